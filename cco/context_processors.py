@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+NAVIGATION = [
+    ("Dashboard", "home"),
+    ("Roadmap", "roadmap:timeline"),
+    ("Accountability", "accountability:home"),
+    ("Metrics", "metrics:touchpoint-list"),
+    ("Departments", "department-list"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The main navigation, with the section the page belongs to marked current."""
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespace if match else ""
+    url_name = match.url_name if match else ""
+    items = []
+    for label, name in NAVIGATION:
+        section = name.split(":")[0] if ":" in name else ""
+        current = (section and section == namespace) or (not section and name == url_name)
+        items.append({"label": label, "url_name": name, "current": bool(current)})
+    return {"navigation": items}

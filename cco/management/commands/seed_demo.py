@@ -1,0 +1,63 @@
+import importlib
+import importlib.util
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cco.demo import DEMO_PASSWORD, seed_organisation
+
+# Each app seeds its own demo data in <app>/demo.py with `seed(*, stdout, options)`, in this
+# order: metrics needs the departments, roadmap and accountability need the touch points.
+APP_SEEDERS = ["metrics", "roadmap", "accountability"]
+
+
+class Command(BaseCommand):
+    help = "Build a believable demo organisation, deterministically. Safe to re-run."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG=0 (it adds demo logins)."
+        )
+        parser.add_argument(
+            "--responses",
+            type=int,
+            default=300_000,
+            help="How many survey responses to generate over two years (default 300 000).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the organisation already has departments.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo adds demo logins with a known password; it refuses to run with "
+                "DEBUG=0. Use --force if this really is a demo installation."
+            )
+        from cco.models import Department
+
+        if options["if_empty"] and Department.objects.exists():
+            self.stdout.write("Demo data already present; leaving it as it is.")
+            self.print_logins()
+            return
+        seed_organisation()
+        self.stdout.write(self.style.SUCCESS("Organisation: departments, heads, executives."))
+        for app in APP_SEEDERS:
+            if importlib.util.find_spec(f"{app}.demo") is None:
+                continue
+            importlib.import_module(f"{app}.demo").seed(stdout=self.stdout, options=options)
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        from cco.models import Department
+
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD!r}):")
+        self.stdout.write("  cco          Chief Customer Officer (also Django admin)")
+        self.stdout.write("  executive    Executive, read-only (CEO)")
+        self.stdout.write("  board        Executive, read-only (board chair)")
+        for department in Department.objects.order_by("name"):
+            self.stdout.write(f"  head-{department.slug:<20} head of {department.name}")

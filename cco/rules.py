@@ -1,0 +1,75 @@
+"""Every permission rule of the product, in one place.
+
+Pages, the API and the admin all ask `user.has_perm("<perm>", obj)`; the rules below answer.
+Objects that belong to a department expose `owning_department_id`; action items also expose
+`owner_person_id` (the named owner may update their own item).
+
+The roles, in short:
+- the CCO changes everything;
+- an executive reads everything and changes nothing;
+- a department head reads everything and changes what their department owns;
+- a contributor reads everything and updates the action items they are named owner of.
+"""
+
+from typing import Any
+
+import rules
+
+from cco.models import Role
+
+
+@rules.predicate
+def has_role(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role in Role.values)
+
+
+@rules.predicate
+def is_cco(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.CCO)
+
+
+@rules.predicate
+def is_executive(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.EXECUTIVE)
+
+
+@rules.predicate
+def is_department_head(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.DEPARTMENT_HEAD)
+
+
+@rules.predicate
+def is_contributor(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.CONTRIBUTOR)
+
+
+@rules.predicate
+def heads_owning_department(user: Any, obj: Any) -> bool:
+    """True when the user is the head of the department that owns `obj`."""
+    if obj is None or not is_department_head(user):
+        return False
+    department_id = getattr(obj, "owning_department_id", None)
+    return department_id is not None and department_id == user.department_id
+
+
+@rules.predicate
+def is_named_owner(user: Any, obj: Any) -> bool:
+    if obj is None or not user.is_authenticated:
+        return False
+    return getattr(obj, "owner_person_id", None) == user.pk
+
+
+# Reading: anyone signed in with a role. Executives are read-only everywhere.
+rules.add_perm("cco.view_product", has_role)
+# Configuring the organisation, roadmap, touch points and meetings: the CCO.
+rules.add_perm("cco.manage_product", is_cco)
+# Changing something a department owns (touch point notes, initiatives, CX issue plans, KPIs).
+rules.add_perm("cco.change_owned", is_cco | heads_owning_department)
+# Updating an action item: status, progress note.
+rules.add_perm("cco.update_action_item", is_cco | heads_owning_department | is_named_owner)
+# Creating things inside one's own department (e.g. an action item or KPI observation).
+rules.add_perm("cco.create_in_department", is_cco | is_department_head)
+# Importing survey responses from a file.
+rules.add_perm("cco.import_responses", is_cco | is_department_head)
+# Running the accountability meeting.
+rules.add_perm("cco.run_meeting", is_cco)

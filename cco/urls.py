@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cco import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("departments/", views.department_index, name="department-list"),
+    path("departments/<slug:slug>/", views.department_detail, name="department-detail"),
+    path("account/token/", views.api_token, name="api-token"),
+    path("account/token/new/", views.api_token_create, name="api-token-create"),
+    path("account/token/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("health/", views.health, name="health"),
+    path("metrics/", include("metrics.urls")),
+    path("roadmap/", include("roadmap.urls")),
+    path("accountability/", include("accountability.urls")),
+    path("api/", include("cco.api_urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,168 @@
+"""Personas reused by every test: the CCO, an executive, the heads of departments A and B,
+a contributor in A, and an outsider (signed in, no role)."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from cco.models import Department, Role, User
+from tests.factories import DepartmentFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in-process unless a test is about the worker (see celery_worker_process).
+    from cco.celery import app
+
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def department_a(db: None) -> Department:
+    department = DepartmentFactory(name="Customer service", slug="customer-service")
+    department.head = UserFactory(
+        username="head-a", role=Role.DEPARTMENT_HEAD, department=department
+    )
+    department.save()
+    return department
+
+
+@pytest.fixture
+def department_b(db: None) -> Department:
+    department = DepartmentFactory(name="Billing", slug="billing")
+    department.head = UserFactory(
+        username="head-b", role=Role.DEPARTMENT_HEAD, department=department
+    )
+    department.save()
+    return department
+
+
+@pytest.fixture
+def cco(db: None) -> User:
+    return UserFactory(username="the-cco", role=Role.CCO, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def executive(db: None) -> User:
+    return UserFactory(username="the-executive", role=Role.EXECUTIVE)
+
+
+@pytest.fixture
+def head_a(department_a: Department) -> User:
+    return department_a.head
+
+
+@pytest.fixture
+def head_b(department_b: Department) -> User:
+    return department_b.head
+
+
+@pytest.fixture
+def contributor(department_a: Department) -> User:
+    return UserFactory(username="contributor-a", role=Role.CONTRIBUTOR, department=department_a)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """Signed in, but given no role in the programme (e.g. a deactivated role field)."""
+    return UserFactory(username="outsider", role="")
+
+
+@pytest.fixture
+def client_for(client):  # type: ignore[no-untyped-def]
+    """`client_for(user)` signs the test client in as that person."""
+
+    def sign_in(user: User):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api_for(db: None):  # type: ignore[no-untyped-def]
+    """`api_for(user)` gives a DRF APIClient authenticated as that person by token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user: User | None) -> APIClient:
+        api = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api
+
+    return make
+
+
+requires_postgres = pytest.mark.skipif(
+    not settings.IS_POSTGRES, reason="needs PostgreSQL: set DATABASE_URL=postgres://…"
+)
+requires_redis = pytest.mark.skipif(
+    not settings.REDIS_URL, reason="needs Redis and a real worker: set REDIS_URL=redis://…"
+)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process on the Redis broker, using the test database.
+
+    The test must commit its data (transactional_db) so the worker, another process, sees it.
+    """
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis: set REDIS_URL")
+    db = connection.settings_dict
+    env = dict(os.environ)
+    if settings.IS_POSTGRES:
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    else:
+        pytest.skip("a worker process needs a shared database file or server: use PostgreSQL")
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent))
+    process = subprocess.Popen(
+        [
+            celery or "celery",
+            "-A",
+            "cco",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    from cco.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=0.5):
+                break
+            if process.poll() is not None:
+                pytest.fail("the Celery worker exited at start-up")
+        else:
+            pytest.fail("the Celery worker did not answer a ping within 30 s")
+        yield process
+    finally:
+        app.conf.task_always_eager = True
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
