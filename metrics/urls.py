@@ -6,4 +6,5 @@ app_name = "metrics"
 
 urlpatterns = [
     path("", views.index, name="touchpoint-list"),
+    path("touchpoints/<slug:slug>/", views.index, name="touchpoint-detail"),
 ]

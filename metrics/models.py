@@ -1,0 +1,353 @@
+"""Touch points, survey responses, their roll-ups, breaches and department KPIs.
+
+Scores live on each metric's own display scale: NPS −100..100, CSAT % top-two box 0..100,
+CES mean 1..7. Raw responses are written once by the ingest services; every page and API read
+of a score goes through the roll-up tables (see metrics/selectors.py).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Metric(models.TextChoices):
+    NPS = "nps", "NPS"
+    CSAT = "csat", "CSAT"
+    CES = "ces", "CES"
+
+
+# The raw score scale of each metric (inclusive).
+SCORE_RANGES: dict[str, tuple[int, int]] = {
+    Metric.NPS: (0, 10),
+    Metric.CSAT: (1, 5),
+    Metric.CES: (1, 7),
+}
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", "Phone"
+    WEB = "web", "Web"
+    APP = "app", "App"
+    EMAIL = "email", "Email"
+    STORE = "store", "Store"
+    VIDEO = "video", "Video"
+    FIELD = "field", "Field"
+
+
+class Scope(models.TextChoices):
+    TOUCHPOINT = "touchpoint", "Touch point"
+    STAGE = "stage", "Journey stage"
+    JOURNEY = "journey", "Journey"
+    DEPARTMENT = "department", "Department"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class Grain(models.TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+
+
+class Journey(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JourneyStage(models.Model):
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["journey__order", "journey_id", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journey", "name"], name="metrics_stage_unique_name_per_journey"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.journey.name} · {self.name}"
+
+
+class Touchpoint(models.Model):
+    """A moment the customer meets the organisation, owned by one accountable department."""
+
+    stage = models.ForeignKey(JourneyStage, on_delete=models.PROTECT, related_name="touchpoints")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    department = models.ForeignKey(
+        "cco.Department",
+        on_delete=models.PROTECT,
+        related_name="touchpoints",
+        help_text="The department accountable for this touch point's scores.",
+    )
+    nps_floor = models.FloatField(null=True, blank=True, help_text="NPS, −100 to 100.")
+    nps_target = models.FloatField(null=True, blank=True, help_text="NPS, −100 to 100.")
+    csat_floor = models.FloatField(null=True, blank=True, help_text="CSAT top-two box %, 0–100.")
+    csat_target = models.FloatField(null=True, blank=True, help_text="CSAT top-two box %, 0–100.")
+    ces_floor = models.FloatField(
+        null=True, blank=True, help_text="CES mean, 1–7 (higher is easier)."
+    )
+    ces_target = models.FloatField(
+        null=True, blank=True, help_text="CES mean, 1–7 (higher is easier)."
+    )
+
+    class Meta:
+        ordering = ["stage__journey__order", "stage__order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(nps_floor__isnull=True) | Q(nps_floor__gte=-100, nps_floor__lte=100))
+                & (Q(nps_target__isnull=True) | Q(nps_target__gte=-100, nps_target__lte=100)),
+                name="metrics_touchpoint_nps_goals_on_scale",
+            ),
+            models.CheckConstraint(
+                condition=(Q(csat_floor__isnull=True) | Q(csat_floor__gte=0, csat_floor__lte=100))
+                & (Q(csat_target__isnull=True) | Q(csat_target__gte=0, csat_target__lte=100)),
+                name="metrics_touchpoint_csat_goals_on_scale",
+            ),
+            models.CheckConstraint(
+                condition=(Q(ces_floor__isnull=True) | Q(ces_floor__gte=1, ces_floor__lte=7))
+                & (Q(ces_target__isnull=True) | Q(ces_target__gte=1, ces_target__lte=7)),
+                name="metrics_touchpoint_ces_goals_on_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("metrics:touchpoint-detail", args=[self.slug])
+
+    @property
+    def owning_department_id(self) -> int:
+        return self.department_id
+
+    def floor_for(self, metric: str) -> float | None:
+        return getattr(self, f"{metric}_floor", None)
+
+    def target_for(self, metric: str) -> float | None:
+        return getattr(self, f"{metric}_target", None)
+
+
+class SurveyResponse(models.Model):
+    """One customer's answer. (source, external_id) is unique: a response never counts twice."""
+
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="responses")
+    metric = models.CharField(max_length=4, choices=Metric.choices)
+    score = models.SmallIntegerField()
+    responded_at = models.DateTimeField()
+    source = models.CharField(max_length=60, default="import")
+    external_id = models.CharField(max_length=120)
+    customer_id = models.CharField(max_length=120, blank=True)
+    segment = models.CharField(max_length=60, blank=True)
+    comment = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="metrics_response_unique_external_id"
+            ),
+            models.CheckConstraint(
+                condition=(Q(metric=Metric.NPS) & Q(score__gte=0, score__lte=10))
+                | (Q(metric=Metric.CSAT) & Q(score__gte=1, score__lte=5))
+                | (Q(metric=Metric.CES) & Q(score__gte=1, score__lte=7)),
+                name="metrics_response_score_on_metric_scale",
+            ),
+        ]
+        indexes = [
+            # Touch point detail: recent verbatims and the score distribution of one touch point.
+            models.Index(
+                fields=["touchpoint", "metric", "-responded_at"],
+                name="metrics_resp_tp_metric_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.score} at {self.touchpoint_id} ({self.external_id})"
+
+
+class Rollup(models.Model):
+    """Additive sufficient statistics for one metric × scope × grain × period.
+
+    `total` is the sum of raw scores and `total_sq` the sum of their squares, so a mean and its
+    variance can be recomputed without the raw rows; promoters/passives/detractors are NPS
+    categories (for CSAT, `promoters` counts the top-two box 4–5 and `detractors` 1–2).
+    """
+
+    metric = models.CharField(max_length=4, choices=Metric.choices)
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    scope_id = models.BigIntegerField(help_text="The scoped object's id; 0 for the organisation.")
+    grain = models.CharField(max_length=8, choices=Grain.choices)
+    period_start = models.DateField()
+    n = models.IntegerField()
+    promoters = models.IntegerField(default=0)
+    passives = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    total_sq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Also the index for score_series: equality on the first four, range on period_start.
+            models.UniqueConstraint(
+                fields=["metric", "scope", "scope_id", "grain", "period_start"],
+                name="metrics_rollup_unique_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(n__gte=0)
+                & Q(promoters__gte=0)
+                & Q(passives__gte=0)
+                & Q(detractors__gte=0),
+                name="metrics_rollup_counts_not_negative",
+            ),
+        ]
+        indexes = [
+            # Touch point list / dashboards: every scope's latest period of one grain.
+            models.Index(
+                fields=["metric", "grain", "scope", "period_start"],
+                name="metrics_rollup_grain_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.scope}:{self.scope_id} {self.grain} {self.period_start}"
+
+
+class RollupWatermark(models.Model):
+    """A singleton: the highest SurveyResponse id already folded into the roll-ups."""
+
+    last_response_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="metrics_watermark_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"roll-ups up to response {self.last_response_id}"
+
+
+class BreachRule(models.TextChoices):
+    BELOW_FLOOR = "below_floor", "Below the floor"
+    SIGNIFICANT_DROP = "significant_drop", "Significant drop"
+
+
+class Breach(models.Model):
+    """A touch point's complete period whose score fell below its floor or dropped significantly."""
+
+    metric = models.CharField(max_length=4, choices=Metric.choices)
+    scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.TOUCHPOINT)
+    scope_id = models.BigIntegerField()
+    touchpoint = models.ForeignKey(
+        Touchpoint, null=True, blank=True, on_delete=models.CASCADE, related_name="breaches"
+    )
+    grain = models.CharField(max_length=8, choices=Grain.choices)
+    period_start = models.DateField()
+    value = models.FloatField()
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    n = models.IntegerField()
+    rule = models.CharField(max_length=20, choices=BreachRule.choices)
+    reference_value = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The floor, or the previous period's score, the value was compared against.",
+    )
+    detected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "scope", "scope_id", "grain", "period_start", "rule"],
+                name="metrics_breach_once_per_period_and_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_metric_display()} {self.get_rule_display().lower()} "
+            f"for {self.scope} {self.scope_id}, {self.grain} of {self.period_start}"
+        )
+
+    @property
+    def owning_department_id(self) -> int | None:
+        return self.touchpoint.department_id if self.touchpoint_id else None
+
+
+class KPIDirection(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class KPI(models.Model):
+    """A department's own measurable (e.g. first-contact resolution %), with a goal."""
+
+    department = models.ForeignKey("cco.Department", on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=20, blank=True, help_text="e.g. %, days, €.")
+    direction = models.CharField(
+        max_length=6, choices=KPIDirection.choices, default=KPIDirection.HIGHER
+    )
+    goal = models.FloatField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_kpis",
+    )
+
+    class Meta:
+        verbose_name = "KPI"
+        verbose_name_plural = "KPIs"
+        ordering = ["department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "name"], name="metrics_kpi_unique_name_per_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.department})"
+
+    @property
+    def owning_department_id(self) -> int:
+        return self.department_id
+
+
+class KPIObservation(models.Model):
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="observations")
+    week_start = models.DateField(help_text="The Monday of the ISO week observed.")
+    value = models.FloatField()
+
+    class Meta:
+        ordering = ["kpi_id", "-week_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "week_start"], name="metrics_kpi_one_observation_per_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.name} {self.week_start}: {self.value}"
+
+    @property
+    def owning_department_id(self) -> int:
+        return self.kpi.department_id
