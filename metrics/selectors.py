@@ -1,0 +1,246 @@
+"""Reads shared by pages, the API and other apps. Scores come ONLY from the roll-up tables."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
+
+from metrics import stats
+from metrics.models import (
+    KPI,
+    Breach,
+    Grain,
+    Journey,
+    JourneyStage,
+    KPIDirection,
+    KPIObservation,
+    Rollup,
+    Scope,
+    SurveyResponse,
+    Touchpoint,
+)
+
+# A KPI within this share of its goal (on the wrong side) is amber rather than red.
+KPI_AMBER_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    period_start: date
+    n: int
+    value: float | None
+    low: float | None
+    high: float | None
+    enough: bool
+
+
+@dataclass(frozen=True)
+class KpiStatus:
+    kpi_id: int
+    department_id: int
+    name: str
+    unit: str
+    goal: float
+    latest_value: float | None
+    week_start: date | None
+    rag: str  # "green" | "amber" | "red" | "grey"
+
+
+def point_from_rollup(row: Rollup) -> ScorePoint:
+    estimate = stats.score(
+        row.metric,
+        n=row.n,
+        promoters=row.promoters,
+        passives=row.passives,
+        detractors=row.detractors,
+        total=row.total,
+        total_sq=row.total_sq,
+    )
+    return ScorePoint(
+        period_start=row.period_start,
+        n=row.n,
+        value=estimate.value,
+        low=estimate.low,
+        high=estimate.high,
+        enough=estimate.enough,
+    )
+
+
+def score_series(
+    *,
+    metric: str,
+    scope: str,
+    scope_id: int,
+    grain: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[ScorePoint]:
+    """The score of one scope for each period (ascending) with data, start..end inclusive."""
+    rows = Rollup.objects.filter(metric=metric, scope=scope, scope_id=scope_id, grain=grain)
+    if start is not None:
+        rows = rows.filter(period_start__gte=start)
+    if end is not None:
+        rows = rows.filter(period_start__lte=end)
+    return [point_from_rollup(row) for row in rows.order_by("period_start")]
+
+
+def period_after(grain: str, start: date) -> date:
+    """The first day of the period that follows the one starting at `start`."""
+    if grain == Grain.DAY:
+        return start + timedelta(days=1)
+    if grain == Grain.WEEK:
+        return start + timedelta(days=7)
+    months = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[Grain(grain)]
+    month_index = start.year * 12 + start.month - 1 + months
+    return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def period_start_of(grain: str, day: date) -> date:
+    """The first day of the `grain` period containing `day` (ISO weeks start on Monday)."""
+    if grain == Grain.DAY:
+        return day
+    if grain == Grain.WEEK:
+        return day - timedelta(days=day.weekday())
+    if grain == Grain.MONTH:
+        return day.replace(day=1)
+    if grain == Grain.QUARTER:
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    if grain == Grain.YEAR:
+        return date(day.year, 1, 1)
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def latest_complete_period(grain: str, today: date) -> date:
+    """The start of the last `grain` period that ended before `today`."""
+    current = period_start_of(grain, today)
+    return period_start_of(grain, current - timedelta(days=1))
+
+
+def latest_score(
+    *,
+    metric: str,
+    scope: str,
+    scope_id: int,
+    grain: str = "month",
+    complete_only: bool = False,
+    today: date | None = None,
+) -> ScorePoint | None:
+    """The most recent period's score (the current, partial one unless `complete_only`)."""
+    rows = Rollup.objects.filter(metric=metric, scope=scope, scope_id=scope_id, grain=grain)
+    if complete_only:
+        rows = rows.filter(period_start__lt=period_start_of(grain, today or timezone.localdate()))
+    row = rows.order_by("-period_start").first()
+    return point_from_rollup(row) if row is not None else None
+
+
+def latest_scores(
+    *, metric: str, scope: str, scope_ids: Iterable[int], grain: str = "month", periods: int = 2
+) -> dict[int, list[ScorePoint]]:
+    """For many scopes at once (one query): the last `periods` periods, newest first."""
+    ids = list(scope_ids)
+    if not ids:
+        return {}
+    newest = Rollup.objects.filter(metric=metric, scope=scope, grain=grain, scope_id__in=ids)
+    last = newest.aggregate(last=Max("period_start"))["last"]
+    if last is None:
+        return {}
+    first = last
+    for _ in range(periods - 1):
+        first = period_start_of(grain, first - timedelta(days=1))
+    rows = newest.filter(period_start__gte=first).order_by("scope_id", "-period_start")
+    result: dict[int, list[ScorePoint]] = {}
+    for row in rows:
+        result.setdefault(row.scope_id, []).append(point_from_rollup(row))
+    return result
+
+
+def journeys_with_touchpoints(department_id: int | None = None) -> QuerySet[Journey]:
+    """Journeys → stages → touch points (with department), in order, in three queries."""
+    touchpoints = Touchpoint.objects.select_related("department").order_by("name")
+    if department_id is not None:
+        touchpoints = touchpoints.filter(department_id=department_id)
+    stages = JourneyStage.objects.order_by("order", "name").prefetch_related(
+        Prefetch("touchpoints", queryset=touchpoints)
+    )
+    return Journey.objects.order_by("order", "name").prefetch_related(
+        Prefetch("stages", queryset=stages)
+    )
+
+
+def touchpoint_list(department_id: int | None = None) -> QuerySet[Touchpoint]:
+    rows = Touchpoint.objects.select_related("stage__journey", "department")
+    if department_id is not None:
+        rows = rows.filter(department_id=department_id)
+    return rows
+
+
+def recent_verbatims(*, touchpoint_id: int, limit: int = 10) -> QuerySet[SurveyResponse]:
+    """The latest responses with a comment (served by metrics_resp_tp_metric_time)."""
+    return (
+        SurveyResponse.objects.filter(touchpoint_id=touchpoint_id)
+        .exclude(comment="")
+        .order_by("-responded_at")[:limit]
+    )
+
+
+def score_distribution(
+    *, metric: str, touchpoint_id: int, start: date, end: date
+) -> dict[str, int]:
+    """Promoters / passives / detractors of one touch point over start..end, from day roll-ups."""
+    rows = Rollup.objects.filter(
+        metric=metric,
+        scope=Scope.TOUCHPOINT,
+        scope_id=touchpoint_id,
+        grain=Grain.DAY,
+        period_start__gte=start,
+        period_start__lte=end,
+    ).values_list("promoters", "passives", "detractors")
+    counts = {"promoters": 0, "passives": 0, "detractors": 0}
+    for promoters, passives, detractors in rows:
+        counts["promoters"] += promoters
+        counts["passives"] += passives
+        counts["detractors"] += detractors
+    return counts
+
+
+def open_breaches(*, department_id: int | None = None) -> QuerySet[Breach]:
+    rows = Breach.objects.select_related("touchpoint__department")
+    if department_id is not None:
+        rows = rows.filter(touchpoint__department_id=department_id)
+    return rows
+
+
+def kpi_rag(*, value: float | None, goal: float, direction: str) -> str:
+    """green at or beyond the goal; amber within 5 % of it; red further off; grey with no data."""
+    if value is None:
+        return "grey"
+    gap = (value - goal) if direction == KPIDirection.HIGHER else (goal - value)
+    if gap >= 0:
+        return "green"
+    return "amber" if abs(gap) <= abs(goal) * KPI_AMBER_TOLERANCE else "red"
+
+
+def kpi_statuses(*, department_id: int | None = None) -> list[KpiStatus]:
+    """Every KPI with its latest weekly observation and red / amber / green against its goal."""
+    latest = KPIObservation.objects.filter(kpi=OuterRef("pk")).order_by("-week_start")
+    kpis = KPI.objects.annotate(
+        latest_value=Subquery(latest.values("value")[:1]),
+        latest_week=Subquery(latest.values("week_start")[:1]),
+    ).order_by("department__name", "name")
+    if department_id is not None:
+        kpis = kpis.filter(department_id=department_id)
+    return [
+        KpiStatus(
+            kpi_id=kpi.pk,
+            department_id=kpi.department_id,
+            name=kpi.name,
+            unit=kpi.unit,
+            goal=kpi.goal,
+            latest_value=kpi.latest_value,
+            week_start=kpi.latest_week,
+            rag=kpi_rag(value=kpi.latest_value, goal=kpi.goal, direction=kpi.direction),
+        )
+        for kpi in kpis
+    ]
