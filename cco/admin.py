@@ -9,11 +9,11 @@ class PersonAdmin(UserAdmin):
     list_display = ["username", "get_full_name", "role", "department", "is_active"]
     list_filter = ["role", "department", "is_active"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Role in the programme", {"fields": ("role", "department", "title")}),
     )
     add_fieldsets = (
-        *UserAdmin.add_fieldsets,
+        *(UserAdmin.add_fieldsets or ()),
         ("Role in the programme", {"fields": ("role", "department")}),
     )
 

@@ -66,7 +66,10 @@ rules.add_perm("cco.manage_product", is_cco)
 # Changing something a department owns (touch point notes, initiatives, CX issue plans, KPIs).
 rules.add_perm("cco.change_owned", is_cco | heads_owning_department)
 # Updating an action item: status, progress note.
-rules.add_perm("cco.update_action_item", is_cco | heads_owning_department | is_named_owner)
+rules.add_perm(
+    "cco.update_action_item",
+    (is_cco | heads_owning_department | is_named_owner) & ~is_executive & has_role,
+)
 # Creating things inside one's own department (e.g. an action item or KPI observation).
 rules.add_perm("cco.create_in_department", is_cco | is_department_head)
 # Importing survey responses from a file.
