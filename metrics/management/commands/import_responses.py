@@ -1,0 +1,73 @@
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from metrics.services.ingest import response_import_csv
+
+
+class Command(BaseCommand):
+    help = (
+        "Import survey responses from a CSV file (header: external_id,touchpoint,metric,score,"
+        "responded_at[,customer_id,segment,comment]). Exits non-zero when the file is rejected."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="CSV file, UTF-8; '-' reads standard input.")
+        parser.add_argument(
+            "--source", default="import", help="Where the responses come from (default: import)."
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Save the valid rows and report the invalid ones instead of rejecting the file.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and report; save nothing."
+        )
+        parser.add_argument(
+            "--no-rollup",
+            action="store_true",
+            help="Do not queue a roll-up afterwards (for backfills followed by rollup_rebuild).",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="No progress line.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = options["file"]
+        if path != "-" and not Path(path).is_file():
+            raise CommandError(f"{path}: no such file")
+        started = time.perf_counter()
+        show = not options["no_progress"]
+
+        def progress(rows: int) -> None:
+            if show:
+                rate = rows / max(time.perf_counter() - started, 1e-9)
+                sys.stderr.write(f"\r{rows:,} rows read · {rate:,.0f} rows/s")
+                sys.stderr.flush()
+
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")
+        try:
+            report = response_import_csv(
+                stream=stream,
+                source=options["source"],
+                skip_invalid=options["skip_invalid"],
+                dry_run=options["dry_run"],
+                queue_rollup=not options["no_rollup"],
+                on_progress=progress,
+            )
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+        if show:
+            sys.stderr.write("\n")
+        seconds = time.perf_counter() - started
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if report.error_count > len(report.errors):
+            self.stderr.write(f"… and {report.error_count - len(report.errors)} more problem(s)")
+        rate = report.rows_read / seconds if seconds else 0
+        self.stdout.write(f"{report.summary} ({seconds:.1f} s, {rate:,.0f} rows/s)")
+        if report.rejected:
+            raise CommandError("The file was rejected; nothing was saved.", returncode=2)

@@ -1,0 +1,29 @@
+"""Celery tasks: thin wrappers that call the roll-up services.
+
+acks_late + reject_on_worker_lost (settings) re-deliver a task whose worker died; the services
+recompute whole periods inside one transaction under an advisory lock, so a re-run is harmless.
+"""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from metrics.services import rollup_incremental, rollup_rebuild
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError, InterfaceError, ConnectionError),
+    "retry_backoff": True,
+    "retry_kwargs": {"max_retries": 5},
+}
+
+
+@shared_task(**RETRY)
+def rollup_incremental_task() -> dict[str, object]:
+    result = rollup_incremental()
+    return {"responses": result.responses, "breaches": list(result.breach_ids)}
+
+
+@shared_task(**RETRY)
+def rollup_rebuild_task() -> dict[str, object]:
+    result = rollup_rebuild()
+    return {"responses": result.responses, "breaches": list(result.breach_ids)}

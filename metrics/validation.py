@@ -1,0 +1,176 @@
+"""The one validator for survey responses, used by the REST API, the upload page and the command.
+
+A row is a mapping of the CSV columns (`external_id, touchpoint, metric, score, responded_at,
+customer_id, segment, comment`). Errors name the row, the column and the reason.
+"""
+
+import csv
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from metrics.models import SCORE_RANGES, Touchpoint
+
+REQUIRED_COLUMNS = ("external_id", "touchpoint", "metric", "score", "responded_at")
+OPTIONAL_COLUMNS = ("customer_id", "segment", "comment")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_LENGTHS = {"external_id": 120, "customer_id": 120, "segment": 60, "comment": 5000}
+# Clocks differ a little between survey tools and us; beyond this a date is "in the future".
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# read_csv marks a row that has more values than the header has columns.
+EXTRA_VALUES = "__values__"
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ValidRow:
+    row: int
+    external_id: str
+    touchpoint_id: int
+    metric: str
+    score: int
+    responded_at: datetime
+    customer_id: str
+    segment: str
+    comment: str
+
+
+class HeaderError(ValueError):
+    """The file's header row is unusable; nothing was read."""
+
+
+class ResponseValidator:
+    def __init__(self, *, now: datetime | None = None) -> None:
+        self.touchpoints = dict(Touchpoint.objects.values_list("slug", "id"))
+        self.latest = (now or timezone.now()) + FUTURE_TOLERANCE
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+
+    def validate(self, row: int, data: Mapping[str, Any]) -> ValidRow | list[RowError]:
+        errors: list[RowError] = []
+        if EXTRA_VALUES in data:
+            errors.append(
+                RowError(row, "(row)", f"{data[EXTRA_VALUES]} values for {len(COLUMNS)} columns")
+            )
+
+        def text(column: str) -> str:
+            value = data.get(column)
+            value = "" if value is None else str(value).strip()
+            if len(value) > MAX_LENGTHS.get(column, 1000):
+                errors.append(
+                    RowError(row, column, f"longer than {MAX_LENGTHS[column]} characters")
+                )
+            return value
+
+        external_id = text("external_id")
+        if not external_id:
+            errors.append(RowError(row, "external_id", "missing: every response needs an id"))
+        slug = text("touchpoint")
+        touchpoint_id = self.touchpoints.get(slug)
+        if touchpoint_id is None:
+            reason = f"unknown touch point {slug!r}" if slug else "missing touch point slug"
+            errors.append(RowError(row, "touchpoint", reason))
+        metric = text("metric").lower()
+        scale = SCORE_RANGES.get(metric)
+        if scale is None:
+            errors.append(RowError(row, "metric", f"{metric!r} is not one of nps, csat, ces"))
+        score = self._score(row, data.get("score"), metric, scale, errors)
+        responded_at = self._when(row, data.get("responded_at"), errors)
+        customer_id, segment, comment = text("customer_id"), text("segment"), text("comment")
+        if errors:
+            return errors
+        assert touchpoint_id is not None and score is not None  # noqa: S101 - checked above
+        assert responded_at is not None  # noqa: S101 - checked above
+        return ValidRow(
+            row, external_id, touchpoint_id, metric, score, responded_at,
+            customer_id, segment, comment,
+        )  # fmt: skip
+
+    def _score(
+        self,
+        row: int,
+        raw: Any,
+        metric: str,
+        scale: tuple[int, int] | None,
+        errors: list[RowError],
+    ) -> int | None:
+        if isinstance(raw, bool):
+            raw = None
+        try:
+            score = int(str(raw).strip()) if not isinstance(raw, int) else raw
+        except ValueError:
+            errors.append(RowError(row, "score", f"{raw!r} is not a whole number"))
+            return None
+        if scale is not None and not scale[0] <= score <= scale[1]:
+            errors.append(
+                RowError(
+                    row, "score", f"{score} is outside the {metric} scale {scale[0]}–{scale[1]}"
+                )
+            )
+            return None
+        return score
+
+    def _when(self, row: int, raw: Any, errors: list[RowError]) -> datetime | None:
+        value = "" if raw is None else str(raw).strip()
+        if not value:
+            errors.append(RowError(row, "responded_at", "missing date"))
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            errors.append(
+                RowError(row, "responded_at", f"{value!r} is not an ISO 8601 date or datetime")
+            )
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=self.tz)
+        if parsed > self.latest:
+            errors.append(RowError(row, "responded_at", f"{value} is in the future"))
+            return None
+        if parsed.year < 2000:
+            errors.append(RowError(row, "responded_at", f"{value} is before the year 2000"))
+            return None
+        return parsed
+
+
+def read_csv(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, row) from a CSV stream, row 1 being the header; checks the header."""
+    reader = csv.reader(stream)
+    try:
+        header = [column.strip().lower().lstrip("\ufeff") for column in next(reader)]
+    except StopIteration:
+        raise HeaderError("the file is empty: expected a header row") from None
+    except csv.Error as exc:
+        raise HeaderError(f"row 1: not a readable CSV header ({exc})") from None
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    unknown = [column for column in header if column not in COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown column(s) {', '.join(unknown)}")
+        raise HeaderError(f"row 1 (header): {'; '.join(parts)}. Expected: {','.join(COLUMNS)}")
+    if len(set(header)) != len(header):
+        raise HeaderError("row 1 (header): a column is named twice")
+    width = len(header)
+    for number, values in enumerate(reader, start=2):
+        if not values:
+            continue
+        row = dict(zip(header, values, strict=False))
+        if len(values) > width:
+            row[EXTRA_VALUES] = str(len(values))
+        yield number, row
