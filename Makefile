@@ -7,7 +7,7 @@ PORT ?= 8000
 # The embedded set-up (SQLite, eager Celery) runs in debug mode unless told otherwise.
 export DEBUG ?= 1
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench audit load clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -40,6 +40,15 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# No high-severity findings in our code; no installed package with a known vulnerability.
+audit: install
+	$(BIN)/bandit -q -r cco metrics roadmap accountability -lll
+	$(BIN)/python .ci/pip_audit.py
+
+# A bounded load run (≤ 60 s, loopback only) on the overview and the action-item API.
+load: install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -1,0 +1,99 @@
+"""Browser journeys: Debian's Chromium driven by Playwright against the live test server.
+
+Browsers are never downloaded: the tests launch /usr/bin/chromium (`apt-get install chromium`,
+which .ci/run does) and skip with a reason when it is absent, so `make test` still passes on a
+machine without it.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in the test thread; the test's own ORM calls (making
+# data, reading it back) are still plain synchronous calls, which Django would otherwise refuse.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "a-journey-password"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}: apt-get install chromium")
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    return {"executable_path": str(CHROMIUM), "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args() -> dict[str, Any]:
+    return {"viewport": {"width": 1366, "height": 900}, "accept_downloads": True}
+
+
+@pytest.fixture
+def page(context: Any) -> Iterator[Any]:
+    """A page whose console errors (e.g. a Content-Security-Policy refusal) fail the journey."""
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+
+    def on_console(message: Any) -> None:
+        # Browsers ask for /favicon.ico on their own; its 404 is not the page's doing.
+        if message.type == "error" and "favicon.ico" not in message.location.get("url", ""):
+            errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_errors = errors
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def sign_in(live_server: Any) -> Callable[[Any, Any], None]:
+    """Sign `user` in through the real login form (their password is set to PASSWORD)."""
+
+    def go(page: Any, user: Any) -> None:
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"^(?!.*/login/).*$"))
+
+    return go
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest) -> Callable[[Any], Path]:
+    """Save the page as test-artifacts/<test name>.png (the journey's last page)."""
+
+    def take(page: Any) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{request.node.name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
