@@ -1,0 +1,326 @@
+"""The CCO's multi-year plan: pillars, initiatives, milestones, dependencies, expected results.
+
+Models hold fields, constraints and small derived properties only; every rule that spans rows
+(windows, cycles, "expected results before work starts") lives in roadmap/services.py.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from metrics.models import Metric, Scope
+
+
+class Status(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    AT_RISK = "at_risk", "At risk"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+# Scopes an expected result may name: a stage is too fine-grained for a five-year promise.
+RESULT_SCOPES = [
+    (Scope.TOUCHPOINT.value, Scope.TOUCHPOINT.label),
+    (Scope.JOURNEY.value, Scope.JOURNEY.label),
+    (Scope.DEPARTMENT.value, Scope.DEPARTMENT.label),
+    (Scope.ORGANISATION.value, Scope.ORGANISATION.label),
+]
+
+
+class Roadmap(models.Model):
+    """A multi-year plan, typically five years; exactly one may be the current one."""
+
+    name = models.CharField(max_length=200, unique=True)
+    start_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    end_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    is_current = models.BooleanField(
+        default=False, help_text="The plan the timeline and dashboards show by default."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-is_current", "-start_year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=F("start_year")),
+                name="roadmap_end_year_not_before_start_year",
+                violation_error_message="The end year must not be before the start year.",
+            ),
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="roadmap_one_current",
+                violation_error_message="Only one roadmap can be the current one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('roadmap:timeline')}?roadmap={self.pk}"
+
+    @property
+    def start_date(self) -> date:
+        return date(self.start_year, 1, 1)
+
+    @property
+    def end_date(self) -> date:
+        return date(self.end_year, 12, 31)
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start_year, self.end_year + 1))
+
+
+class Pillar(models.Model):
+    """A theme of the plan (e.g. "Know the customer"); initiatives are grouped by pillar."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="pillars")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    colour = models.CharField(
+        max_length=7,
+        default="#1d4f91",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d4f91.")],
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["roadmap", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roadmap", "name"],
+                name="pillar_unique_name_per_roadmap",
+                violation_error_message="This roadmap already has a pillar with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Initiative(models.Model):
+    """A project of the plan, owned by one department, expected to move named scores."""
+
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="initiatives")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    department = models.ForeignKey(
+        "cco.Department", on_delete=models.PROTECT, related_name="initiatives"
+    )
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sponsored_initiatives",
+        help_text="The executive who sponsors the initiative.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    progress = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Per cent complete; leave empty to roll it up from the milestones.",
+    )
+    notes = models.TextField(blank=True, help_text="The owning department's latest word.")
+    depends_on: "models.ManyToManyField[Initiative, Dependency]" = models.ManyToManyField(
+        "self", through="Dependency", symmetrical=False, related_name="dependents", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pillar__order", "start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=F("start_date")),
+                name="initiative_ends_after_start",
+                violation_error_message="The end date must be after the start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | Q(progress__lte=100),
+                name="initiative_progress_at_most_100",
+                violation_error_message="Progress is a percentage between 0 and 100.",
+            ),
+            models.UniqueConstraint(
+                fields=["pillar", "title"],
+                name="initiative_unique_title_per_pillar",
+                violation_error_message="This pillar already has an initiative with this title.",
+            ),
+        ]
+        indexes = [
+            # The department page lists the initiatives one department owns.
+            models.Index(fields=["department", "start_date"], name="initiative_dept_start_idx"),
+            # The timeline filters by status.
+            models.Index(fields=["status"], name="initiative_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("roadmap:initiative-detail", args=[self.pk])
+
+    @property
+    def owning_department_id(self) -> int:
+        return self.department_id
+
+
+class Milestone(models.Model):
+    """A dated step of an initiative; key accomplishments are what a year must show."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_date = models.DateField()
+    done_date = models.DateField(null=True, blank=True)
+    is_key = models.BooleanField(
+        "key accomplishment",
+        default=False,
+        help_text="One of the few things the year must accomplish; shown in the year view.",
+    )
+
+    class Meta:
+        ordering = ["due_date", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "title"],
+                name="milestone_unique_title_per_initiative",
+                violation_error_message="This initiative already has a milestone with this title.",
+            )
+        ]
+        indexes = [
+            # The year view and the accountability agenda read milestones by due date.
+            models.Index(fields=["due_date", "done_date"], name="milestone_due_done_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"{self.initiative.get_absolute_url()}#milestone-{self.pk}"
+
+    @property
+    def owning_department_id(self) -> int:
+        return self.initiative.department_id
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_date is not None
+
+
+class Dependency(models.Model):
+    """`initiative` cannot finish (or start well) until `depends_on` has delivered."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="dependency_links"
+    )
+    depends_on = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="dependent_links"
+    )
+
+    class Meta:
+        verbose_name_plural = "dependencies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "depends_on"],
+                name="dependency_unique_pair",
+                violation_error_message="This dependency is already recorded.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(initiative=F("depends_on")),
+                name="dependency_not_on_itself",
+                violation_error_message="An initiative cannot depend on itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} depends on {self.depends_on}"
+
+    @property
+    def owning_department_id(self) -> int:
+        return self.initiative.department_id
+
+
+class ExpectedResult(models.Model):
+    """The score an initiative promises to move: from `baseline` at its start to `target`."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="expected_results"
+    )
+    metric = models.CharField(max_length=10, choices=Metric.choices)
+    scope = models.CharField(max_length=20, choices=RESULT_SCOPES)
+    scope_id = models.PositiveIntegerField(
+        default=0, help_text="The touch point, journey or department; 0 for the organisation."
+    )
+    baseline = models.FloatField(help_text="The score when the initiative starts.")
+    target = models.FloatField(help_text="The score promised by the date below.")
+    by_date = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["by_date", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "metric", "scope", "scope_id"],
+                name="expected_result_unique_per_initiative",
+                violation_error_message="This initiative already expects a result for this score.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(scope="organisation") | Q(scope_id=0),
+                name="expected_result_organisation_scope_id_zero",
+                violation_error_message="The whole organisation has scope id 0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} {self.baseline:g} → {self.target:g} by {self.by_date}"
+
+    @property
+    def owning_department_id(self) -> int:
+        return self.initiative.department_id
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric != Metric.CES
+
+    @property
+    def scope_label(self) -> str:
+        from roadmap.selectors import scope_label
+
+        return scope_label(scope=self.scope, scope_id=self.scope_id)
+
+
+class InitiativeUpdate(models.Model):
+    """Who changed what on an initiative, when: written with the change, in one transaction."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    summary = models.CharField(max_length=500)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The initiative page shows its latest updates first.
+            models.Index(fields=["initiative", "-created_at"], name="initiative_update_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.summary}"
