@@ -1,6 +1,26 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import transaction
+
+
+def queue_issues_for_breaches(sender: Any, breach_ids: list[int], **kwargs: Any) -> None:
+    """Each new metrics Breach becomes one CX issue, raised by a task after the commit."""
+    from accountability.tasks import cx_issues_raise_task
+
+    ids = list(breach_ids)
+    transaction.on_commit(lambda: cx_issues_raise_task.delay(breach_ids=ids))
 
 
 class AccountabilityConfig(AppConfig):
     name = "accountability"
     verbose_name = "Accountability"
+
+    def ready(self) -> None:
+        try:
+            from metrics.signals import breaches_detected
+        except ImportError:  # the metrics app has not shipped its signal yet
+            return
+        breaches_detected.connect(
+            queue_issues_for_breaches, dispatch_uid="accountability-issues-from-breaches"
+        )

@@ -1,0 +1,127 @@
+from django.contrib import admin
+
+from accountability.models import (
+    ActionItem,
+    ActionItemEvent,
+    AgendaItem,
+    Attendance,
+    CalendarFeed,
+    CXIssue,
+    CXIssueEvent,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    ReminderLog,
+)
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    raw_id_fields = ["person"]
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+    fields = ["order", "kind", "title", "department", "discussed", "notes"]
+
+
+class DecisionInline(admin.TabularInline):
+    model = Decision
+    extra = 0
+    fields = ["text", "cx_issue", "initiative", "recorded_by", "recorded_at"]
+    raw_id_fields = ["cx_issue", "initiative", "recorded_by"]
+
+
+@admin.register(MeetingSeries)
+class MeetingSeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "cadence", "weekday", "start_time", "chair"]
+    filter_horizontal = ["attendees"]
+    search_fields = ["name"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["series", "scheduled_at", "status", "closed_at", "minutes_sent_at"]
+    list_filter = ["status", "series"]
+    date_hierarchy = "scheduled_at"
+    inlines = [AttendanceInline, AgendaItemInline, DecisionInline]
+
+
+class ActionItemEventInline(admin.TabularInline):
+    model = ActionItemEvent
+    extra = 0
+    readonly_fields = ["actor", "at", "kind", "from_status", "to_status", "note"]
+    can_delete = False
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    """Edits here bypass the version check and history: use the pages or API for updates."""
+
+    list_display = ["title", "department", "owner_person", "due", "status", "completed_on"]
+    list_filter = ["status", "origin", "department"]
+    search_fields = ["title", "description"]
+    raw_id_fields = ["meeting", "cx_issue", "initiative", "owner_person", "created_by"]
+    readonly_fields = ["version"]
+    inlines = [ActionItemEventInline]
+
+
+class CXIssueEventInline(admin.TabularInline):
+    model = CXIssueEvent
+    extra = 0
+    readonly_fields = ["actor", "at", "kind", "from_status", "to_status", "note"]
+    can_delete = False
+
+
+@admin.register(CXIssue)
+class CXIssueAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "origin", "status", "raised_at"]
+    list_filter = ["status", "origin", "department"]
+    search_fields = ["title", "root_cause", "remediation_plan"]
+    raw_id_fields = ["breach", "touchpoint", "raised_by"]
+    readonly_fields = ["version"]
+    inlines = [CXIssueEventInline]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "meeting", "kind", "department", "order", "discussed"]
+    list_filter = ["kind", "discussed"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["text", "meeting", "cx_issue", "recorded_at"]
+    raw_id_fields = ["meeting", "agenda_item", "cx_issue", "initiative", "recorded_by"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "person", "present", "rating"]
+    list_filter = ["present"]
+
+
+@admin.register(ActionItemEvent)
+class ActionItemEventAdmin(admin.ModelAdmin):
+    list_display = ["action_item", "actor", "at", "kind", "to_status"]
+    list_filter = ["kind"]
+
+
+@admin.register(CXIssueEvent)
+class CXIssueEventAdmin(admin.ModelAdmin):
+    list_display = ["issue", "actor", "at", "kind", "to_status"]
+    list_filter = ["kind"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["person", "kind", "date", "item_count", "sent_at"]
+    list_filter = ["kind", "date"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["person", "created_at"]
+    exclude = ["token"]

@@ -1,0 +1,480 @@
+"""Accountability: standalone meetings chaired by the CCO, action items and CX issues.
+
+Workflows (opening a meeting, updating an item, raising an issue from a breach) live in
+`accountability/services/`; these models hold fields, constraints and small derived values.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Fortnightly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class MeetingSeries(models.Model):
+    """A recurring accountability meeting of its own, chaired by the CCO."""
+
+    name = models.CharField(max_length=160, unique=True)
+    cadence = models.CharField(max_length=12, choices=Cadence.choices, default=Cadence.WEEKLY)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    start_time = models.TimeField(help_text="Local start time (TIME_ZONE setting).")
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    location = models.CharField(max_length=200, blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_series"
+    )
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="attended_series",
+        help_text="Standing attendees: usually every department head.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "meeting series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="series_duration_5_to_480_minutes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accountability:series-detail", args=[self.pk])
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_PROGRESS = "in_progress", "In progress"
+    CLOSED = "closed", "Closed"
+
+
+class Meeting(models.Model):
+    series = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE, related_name="meetings")
+    scheduled_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    minutes_sent_at = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(blank=True, help_text="The chair's summary, shown on the minutes.")
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "scheduled_at"], name="meeting_unique_per_series_slot"
+            ),
+        ]
+        indexes = [
+            # Upcoming meetings (home page, ICS feed, CCO digest): status + time.
+            models.Index(fields=["status", "scheduled_at"], name="meeting_status_when_idx"),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.scheduled_at)
+        return f"{self.series.name} · {local:%d %b %Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        if self.status == MeetingStatus.CLOSED:
+            return reverse("accountability:meeting-minutes", args=[self.pk])
+        return reverse("accountability:meeting-run", args=[self.pk])
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.scheduled_at + timedelta(minutes=self.series.duration_minutes)
+
+
+class Attendance(models.Model):
+    """Who was expected, who came, and how each rated the meeting (1–10)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_attendance"
+    )
+    present = models.BooleanField(default=False)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person__last_name", "person__first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once_each"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=10),
+                name="attendance_rating_1_to_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.meeting}"
+
+
+class AgendaKind(models.TextChoices):
+    CX_ISSUE = "cx_issue", "CX issue"
+    ACTION_ITEM = "action_item", "Action item"
+    MILESTONE = "milestone", "Roadmap milestone"
+    KPI = "kpi", "Red KPI"
+    MANUAL = "manual", "Added by hand"
+
+
+class AgendaItem(models.Model):
+    """One line of a meeting's agenda; generated ones point at their source by kind + id."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    kind = models.CharField(max_length=12, choices=AgendaKind.choices)
+    # The source object's id for generated items (CXIssue, ActionItem, roadmap Milestone, KPI).
+    # Kind + id rather than a foreign key: milestones and KPIs live in other apps.
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=300)
+    detail = models.CharField(max_length=300, blank=True)
+    department = models.ForeignKey(
+        "cco.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agenda_items",
+    )
+    order = models.PositiveIntegerField(default=0)
+    discussed = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["meeting", "order", "pk"]
+        constraints = [
+            # Building the agenda twice never lists the same source twice.
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "source_id"],
+                condition=Q(source_id__isnull=False),
+                name="agenda_source_once_per_meeting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def owning_department_id(self) -> int | None:
+        return self.department_id
+
+
+class Decision(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    text = models.TextField()
+    cx_issue = models.ForeignKey(
+        "accountability.CXIssue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
+    initiative = models.ForeignKey(
+        "roadmap.Initiative",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+        help_text="The roadmap initiative this decision concerns.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class CXIssueStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PLAN_AGREED = "plan_agreed", "Plan agreed"
+    RESOLVED = "resolved", "Resolved"
+
+
+class IssueOrigin(models.TextChoices):
+    BREACH = "breach", "Metric breach"
+    MANUAL = "manual", "Raised by hand"
+
+
+class CXIssue(models.Model):
+    """A customer-experience problem the accountable department must explain and repair."""
+
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    touchpoint = models.ForeignKey(
+        "metrics.Touchpoint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cx_issues",
+    )
+    scope = models.CharField(max_length=20, blank=True, help_text="metrics Scope of the breach.")
+    scope_id = models.PositiveBigIntegerField(null=True, blank=True)
+    department = models.ForeignKey(
+        "cco.Department", on_delete=models.PROTECT, related_name="cx_issues"
+    )
+    origin = models.CharField(max_length=10, choices=IssueOrigin.choices)
+    breach = models.OneToOneField(
+        "metrics.Breach",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cx_issue",
+    )
+    root_cause = models.TextField(blank=True)
+    remediation_plan = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=CXIssueStatus.choices, default=CXIssueStatus.OPEN
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Optimistic lock: every update bumps it; a save carrying an older version is a conflict.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = "CX issue"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | (~Q(root_cause="") & ~Q(remediation_plan="")),
+                name="cxissue_resolved_needs_cause_and_plan",
+            ),
+        ]
+        indexes = [
+            # Open issues of a department (department page, agenda builder, scorecard).
+            models.Index(fields=["department", "status"], name="cxissue_dept_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("accountability:issue-detail", args=[self.pk])
+
+    @property
+    def owning_department_id(self) -> int:
+        return self.department_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CXIssueStatus.RESOLVED
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    BLOCKED = "blocked", "Blocked"
+
+
+class ActionOrigin(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    CX_ISSUE = "cx_issue", "CX issue"
+    INITIATIVE = "initiative", "Initiative"
+    MANUAL = "manual", "Added by hand"
+
+
+class ActionItem(models.Model):
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    department = models.ForeignKey(
+        "cco.Department", on_delete=models.PROTECT, related_name="action_items"
+    )
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_action_items",
+    )
+    due = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    origin = models.CharField(
+        max_length=12, choices=ActionOrigin.choices, default=ActionOrigin.MANUAL
+    )
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
+    )
+    cx_issue = models.ForeignKey(
+        CXIssue, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
+    )
+    initiative = models.ForeignKey(
+        "roadmap.Initiative",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        help_text="The roadmap initiative this action serves.",
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Optimistic lock: every update bumps it; a save carrying an older version is a conflict.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="done", completed_on__isnull=False)
+                | (~Q(status="done") & Q(completed_on__isnull=True)),
+                name="actionitem_completed_on_iff_done",
+            ),
+        ]
+        indexes = [
+            # A department's open items due soonest first (My department, department page).
+            models.Index(fields=["department", "status", "due"], name="action_dept_status_due_idx"),
+            # Daily reminders and overdue agenda items: open items by due date.
+            models.Index(fields=["status", "due"], name="action_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("accountability:action-detail", args=[self.pk])
+
+    @property
+    def owning_department_id(self) -> int:
+        return self.department_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ActionStatus.DONE
+
+    def days_late(self, today: date) -> int:
+        """Days past due: until today while open, until completion once done."""
+        end = self.completed_on if self.completed_on else today
+        return max(0, (end - self.due).days)
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    STATUS = "status", "Status changed"
+    NOTE = "note", "Progress note"
+    EDITED = "edited", "Edited"
+
+
+class ActionItemEvent(models.Model):
+    """The history of an action item: every status change and progress note, who and when."""
+
+    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=EventKind.choices)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class CXIssueEvent(models.Model):
+    """The history of a CX issue: raised, plan written, status changes, notes."""
+
+    issue = models.ForeignKey(CXIssue, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=EventKind.choices)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_ITEMS = "due_items", "Items due soon or overdue"
+    MEETING_DIGEST = "meeting_digest", "Digest before a meeting"
+
+
+class ReminderLog(models.Model):
+    """One row per reminder sent: the unique key makes a second send the same day impossible."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    date = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "date"], name="reminder_once_per_person_kind_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.person} on {self.date}"
+
+
+class CalendarFeed(models.Model):
+    """A per-person secret that lets a calendar app fetch the ICS feed without a session."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["person"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.person}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accountability:calendar-feed", args=[self.token])

@@ -1,0 +1,312 @@
+"""Every read the accountability pages and API share: querysets and plain dataclasses."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accountability import stats
+from accountability.models import (
+    ActionItem,
+    ActionItemEvent,
+    ActionStatus,
+    AgendaItem,
+    Attendance,
+    CXIssue,
+    CXIssueEvent,
+    CXIssueStatus,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+)
+from cco.models import Department, Role, User
+
+SCORECARD_WINDOW_DAYS = 91
+
+
+def action_items() -> QuerySet[ActionItem]:
+    return ActionItem.objects.select_related("department", "owner_person", "meeting", "cx_issue")
+
+
+def cx_issues() -> QuerySet[CXIssue]:
+    return CXIssue.objects.select_related("department", "touchpoint")
+
+
+def open_action_items(*, department_id: int | None = None) -> QuerySet[ActionItem]:
+    """Open items (not done), due soonest first."""
+    items = action_items().exclude(status=ActionStatus.DONE)
+    if department_id is not None:
+        items = items.filter(department_id=department_id)
+    return items.order_by("due", "pk")
+
+
+def open_cx_issues(*, department_id: int | None = None) -> QuerySet[CXIssue]:
+    """Unresolved issues, oldest first: the longest-waiting customer problem leads."""
+    issues = cx_issues().exclude(status=CXIssueStatus.RESOLVED)
+    if department_id is not None:
+        issues = issues.filter(department_id=department_id)
+    return issues.order_by("raised_at", "pk")
+
+
+def person_open_action_items(*, person: User) -> QuerySet[ActionItem]:
+    return open_action_items().filter(owner_person=person)
+
+
+@dataclass(frozen=True)
+class DepartmentWork:
+    department: Department
+    action_items: list[ActionItem]
+    cx_issues: list[CXIssue]
+    overdue_count: int
+
+
+def department_work(*, department: Department, today: date | None = None) -> DepartmentWork:
+    """A department's open action items and CX issues, due soonest first (2 queries)."""
+    today = today or timezone.localdate()
+    items = list(open_action_items(department_id=department.pk))
+    return DepartmentWork(
+        department=department,
+        action_items=items,
+        cx_issues=list(open_cx_issues(department_id=department.pk)),
+        overdue_count=sum(1 for item in items if item.due < today),
+    )
+
+
+def action_item_history(*, item: ActionItem) -> QuerySet[ActionItemEvent]:
+    return item.events.select_related("actor").order_by("-at", "-pk")
+
+
+def cx_issue_history(*, issue: CXIssue) -> QuerySet[CXIssueEvent]:
+    return issue.events.select_related("actor").order_by("-at", "-pk")
+
+
+def upcoming_meetings(*, person: User | None = None, limit: int | None = 10) -> list[Meeting]:
+    """Scheduled or running meetings from today on; for a person, the series they sit in."""
+    meetings = (
+        Meeting.objects.filter(
+            status__in=[MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS],
+            scheduled_at__gte=timezone.now() - timedelta(days=1),
+        )
+        .select_related("series", "series__chair")
+        .order_by("scheduled_at")
+    )
+    if person is not None and person.role not in (Role.CCO, Role.EXECUTIVE):
+        meetings = meetings.filter(Q(series__chair=person) | Q(series__attendees=person)).distinct()
+    return list(meetings[:limit] if limit else meetings)
+
+
+def series_list() -> QuerySet[MeetingSeries]:
+    return (
+        MeetingSeries.objects.select_related("chair")
+        .annotate(
+            meeting_count=Count(
+                "meetings", filter=Q(meetings__status=MeetingStatus.CLOSED), distinct=True
+            )
+        )
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    meeting: Meeting
+    present: int
+    expected: int
+    average_rating: float | None
+    decisions: int
+    actions_raised: int
+    actions_done: int
+
+    @property
+    def attendance_pct(self) -> float | None:
+        return stats.percentage(self.present, self.expected)
+
+    @property
+    def completion_pct(self) -> float | None:
+        return stats.percentage(self.actions_done, self.actions_raised)
+
+
+def series_history(*, series: MeetingSeries, limit: int = 52) -> list[MeetingSummary]:
+    """Past meetings, newest first, with attendance, rating, decisions and how many of the
+    action items they raised are done (one query)."""
+    meetings = (
+        series.meetings.filter(status=MeetingStatus.CLOSED)
+        .annotate(
+            present=Count("attendance", filter=Q(attendance__present=True), distinct=True),
+            expected=Count("attendance", distinct=True),
+            average_rating=Avg("attendance__rating"),
+            decision_count=Count("decisions", distinct=True),
+            actions_raised=Count("action_items", distinct=True),
+            actions_done=Count(
+                "action_items",
+                filter=Q(action_items__status=ActionStatus.DONE),
+                distinct=True,
+            ),
+        )
+        .order_by("-scheduled_at")[:limit]
+    )
+    return [
+        MeetingSummary(
+            meeting=meeting,
+            present=meeting.present,  # type: ignore[attr-defined]
+            expected=meeting.expected,  # type: ignore[attr-defined]
+            average_rating=(
+                round(meeting.average_rating, 1)  # type: ignore[attr-defined]
+                if meeting.average_rating is not None  # type: ignore[attr-defined]
+                else None
+            ),
+            decisions=meeting.decision_count,  # type: ignore[attr-defined]
+            actions_raised=meeting.actions_raised,  # type: ignore[attr-defined]
+            actions_done=meeting.actions_done,  # type: ignore[attr-defined]
+        )
+        for meeting in meetings
+    ]
+
+
+@dataclass
+class AgendaGroup:
+    department: Department | None
+    items: list[AgendaItem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.department.name if self.department else "General"
+
+
+def agenda_groups(*, meeting: Meeting) -> list[AgendaGroup]:
+    """The agenda in order, grouped by department (items without one last, as "General")."""
+    groups: list[AgendaGroup] = []
+    for item in meeting.agenda.select_related("department").order_by("order", "pk"):
+        if not groups or groups[-1].department != item.department:
+            groups.append(AgendaGroup(department=item.department))
+        groups[-1].items.append(item)
+    return groups
+
+
+@dataclass(frozen=True)
+class Minutes:
+    meeting: Meeting
+    attendance: list[Attendance]
+    agenda: list[AgendaGroup]
+    decisions: list[Decision]
+    action_items: list[ActionItem]
+    average_rating: float | None
+
+    @property
+    def present(self) -> list[Attendance]:
+        return [a for a in self.attendance if a.present]
+
+    @property
+    def absent(self) -> list[Attendance]:
+        return [a for a in self.attendance if not a.present]
+
+
+def meeting_minutes(*, meeting_id: int) -> Minutes:
+    meeting = Meeting.objects.select_related("series", "series__chair").get(pk=meeting_id)
+    attendance = list(meeting.attendance.select_related("person", "person__department"))
+    ratings = [a.rating for a in attendance if a.rating is not None]
+    return Minutes(
+        meeting=meeting,
+        attendance=attendance,
+        agenda=agenda_groups(meeting=meeting),
+        decisions=list(meeting.decisions.select_related("cx_issue", "recorded_by")),
+        action_items=list(
+            meeting.action_items.select_related("department", "owner_person").order_by(
+                "department__name", "due"
+            )
+        ),
+        average_rating=round(sum(ratings) / len(ratings), 1) if ratings else None,
+    )
+
+
+def agenda_sources(*, items: list[AgendaItem]) -> dict[str, dict[int, Any]]:
+    """The live CX issues and action items behind agenda items, by kind then id (2 queries)."""
+    ids: dict[str, list[int]] = defaultdict(list)
+    for item in items:
+        if item.source_id:
+            ids[item.kind].append(item.source_id)
+    return {
+        "cx_issue": cx_issues().in_bulk(ids.get("cx_issue", [])),
+        "action_item": action_items().in_bulk(ids.get("action_item", [])),
+    }
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    department: Department
+    due_count: int
+    done_on_time: int
+    on_time_pct: float | None
+    overdue: int
+    avg_days_late: float | None
+    open_issues: int
+    meetings_expected: int
+    meetings_attended: int
+
+    @property
+    def attendance_pct(self) -> float | None:
+        return stats.percentage(self.meetings_attended, self.meetings_expected)
+
+
+def scorecard(
+    *, today: date | None = None, window_days: int = SCORECARD_WINDOW_DAYS
+) -> list[ScorecardRow]:
+    """Per department, over the last `window_days`: action items done on time %, overdue count,
+    average days late, open CX issues and meeting attendance of its people (4 queries)."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=window_days)
+    departments = list(Department.objects.order_by("name"))
+    pairs: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    items = ActionItem.objects.filter(Q(due__gte=since) | Q(completed_on__isnull=True)).values_list(
+        "department_id", "due", "completed_on"
+    )
+    for department_id, due, completed_on in items:
+        pairs[department_id].append((due, completed_on))
+    open_issues = dict(
+        CXIssue.objects.exclude(status=CXIssueStatus.RESOLVED)
+        .values("department_id")
+        .annotate(count=Count("pk"))
+        .values_list("department_id", "count")
+    )
+    attendance: dict[int, tuple[int, int]] = {
+        row["person__department_id"]: (row["expected"], row["attended"])
+        for row in Attendance.objects.filter(
+            meeting__status=MeetingStatus.CLOSED,
+            meeting__scheduled_at__date__gte=since,
+            person__department__isnull=False,
+        )
+        .values("person__department_id")
+        .annotate(expected=Count("pk"), attended=Count("pk", filter=Q(present=True)))
+    }
+    rows = []
+    for department in departments:
+        figures = stats.delivery_figures(pairs.get(department.pk, []), today=today)
+        expected, attended = attendance.get(department.pk, (0, 0))
+        rows.append(
+            ScorecardRow(
+                department=department,
+                due_count=figures.due_count,
+                done_on_time=figures.done_on_time,
+                on_time_pct=figures.on_time_pct,
+                overdue=figures.overdue,
+                avg_days_late=figures.avg_days_late,
+                open_issues=open_issues.get(department.pk, 0),
+                meetings_expected=expected,
+                meetings_attended=attended,
+            )
+        )
+    return rows
+
+
+def meeting_for_run(*, meeting_id: int) -> Meeting:
+    return (
+        Meeting.objects.select_related("series", "series__chair")
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.select_related("person"))
+        )
+        .get(pk=meeting_id)
+    )

@@ -1,0 +1,45 @@
+"""Every write of the accountability app: `from accountability import services`."""
+
+from accountability.services.actions import action_item_create, action_item_update
+from accountability.services.calendar import calendar_feed_issue
+from accountability.services.common import Conflict
+from accountability.services.issues import (
+    cx_issue_raise,
+    cx_issue_update,
+    cx_issues_raise_from_breaches,
+)
+from accountability.services.meetings import (
+    agenda_build,
+    agenda_item_add,
+    agenda_item_update,
+    attendance_mark,
+    decision_record,
+    meeting_close,
+    meeting_open,
+    meeting_schedule_next,
+    meeting_series_create,
+    minutes_send,
+)
+from accountability.services.reminders import reminders_send_due, reminders_send_meeting_digest
+
+__all__ = [
+    "Conflict",
+    "action_item_create",
+    "action_item_update",
+    "agenda_build",
+    "agenda_item_add",
+    "agenda_item_update",
+    "attendance_mark",
+    "calendar_feed_issue",
+    "cx_issue_raise",
+    "cx_issue_update",
+    "cx_issues_raise_from_breaches",
+    "decision_record",
+    "meeting_close",
+    "meeting_open",
+    "meeting_schedule_next",
+    "meeting_series_create",
+    "minutes_send",
+    "reminders_send_due",
+    "reminders_send_meeting_digest",
+]

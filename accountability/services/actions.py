@@ -1,0 +1,191 @@
+"""Action items: create them, and update status, progress notes and details without lost updates."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accountability.models import (
+    ActionItem,
+    ActionItemEvent,
+    ActionOrigin,
+    ActionStatus,
+    CXIssue,
+    EventKind,
+    Meeting,
+)
+from accountability.services.common import Conflict
+from cco.models import Department, Role, User
+
+UNSET: Any = object()
+
+
+def _owner_problem(owner: User | None, department: Department) -> str:
+    if owner is None:
+        return ""
+    if not owner.is_active:
+        return f"{owner} is no longer active; name someone who can do the work."
+    if owner.department_id != department.pk and department.head_id != owner.pk:
+        return f"{owner} is not in {department}; the owner must belong to the owning department."
+    if owner.role not in (Role.DEPARTMENT_HEAD, Role.CONTRIBUTOR):
+        return f"{owner} is {owner.get_role_display()}; name someone in {department}."
+    return ""
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    actor: User | None,
+    title: str,
+    department: Department,
+    due: date,
+    owner_person: User | None = None,
+    description: str = "",
+    meeting: Meeting | None = None,
+    cx_issue: CXIssue | None = None,
+    initiative_id: int | None = None,
+    origin: str | None = None,
+) -> ActionItem:
+    """Create an action item owned by `department`, with its "created" history row."""
+    title = title.strip()
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = "Say what has to be done."
+    if problem := _owner_problem(owner_person, department):
+        errors["owner_person"] = problem
+    if errors:
+        raise ValidationError(errors)
+    if origin is None:
+        origin = (
+            ActionOrigin.MEETING
+            if meeting
+            else ActionOrigin.CX_ISSUE
+            if cx_issue
+            else ActionOrigin.INITIATIVE
+            if initiative_id
+            else ActionOrigin.MANUAL
+        )
+    now = timezone.now()
+    item = ActionItem.objects.create(
+        title=title,
+        description=description,
+        department=department,
+        owner_person=owner_person,
+        due=due,
+        origin=origin,
+        meeting=meeting,
+        cx_issue=cx_issue,
+        initiative_id=initiative_id,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    ActionItemEvent.objects.create(
+        action_item=item, actor=actor, at=now, kind=EventKind.CREATED, to_status=item.status
+    )
+    return item
+
+
+def action_item_conflict(item_id: int) -> Conflict:
+    """The conflict to raise when `item_id` moved on: who changed it last, and when."""
+    item = ActionItem.objects.get(pk=item_id)
+    last = (
+        ActionItemEvent.objects.filter(action_item_id=item_id)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return Conflict(
+        what="action item",
+        changed_by=str(last.actor) if last and last.actor else "someone else",
+        changed_at=last.at if last else item.updated_at,
+        version=item.version,
+    )
+
+
+@transaction.atomic
+def action_item_update(
+    *,
+    item_id: int,
+    actor: User,
+    expected_version: int,
+    status: str | None = None,
+    note: str = "",
+    title: str | None = None,
+    due: date | None = None,
+    owner_person: User | None = UNSET,
+    today: date | None = None,
+) -> ActionItem:
+    """Change status, add a progress note or edit details, as one versioned write.
+
+    The row is updated only while its version is still `expected_version`
+    (UPDATE … WHERE id = %s AND version = %s), so two people saving the same item at once
+    never overwrite each other: the second gets `Conflict`. History rows are written in the
+    same transaction as the change.
+    """
+    item = ActionItem.objects.select_related("department").get(pk=item_id)
+    today = today or timezone.localdate()
+    note = note.strip()
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if status is not None and status != item.status:
+        if status not in ActionStatus.values:
+            errors["status"] = (
+                f"{status!r} is not a status; use one of {', '.join(ActionStatus.values)}."
+            )
+        else:
+            changes["status"] = status
+            changes["completed_on"] = today if status == ActionStatus.DONE else None
+            if status == ActionStatus.BLOCKED and not note:
+                errors["note"] = "Say what blocks this item, so the meeting can unblock it."
+    if title is not None and title.strip() != item.title:
+        if not title.strip():
+            errors["title"] = "The title cannot be empty."
+        changes["title"] = title.strip()
+    if due is not None and due != item.due:
+        changes["due"] = due
+    if (
+        owner_person is not UNSET
+        and (owner_person.pk if owner_person else None) != item.owner_person_id
+    ):
+        if problem := _owner_problem(owner_person, item.department):
+            errors["owner_person"] = problem
+        changes["owner_person"] = owner_person
+    if errors:
+        raise ValidationError(errors)
+    if not changes and not note:
+        if expected_version != item.version:
+            raise action_item_conflict(item_id)
+        return item
+
+    now = timezone.now()
+    updated = ActionItem.objects.filter(pk=item_id, version=expected_version).update(
+        **changes, updated_at=now, version=F("version") + 1
+    )
+    if updated == 0:
+        raise action_item_conflict(item_id)
+
+    if "status" in changes:
+        ActionItemEvent.objects.create(
+            action_item_id=item_id,
+            actor=actor,
+            at=now,
+            kind=EventKind.STATUS,
+            from_status=item.status,
+            to_status=changes["status"],
+            note=note,
+        )
+    elif note:
+        ActionItemEvent.objects.create(
+            action_item_id=item_id, actor=actor, at=now, kind=EventKind.NOTE, note=note
+        )
+    edited = [name for name in ("title", "due", "owner_person") if name in changes]
+    if edited:
+        described = ", ".join(f"{name.replace('_', ' ')} → {changes[name]}" for name in edited)
+        ActionItemEvent.objects.create(
+            action_item_id=item_id, actor=actor, at=now, kind=EventKind.EDITED, note=described
+        )
+    return ActionItem.objects.select_related("department", "owner_person").get(pk=item_id)

@@ -1,0 +1,220 @@
+"""CX issues: raised from metric breaches (exactly one per breach) or by hand, then resolved."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accountability.models import (
+    CXIssue,
+    CXIssueEvent,
+    CXIssueStatus,
+    EventKind,
+    IssueOrigin,
+)
+from accountability.services.common import Conflict
+from cco.models import Department, User
+
+
+def _breach_title(breach: Any) -> str:
+    touchpoint = getattr(breach, "touchpoint", None)
+    where = touchpoint.name if touchpoint else f"{breach.scope} {breach.scope_id}"
+    reference = getattr(breach, "reference_value", None)
+    against = f" (was {reference:.1f})" if reference is not None else ""
+    return (
+        f"{where}: {breach.get_metric_display()} {breach.get_rule_display().lower()} "
+        f"— {breach.value:.1f}{against}, {breach.grain} of {breach.period_start:%d %b %Y}"
+    )
+
+
+def _breach_department_id(breach: Any) -> int | None:
+    department_id = getattr(breach, "owning_department_id", None)
+    if department_id is None and getattr(breach, "scope", "") == "department":
+        department_id = breach.scope_id
+    return department_id
+
+
+@transaction.atomic
+def cx_issues_raise_from_breaches(*, breach_ids: Iterable[int] | None = None) -> list[CXIssue]:
+    """Raise one CX issue per metrics Breach that has none yet; returns the new issues.
+
+    Idempotent: the issue's one-to-one link to its breach is unique in the database, and a
+    concurrent run that loses the race reads the winner's row (get_or_create), so re-running
+    detection, the signal and meeting opening never duplicate an issue. Breaches with no
+    accountable department (an organisation-wide score) are left to the CCO to raise by hand.
+    """
+    Breach = apps.get_model("metrics", "Breach")
+    breaches = Breach.objects.filter(cx_issue__isnull=True).select_related("touchpoint")
+    if breach_ids is not None:
+        breaches = breaches.filter(pk__in=list(breach_ids))
+    known_departments = set(Department.objects.values_list("pk", flat=True))
+    raised = []
+    for breach in breaches.order_by("detected_at", "pk"):
+        department_id = _breach_department_id(breach)
+        if department_id is None or department_id not in known_departments:
+            continue
+        issue, created = CXIssue.objects.get_or_create(
+            breach=breach,
+            defaults={
+                "title": _breach_title(breach)[:300],
+                "description": (
+                    f"Raised automatically from {breach}. Sample size {breach.n}"
+                    + (
+                        f", 95% interval {breach.low:.1f} to {breach.high:.1f}."
+                        if breach.low is not None and breach.high is not None
+                        else "."
+                    )
+                ),
+                "touchpoint_id": breach.touchpoint_id,
+                "scope": breach.scope,
+                "scope_id": breach.scope_id,
+                "department_id": department_id,
+                "origin": IssueOrigin.BREACH,
+                "raised_at": breach.detected_at,
+            },
+        )
+        if created:
+            CXIssueEvent.objects.create(
+                issue=issue,
+                actor=None,
+                at=timezone.now(),
+                kind=EventKind.CREATED,
+                to_status=issue.status,
+                note=f"Raised from {breach}.",
+            )
+            raised.append(issue)
+    return raised
+
+
+@transaction.atomic
+def cx_issue_raise(
+    *,
+    actor: User,
+    title: str,
+    department: Department,
+    description: str = "",
+    touchpoint_id: int | None = None,
+) -> CXIssue:
+    """Raise a CX issue by hand against the accountable department."""
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Say what the customer experiences."})
+    if touchpoint_id is not None:
+        Touchpoint = apps.get_model("metrics", "Touchpoint")
+        if not Touchpoint.objects.filter(pk=touchpoint_id).exists():
+            raise ValidationError({"touchpoint": f"There is no touch point {touchpoint_id}."})
+    now = timezone.now()
+    issue = CXIssue.objects.create(
+        title=title,
+        description=description,
+        department=department,
+        touchpoint_id=touchpoint_id,
+        scope="touchpoint" if touchpoint_id else "",
+        scope_id=touchpoint_id,
+        origin=IssueOrigin.MANUAL,
+        raised_by=actor,
+        raised_at=now,
+        updated_at=now,
+    )
+    CXIssueEvent.objects.create(
+        issue=issue, actor=actor, at=now, kind=EventKind.CREATED, to_status=issue.status
+    )
+    return issue
+
+
+def cx_issue_conflict(issue_id: int) -> Conflict:
+    issue = CXIssue.objects.get(pk=issue_id)
+    last = (
+        CXIssueEvent.objects.filter(issue_id=issue_id)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return Conflict(
+        what="CX issue",
+        changed_by=str(last.actor) if last and last.actor else "someone else",
+        changed_at=last.at if last else issue.updated_at,
+        version=issue.version,
+    )
+
+
+@transaction.atomic
+def cx_issue_update(
+    *,
+    issue_id: int,
+    actor: User,
+    expected_version: int,
+    root_cause: str | None = None,
+    remediation_plan: str | None = None,
+    status: str | None = None,
+    note: str = "",
+) -> CXIssue:
+    """Write the root cause and remediation plan, move the status, or add a note.
+
+    An issue cannot be resolved (nor its plan agreed) without a root cause and a remediation
+    plan. Versioned like action items: a stale `expected_version` raises `Conflict`.
+    """
+    issue = CXIssue.objects.get(pk=issue_id)
+    note = note.strip()
+    changes: dict[str, object] = {}
+    if root_cause is not None and root_cause.strip() != issue.root_cause:
+        changes["root_cause"] = root_cause.strip()
+    if remediation_plan is not None and remediation_plan.strip() != issue.remediation_plan:
+        changes["remediation_plan"] = remediation_plan.strip()
+    errors: dict[str, str] = {}
+    if status is not None and status != issue.status:
+        if status not in CXIssueStatus.values:
+            errors["status"] = (
+                f"{status!r} is not a status; use one of {', '.join(CXIssueStatus.values)}."
+            )
+        else:
+            changes["status"] = status
+            changes["resolved_at"] = timezone.now() if status == CXIssueStatus.RESOLVED else None
+    final_status = changes.get("status", issue.status)
+    if final_status in (CXIssueStatus.PLAN_AGREED, CXIssueStatus.RESOLVED):
+        label = "resolved" if final_status == CXIssueStatus.RESOLVED else "given an agreed plan"
+        if not changes.get("root_cause", issue.root_cause):
+            errors["root_cause"] = f"An issue cannot be {label} without a root cause."
+        if not changes.get("remediation_plan", issue.remediation_plan):
+            errors["remediation_plan"] = f"An issue cannot be {label} without a remediation plan."
+    if errors:
+        raise ValidationError(errors)
+    if not changes and not note:
+        if expected_version != issue.version:
+            raise cx_issue_conflict(issue_id)
+        return issue
+
+    now = timezone.now()
+    updated = CXIssue.objects.filter(pk=issue_id, version=expected_version).update(
+        **changes, updated_at=now, version=F("version") + 1
+    )
+    if updated == 0:
+        raise cx_issue_conflict(issue_id)
+    if "status" in changes:
+        CXIssueEvent.objects.create(
+            issue_id=issue_id,
+            actor=actor,
+            at=now,
+            kind=EventKind.STATUS,
+            from_status=issue.status,
+            to_status=str(changes["status"]),
+            note=note,
+        )
+    elif note:
+        CXIssueEvent.objects.create(
+            issue_id=issue_id, actor=actor, at=now, kind=EventKind.NOTE, note=note
+        )
+    edited = [name for name in ("root_cause", "remediation_plan") if name in changes]
+    if edited:
+        CXIssueEvent.objects.create(
+            issue_id=issue_id,
+            actor=actor,
+            at=now,
+            kind=EventKind.EDITED,
+            note="Updated " + " and ".join(name.replace("_", " ") for name in edited) + ".",
+        )
+    return CXIssue.objects.select_related("department", "touchpoint").get(pk=issue_id)

@@ -1,0 +1,80 @@
+"""Pure arithmetic for meeting schedules and the accountability scorecard (no Django)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+CADENCE_DAYS = {"weekly": 7, "fortnightly": 14}
+
+
+def next_meeting_date(
+    *, cadence: str, weekday: int, after: date, anchor: date | None = None
+) -> date:
+    """The first meeting day strictly after `after`.
+
+    Weekly: the next `weekday`. Fortnightly: every 14 days from `anchor` (the series' previous
+    meeting) on that weekday, or the next `weekday` when there is no anchor. Monthly: the first
+    `weekday` of the following month that is after `after` (e.g. "first Tuesday").
+    """
+    if cadence == "monthly":
+        year, month = after.year, after.month
+        for _ in range(3):
+            first = date(year, month, 1)
+            candidate = first + timedelta(days=(weekday - first.weekday()) % 7)
+            if candidate > after:
+                return candidate
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        raise AssertionError("unreachable: a later month always has the weekday")
+    if cadence == "fortnightly" and anchor is not None and anchor.weekday() == weekday:
+        steps = (after - anchor).days // 14 + 1
+        return anchor + timedelta(days=14 * max(steps, 1))
+    if cadence not in CADENCE_DAYS:
+        raise ValueError(f"unknown cadence {cadence!r}")
+    days = (weekday - after.weekday()) % 7 or 7
+    return after + timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class DeliveryFigures:
+    """How a department keeps its commitments, from its action items."""
+
+    due_count: int  # items whose due date has passed or that are done
+    done_on_time: int
+    overdue: int  # open and past due today
+    on_time_pct: float | None  # done on time / due_count × 100; None when nothing was due
+    avg_days_late: float | None  # mean lateness of late items (done late or still overdue)
+
+
+def delivery_figures(items: Iterable[tuple[date, date | None]], *, today: date) -> DeliveryFigures:
+    """Scorecard figures from (due, completed_on) pairs.
+
+    An item counts once it is done or its due date has passed (`due < today`): items not yet due
+    are neither on time nor late. Done on time means completed_on <= due. Days late is
+    completed_on − due for items done late and today − due for items still open past due;
+    the average is over late items only, so a department is not flattered by its on-time work.
+    """
+    due_count = done_on_time = overdue = 0
+    late_days: list[int] = []
+    for due, completed_on in items:
+        if completed_on is None and due >= today:
+            continue
+        due_count += 1
+        if completed_on is not None:
+            if completed_on <= due:
+                done_on_time += 1
+            else:
+                late_days.append((completed_on - due).days)
+        else:
+            overdue += 1
+            late_days.append((today - due).days)
+    return DeliveryFigures(
+        due_count=due_count,
+        done_on_time=done_on_time,
+        overdue=overdue,
+        on_time_pct=round(100 * done_on_time / due_count, 1) if due_count else None,
+        avg_days_late=round(sum(late_days) / len(late_days), 1) if late_days else None,
+    )
+
+
+def percentage(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
