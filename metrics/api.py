@@ -1,8 +1,313 @@
+from typing import Any
+
+from django.urls import path
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+from rest_framework.views import APIView
+
+from metrics import selectors
+from metrics.models import (
+    KPI,
+    Breach,
+    Grain,
+    Journey,
+    JourneyStage,
+    KPIObservation,
+    Metric,
+    Rollup,
+    Scope,
+    SurveyResponse,
+    Touchpoint,
+)
+from metrics.services.ingest import response_import
+
+MAX_RESPONSES_PER_REQUEST = 10_000
+
+
+class JourneySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Journey
+        fields = ["id", "name", "slug", "description", "order"]
+
+
+class JourneyStageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JourneyStage
+        fields = ["id", "journey", "name", "order"]
+
+
+class TouchpointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Touchpoint
+        fields = [
+            "id", "stage", "name", "slug", "channel", "department",
+            "nps_floor", "nps_target", "csat_floor", "csat_target", "ces_floor", "ces_target",
+        ]  # fmt: skip
+
+
+class SurveyResponseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SurveyResponse
+        fields = [
+            "id", "touchpoint", "metric", "score", "responded_at", "source", "external_id",
+            "customer_id", "segment", "comment", "received_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ResponseInSerializer(serializers.Serializer):
+    external_id = serializers.CharField()
+    touchpoint = serializers.CharField(help_text="The touch point's slug.")
+    metric = serializers.ChoiceField(choices=Metric.choices)
+    score = serializers.IntegerField()
+    responded_at = serializers.CharField(help_text="ISO 8601 date or datetime.")
+    customer_id = serializers.CharField(required=False, allow_blank=True)
+    segment = serializers.CharField(required=False, allow_blank=True)
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class RollupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rollup
+        fields = [
+            "id", "metric", "scope", "scope_id", "grain", "period_start", "n", "promoters",
+            "passives", "detractors", "total", "total_sq", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class BreachSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Breach
+        fields = [
+            "id", "metric", "scope", "scope_id", "touchpoint", "grain", "period_start", "value",
+            "low", "high", "n", "rule", "reference_value", "detected_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class KPISerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KPI
+        fields = ["id", "department", "name", "unit", "direction", "goal", "owner"]
+
+    def validate_department(self, department: Any) -> Any:
+        user = self.context["request"].user
+        if not user.is_cco and department.pk != user.department_id:
+            raise serializers.ValidationError("You can add KPIs only to your own department.")
+        return department
+
+
+class KPIObservationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KPIObservation
+        fields = ["id", "kpi", "week_start", "value"]
+
+    def validate_week_start(self, value: Any) -> Any:
+        if value.weekday() != 0:
+            raise serializers.ValidationError("week_start must be a Monday (ISO week).")
+        return value
+
+    def validate_kpi(self, kpi: KPI) -> KPI:
+        if not self.context["request"].user.has_perm("cco.change_owned", kpi):
+            raise serializers.ValidationError("You can record values only for your KPIs.")
+        return kpi
+
+
+class ScorePointSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    n = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+    enough = serializers.BooleanField()
+
+
+class PeriodFilter(filters.FilterSet):
+    start = filters.DateFilter(field_name="period_start", lookup_expr="gte")
+    end = filters.DateFilter(field_name="period_start", lookup_expr="lte")
+
+
+class RollupFilter(PeriodFilter):
+    class Meta:
+        model = Rollup
+        fields = ["metric", "scope", "scope_id", "grain"]
+
+
+class BreachFilter(PeriodFilter):
+    department = filters.NumberFilter(field_name="touchpoint__department")
+
+    class Meta:
+        model = Breach
+        fields = ["metric", "scope", "scope_id", "grain", "rule", "touchpoint"]
+
+
+class ResponseFilter(filters.FilterSet):
+    start = filters.IsoDateTimeFilter(field_name="responded_at", lookup_expr="gte")
+    end = filters.IsoDateTimeFilter(field_name="responded_at", lookup_expr="lt")
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["touchpoint", "metric", "source", "segment"]
+
+
+class JourneyViewSet(viewsets.ModelViewSet):
+    """Customer journeys. Everyone reads; the CCO changes them."""
+
+    serializer_class = JourneySerializer
+    queryset = Journey.objects.order_by("order", "name")
+    search_fields = ["name", "slug"]
+
+
+class JourneyStageViewSet(viewsets.ModelViewSet):
+    serializer_class = JourneyStageSerializer
+    queryset = JourneyStage.objects.order_by("journey_id", "order")
+    filterset_fields = ["journey"]
+
+
+class TouchpointViewSet(viewsets.ModelViewSet):
+    """Touch points with their accountable department, floors and targets (CCO changes)."""
+
+    serializer_class = TouchpointSerializer
+    queryset = Touchpoint.objects.order_by("id")
+    filterset_fields = ["stage", "stage__journey", "department", "channel"]
+    search_fields = ["name", "slug"]
+
+
+class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Raw survey responses; POST a list to /responses/import/ to add them."""
+
+    serializer_class = SurveyResponseSerializer
+    queryset = SurveyResponse.objects.order_by("-id")
+    filterset_class = ResponseFilter
+    create_permission = "cco.import_responses"
+
+    @extend_schema(
+        request=ResponseInSerializer(many=True),
+        parameters=[
+            OpenApiParameter("skip_invalid", bool, description="Save valid rows, skip others."),
+            OpenApiParameter("dry_run", bool, description="Validate only; save nothing."),
+            OpenApiParameter("source", str, description="Source of the ids (default api)."),
+        ],
+        responses={
+            200: inline_serializer(
+                "ImportReport",
+                {
+                    "rows_read": serializers.IntegerField(),
+                    "inserted": serializers.IntegerField(),
+                    "already_present": serializers.IntegerField(),
+                    "skipped_invalid": serializers.IntegerField(),
+                    "rejected": serializers.BooleanField(),
+                    "dry_run": serializers.BooleanField(),
+                    "error_count": serializers.IntegerField(),
+                    "errors": serializers.ListField(child=serializers.DictField()),
+                    "summary": serializers.CharField(),
+                },
+            )
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_(self, request: Request) -> Response:
+        """Import up to 10 000 responses; rows are numbered from 1 in the error report."""
+        if not isinstance(request.data, list):
+            raise ValidationError({"detail": "Send a JSON list of responses."})
+        if len(request.data) > MAX_RESPONSES_PER_REQUEST:
+            raise ValidationError(
+                {"detail": f"At most {MAX_RESPONSES_PER_REQUEST} responses per request."}
+            )
+        flag = lambda name: request.query_params.get(name, "").lower() in ("1", "true", "yes")  # noqa: E731
+        rows = (
+            (number, item if isinstance(item, dict) else {})
+            for number, item in enumerate(request.data, start=1)
+        )
+        report = response_import(
+            rows=rows,
+            source=request.query_params.get("source", "api")[:60] or "api",
+            skip_invalid=flag("skip_invalid"),
+            dry_run=flag("dry_run"),
+        )
+        code = status.HTTP_400_BAD_REQUEST if report.rejected else status.HTTP_200_OK
+        return Response(report.as_dict(), status=code)
+
+
+class RollupViewSet(viewsets.ReadOnlyModelViewSet):
+    """Roll-up rows: filter by metric, scope, scope_id, grain and start/end (period start)."""
+
+    serializer_class = RollupSerializer
+    queryset = Rollup.objects.order_by("metric", "scope", "scope_id", "grain", "period_start")
+    filterset_class = RollupFilter
+
+
+class BreachViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = BreachSerializer
+    queryset = Breach.objects.order_by("-detected_at", "-id")
+    filterset_class = BreachFilter
+
+
+class KPIViewSet(viewsets.ModelViewSet):
+    """Department KPIs. Heads add and change their own department's; the CCO any."""
+
+    serializer_class = KPISerializer
+    queryset = KPI.objects.order_by("department_id", "name")
+    filterset_fields = ["department", "owner"]
+    create_permission = "cco.create_in_department"
+    change_permission = "cco.change_owned"
+
+
+class KPIObservationViewSet(viewsets.ModelViewSet):
+    serializer_class = KPIObservationSerializer
+    queryset = KPIObservation.objects.select_related("kpi").order_by("kpi_id", "-week_start")
+    filterset_fields = ["kpi", "kpi__department", "week_start"]
+    create_permission = "cco.create_in_department"
+    change_permission = "cco.change_owned"
+
+
+class ScoreSeriesView(APIView):
+    """Scores with n and 95 % interval for one scope and grain, from roll-ups."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("metric", str, enum=Metric.values, required=True),
+            OpenApiParameter("scope", str, enum=Scope.values, required=True),
+            OpenApiParameter("scope_id", int, required=True, description="0 for organisation"),
+            OpenApiParameter("grain", str, enum=Grain.values, required=True),
+            OpenApiParameter("start", str, description="ISO date, inclusive"),
+            OpenApiParameter("end", str, description="ISO date, inclusive"),
+        ],
+        responses=ScorePointSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = _ScoreQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        points = selectors.score_series(**query.validated_data)
+        return Response(ScorePointSerializer(points, many=True).data)
+
+
+class _ScoreQuery(serializers.Serializer):
+    metric = serializers.ChoiceField(choices=Metric.choices)
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    scope_id = serializers.IntegerField(min_value=0)
+    grain = serializers.ChoiceField(choices=Grain.choices)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
 
 
 def register(router: BaseRouter) -> None:
     """Register this app's viewsets on the API router."""
+    router.register("journeys", JourneyViewSet)
+    router.register("journey-stages", JourneyStageViewSet)
+    router.register("touchpoints", TouchpointViewSet)
+    router.register("responses", SurveyResponseViewSet)
+    router.register("rollups", RollupViewSet)
+    router.register("breaches", BreachViewSet)
+    router.register("kpis", KPIViewSet)
+    router.register("kpi-observations", KPIObservationViewSet)
 
 
-urlpatterns: list = []
+urlpatterns = [path("scores/", ScoreSeriesView.as_view(), name="metrics-scores")]

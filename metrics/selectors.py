@@ -244,3 +244,68 @@ def kpi_statuses(*, department_id: int | None = None) -> list[KpiStatus]:
         )
         for kpi in kpis
     ]
+
+
+@dataclass(frozen=True)
+class TouchpointRow:
+    touchpoint: Touchpoint
+    latest: ScorePoint | None
+    previous: ScorePoint | None
+    trend: str  # "up" | "down" | "flat" | ""
+    floor: float | None
+
+    @property
+    def below_floor(self) -> bool:
+        latest = self.latest
+        return bool(
+            latest
+            and latest.enough
+            and latest.value is not None
+            and self.floor is not None
+            and latest.value < self.floor
+        )
+
+
+def _trend(latest: ScorePoint | None, previous: ScorePoint | None) -> str:
+    if not (latest and previous and latest.enough and previous.enough):
+        return ""
+    if latest.low is not None and previous.high is not None and latest.low > previous.high:
+        return "up"
+    if latest.high is not None and previous.low is not None and latest.high < previous.low:
+        return "down"
+    return "flat"
+
+
+def touchpoint_rows(
+    touchpoints: Iterable[Touchpoint], *, metric: str = "nps", grain: str = "month"
+) -> list[TouchpointRow]:
+    """Each touch point with its latest score, the one before and a trend arrow (2 queries).
+
+    The arrow points up or down only when the two intervals do not overlap.
+    """
+    touchpoints = list(touchpoints)
+    scores = latest_scores(
+        metric=metric, scope=Scope.TOUCHPOINT, scope_ids=[t.pk for t in touchpoints], grain=grain
+    )
+    rows = []
+    for touchpoint in touchpoints:
+        points = scores.get(touchpoint.pk, [])
+        latest = points[0] if points else None
+        previous = points[1] if len(points) > 1 else None
+        rows.append(
+            TouchpointRow(
+                touchpoint, latest, previous, _trend(latest, previous),
+                touchpoint.floor_for(metric),
+            )
+        )  # fmt: skip
+    return rows
+
+
+def department_scorecard(*, department_id: int, metric: str = "nps") -> dict[str, object]:
+    """A department's touch points (latest monthly score) and KPIs with red / amber / green."""
+    touchpoints = touchpoint_list(department_id).order_by("name")
+    return {
+        "touchpoints": touchpoint_rows(touchpoints, metric=metric),
+        "kpis": kpi_statuses(department_id=department_id),
+        "metric": metric,
+    }

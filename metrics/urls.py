@@ -5,6 +5,8 @@ from metrics import views
 app_name = "metrics"
 
 urlpatterns = [
-    path("", views.index, name="touchpoint-list"),
-    path("touchpoints/<slug:slug>/", views.index, name="touchpoint-detail"),
+    path("", views.touchpoint_list, name="touchpoint-list"),
+    path("touchpoints/<slug:slug>/", views.touchpoint_detail, name="touchpoint-detail"),
+    path("departments/<slug:slug>/", views.department_scorecard, name="department-scorecard"),
+    path("import/", views.response_upload, name="response-upload"),
 ]

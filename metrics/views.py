@@ -1,9 +1,136 @@
+import csv
+import io
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
-from cco.access import require_perm
+from cco.access import get_for_user, require_perm
+from cco.models import Department
+from metrics import charts, selectors
+from metrics.forms import ResponseUploadForm
+from metrics.models import Grain, Metric, Scope, Touchpoint
+from metrics.services.ingest import response_import_csv
+
+PREVIEW_ROWS = 5
 
 
-def index(request: HttpRequest) -> HttpResponse:
+@require_GET
+def touchpoint_list(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "cco.view_product")
-    return render(request, "metrics/index.html")
+    journeys = list(selectors.journeys_with_touchpoints())
+    touchpoints = [tp for j in journeys for s in j.stages.all() for tp in s.touchpoints.all()]
+    rows = {row.touchpoint.pk: row for row in selectors.touchpoint_rows(touchpoints)}
+    groups = [
+        {
+            "journey": journey,
+            "stages": [
+                {"stage": stage, "rows": [rows[tp.pk] for tp in stage.touchpoints.all()]}
+                for stage in journey.stages.all()
+            ],
+        }
+        for journey in journeys
+    ]
+    return render(
+        request,
+        "metrics/touchpoint_list.html",
+        {"groups": groups, "touchpoint_count": len(touchpoints)},
+    )
+
+
+@require_GET
+def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    touchpoint = get_for_user(
+        request.user,
+        Touchpoint.objects.select_related("stage__journey", "department"),
+        slug=slug,
+    )
+    metric = request.GET.get("metric", Metric.NPS)
+    if metric not in Metric.values:
+        metric = Metric.NPS
+    today = timezone.localdate()
+    start = today - timedelta(weeks=52)
+    points = selectors.score_series(
+        metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, grain=Grain.WEEK,
+        start=start,
+    )  # fmt: skip
+    counts = selectors.score_distribution(
+        metric=metric, touchpoint_id=touchpoint.pk, start=today - timedelta(days=90), end=today
+    )
+    return render(
+        request,
+        "metrics/touchpoint_detail.html",
+        {
+            "touchpoint": touchpoint,
+            "metric": metric,
+            "metrics": Metric.choices,
+            "latest": selectors.latest_score(
+                metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk
+            ),
+            "floor": touchpoint.floor_for(metric),
+            "target": touchpoint.target_for(metric),
+            "trend": charts.trend_figure(
+                points=points,
+                metric=metric,
+                floor=touchpoint.floor_for(metric),
+                target=touchpoint.target_for(metric),
+            ),
+            "has_points": bool(points),
+            "distribution": charts.distribution_figure(counts=counts, metric=metric),
+            "distribution_total": sum(counts.values()),
+            "verbatims": selectors.recent_verbatims(touchpoint_id=touchpoint.pk),
+            "breaches": touchpoint.breaches.order_by("-period_start")[:10],
+        },
+    )
+
+
+@require_GET
+def department_scorecard(request: HttpRequest, slug: str) -> HttpResponse:
+    department = get_for_user(request.user, Department, slug=slug)
+    context = {
+        "department": department,
+        **selectors.department_scorecard(department_id=department.pk),
+    }
+    return render(request, "metrics/department_scorecard.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def response_upload(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "cco.import_responses")
+    form = ResponseUploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        preview = _preview(upload)
+        upload.seek(0)
+        stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+        try:
+            report = response_import_csv(
+                stream=stream,
+                source="upload",
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except UnicodeDecodeError:
+            form.add_error("file", "The file is not UTF-8 text: save it as “CSV UTF-8”.")
+        else:
+            context.update({"report": report, "preview": preview})
+        finally:
+            stream.detach()
+    status = 400 if context.get("report") and context["report"].rejected else 200  # type: ignore[attr-defined]
+    return render(request, "metrics/response_upload.html", context, status=status)
+
+
+def _preview(upload) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The header and first rows of the file, read without loading it whole."""
+    upload.seek(0)
+    stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", errors="replace", newline="")
+    try:
+        reader = csv.reader(stream)
+        return [row for _, row in zip(range(PREVIEW_ROWS + 1), reader, strict=False)]
+    except csv.Error:
+        return []
+    finally:
+        stream.detach()

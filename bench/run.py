@@ -1,0 +1,208 @@
+"""Benchmark of ingest and roll-ups on PostgreSQL (see README, "Metrics → Benchmark").
+
+    python bench/run.py [--responses N] [--keep-file]
+
+Generates a deterministic CSV of N responses (default 1 000 000) over two years and 40 touch
+points, then measures in one run, on the same table:
+  - ingest through `manage.py import_responses` (a child process: rows/s and its peak RSS);
+  - `rollup_rebuild`, and a plain SQL GROUP BY touch point, day over the same rows;
+  - `rollup_incremental` after 10 000 more responses.
+It ends with one `name=value` line per figure so runs can be compared.
+"""
+
+import argparse
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cco_bench"
+TOUCHPOINTS = 40
+NEW_RESPONSES = 10_000
+
+
+def ensure_database(url: str) -> None:
+    import dj_database_url
+    import psycopg2
+    from psycopg2 import sql
+    from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
+
+    settings = dj_database_url.parse(url)
+    if settings["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    admin.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings["NAME"])))
+            print(f"created database {settings['NAME']}")
+    admin.close()
+
+
+def prepare_schema() -> list[str]:
+    """Migrate, empty the metrics tables, and make sure 40 touch points exist."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cco.models import Department
+    from metrics.models import Channel, Journey, JourneyStage, Touchpoint
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE metrics_breach, metrics_rollup, metrics_rollupwatermark, "
+            "metrics_surveyresponse CASCADE"  # the bench database is the bench's own
+        )
+    departments = [
+        Department.objects.get_or_create(slug=f"bench-{i}", defaults={"name": f"Bench {i}"})[0]
+        for i in range(8)
+    ]
+    journey, _ = Journey.objects.get_or_create(slug="bench", defaults={"name": "Bench journey"})
+    slugs = []
+    for i in range(TOUCHPOINTS):
+        stage, _ = JourneyStage.objects.get_or_create(
+            journey=journey, name=f"Stage {i // 8}", defaults={"order": i // 8}
+        )
+        slug = f"bench-tp-{i}"
+        Touchpoint.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": f"Bench touch point {i}",
+                "stage": stage,
+                "channel": Channel.values[i % len(Channel.values)],
+                "department": departments[i % len(departments)],
+                "nps_floor": 0,
+            },
+        )
+        slugs.append(slug)
+    return slugs
+
+
+def write_csv(path: Path, count: int, slugs: list[str], *, prefix: str, days: int) -> None:
+    generator = random.Random(f"bench-{prefix}-{count}")
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    span = days * 86_400
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "external_id", "touchpoint", "metric", "score", "responded_at",
+                "customer_id", "segment", "comment",
+            ]
+        )  # fmt: skip
+        for i in range(count):
+            metric = ("nps", "nps", "csat", "ces")[i % 4]
+            high = {"nps": 10, "csat": 5, "ces": 7}[metric]
+            low = 0 if metric == "nps" else 1
+            score = min(high, max(low, int(generator.gauss(high * 0.75, 2))))
+            when = end - timedelta(seconds=generator.randrange(span))
+            writer.writerow(
+                [
+                    f"{prefix}{i}", slugs[i % len(slugs)], metric, score,
+                    when.isoformat(), f"c{i % 50_000}", "retail" if i % 3 else "business",
+                    "Slow to answer" if i % 997 == 0 else "",
+                ]
+            )  # fmt: skip
+
+
+def timed_import(path: Path, env: dict[str, str]) -> tuple[float, float]:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "import_responses", str(path), "--source", "bench",
+         "--no-rollup", "--no-progress"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, peak_kb / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--keep-file", action="store_true", help="Keep the generated CSV.")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": os.environ.get("DEBUG", "1")}
+    env.pop("REDIS_URL", None)  # tasks run eagerly in this process; no broker needed
+    os.environ.update({"DATABASE_URL": url, "DEBUG": env["DEBUG"]})
+    os.environ.pop("REDIS_URL", None)
+    ensure_database(url)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cco.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from metrics.services import rollup_incremental, rollup_rebuild
+
+    slugs = prepare_schema()
+    workdir = Path(tempfile.mkdtemp(prefix="cco-bench-"))
+    history, fresh = workdir / "responses.csv", workdir / "new.csv"
+    started = time.perf_counter()
+    write_csv(history, args.responses, slugs, prefix="h", days=730)
+    write_csv(fresh, NEW_RESPONSES, slugs, prefix="n", days=2)
+    print(f"generated {args.responses:,} rows in {time.perf_counter() - started:.1f} s")
+
+    ingest_s, peak_mb = timed_import(history, env)
+    rows_per_s = args.responses / ingest_s
+    print(f"ingest: {ingest_s:.1f} s, {rows_per_s:,.0f} rows/s, peak RSS {peak_mb:.0f} MB")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE metrics_surveyresponse")
+
+    rebuild = rollup_rebuild(detect=True)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT touchpoint_id, (responded_at AT TIME ZONE 'UTC')::date AS day, "
+            "COUNT(*) FILTER (WHERE score >= 9), COUNT(*) FILTER (WHERE score <= 6) "
+            "FROM metrics_surveyresponse GROUP BY 1, 2"
+        )
+        groups = len(cursor.fetchall())
+    raw_s = time.perf_counter() - started
+    print(
+        f"rollup_rebuild: {rebuild.seconds:.2f} s; raw GROUP BY ({groups:,} groups): {raw_s:.2f} s"
+    )
+
+    subprocess.run(
+        [sys.executable, "manage.py", "import_responses", str(fresh), "--source", "bench",
+         "--no-rollup", "--no-progress"],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    incremental = rollup_incremental(detect=True)
+    print(f"rollup_incremental ({incremental.responses:,} new): {incremental.seconds:.3f} s")
+
+    if not args.keep_file:
+        history.unlink()
+        fresh.unlink()
+        workdir.rmdir()
+    figures = {
+        "responses": args.responses,
+        "ingest_rows_per_s": round(rows_per_s),
+        "ingest_peak_rss_mb": round(peak_mb),
+        "rollup_rebuild_s": round(rebuild.seconds, 3),
+        "raw_groupby_s": round(raw_s, 3),
+        "rollup_incremental_s": round(incremental.seconds, 3),
+    }
+    for name, value in figures.items():
+        print(f"{name}={value}")
+
+
+if __name__ == "__main__":
+    main()

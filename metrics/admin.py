@@ -1,0 +1,92 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from metrics.models import (
+    KPI,
+    Breach,
+    Journey,
+    JourneyStage,
+    KPIObservation,
+    Rollup,
+    RollupWatermark,
+    SurveyResponse,
+    Touchpoint,
+)
+from metrics.tasks import rollup_rebuild_task
+
+
+class StageInline(admin.TabularInline):
+    model = JourneyStage
+    extra = 0
+
+
+@admin.register(Journey)
+class JourneyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [StageInline]
+
+
+@admin.register(JourneyStage)
+class JourneyStageAdmin(admin.ModelAdmin):
+    list_display = ["name", "journey", "order"]
+    list_filter = ["journey"]
+
+
+@admin.register(Touchpoint)
+class TouchpointAdmin(admin.ModelAdmin):
+    list_display = ["name", "stage", "channel", "department", "nps_floor", "nps_target"]
+    list_filter = ["channel", "department", "stage__journey"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "source", "touchpoint", "metric", "score", "responded_at"]
+    list_filter = ["metric", "source"]
+    search_fields = ["external_id", "customer_id"]
+    raw_id_fields = ["touchpoint"]
+    show_full_result_count = False
+
+
+@admin.register(Rollup)
+class RollupAdmin(admin.ModelAdmin):
+    list_display = ["metric", "scope", "scope_id", "grain", "period_start", "n"]
+    list_filter = ["metric", "scope", "grain"]
+    actions = ["rebuild"]
+
+    @admin.action(description="Rebuild all roll-ups from raw responses")
+    def rebuild(self, request: HttpRequest, queryset: Any) -> None:
+        rollup_rebuild_task.delay()
+        self.message_user(request, "Roll-up rebuild queued.", messages.SUCCESS)
+
+
+@admin.register(RollupWatermark)
+class RollupWatermarkAdmin(admin.ModelAdmin):
+    list_display = ["last_response_id", "updated_at"]
+
+
+@admin.register(Breach)
+class BreachAdmin(admin.ModelAdmin):
+    list_display = ["touchpoint", "metric", "rule", "grain", "period_start", "value", "n"]
+    list_filter = ["metric", "rule", "grain"]
+
+
+class ObservationInline(admin.TabularInline):
+    model = KPIObservation
+    extra = 0
+
+
+@admin.register(KPI)
+class KPIAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "unit", "direction", "goal", "owner"]
+    list_filter = ["department"]
+    inlines = [ObservationInline]
+
+
+@admin.register(KPIObservation)
+class KPIObservationAdmin(admin.ModelAdmin):
+    list_display = ["kpi", "week_start", "value"]

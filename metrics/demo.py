@@ -1,0 +1,225 @@
+# ruff: noqa: E501, S311 - demo data tables read best one row a line; the random data is not secret.
+"""Demo data for the metrics app: 3 journeys, 40 touch points, two years of responses.
+
+Deterministic (seeded random generator) and safe to re-run: nothing is added twice.
+One touch point ("Delivery tracking") slides below its NPS floor last month, so the breach
+detection run at the end finds a breach.
+"""
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cco.models import Department
+from metrics.models import (
+    KPI,
+    Channel,
+    Journey,
+    JourneyStage,
+    KPIDirection,
+    KPIObservation,
+    SurveyResponse,
+    Touchpoint,
+)
+from metrics.selectors import period_start_of
+from metrics.services import rollup_rebuild
+
+SLIDING = "delivery-tracking"
+# journey → stage → [(touch point, channel, department slug, typical NPS)]
+JOURNEYS: dict[str, dict[str, list[tuple[str, str, str, int]]]] = {
+    "Buy": {
+        "Discover": [
+            ("Advertising", "web", "marketing", 10), ("Website visit", "web", "digital", 25),
+            ("Store visit", "store", "sales", 35), ("Price comparison", "web", "marketing", 5),
+        ],
+        "Choose": [
+            ("Product pages", "web", "digital", 30), ("Sales call", "phone", "sales", 40),
+            ("Live chat", "web", "customer-service", 35), ("Quote by email", "email", "sales", 20),
+        ],
+        "Purchase": [
+            ("Online checkout", "web", "digital", 45), ("Payment", "web", "finance", 30),
+            ("Order confirmation", "email", "operations", 50),
+            ("Contract signing", "field", "legal", 15),
+        ],
+        "Receive": [
+            ("Delivery tracking", "app", "operations", 30), ("Delivery", "field", "operations", 40),
+            ("Installation", "field", "operations", 45), ("Unboxing", "field", "product", 55),
+        ],
+    },
+    "Use": {
+        "Get started": [
+            ("Onboarding call", "video", "customer-service", 45),
+            ("Mobile app set-up", "app", "digital", 20), ("Welcome email", "email", "marketing", 25),
+            ("Account set-up", "web", "it", 15),
+        ],
+        "Everyday use": [
+            ("Mobile app", "app", "digital", 30), ("Product quality", "field", "product", 35),
+            ("Service outage notice", "email", "it", -10), ("Newsletter", "email", "marketing", 5),
+        ],
+        "Bill": [
+            ("First invoice", "email", "finance", 0), ("Direct debit", "web", "finance", 20),
+            ("Billing query", "phone", "finance", -5), ("Price change letter", "email", "finance", -20),
+        ],
+    },
+    "Get help": {
+        "Ask": [
+            ("Help centre", "web", "customer-service", 10), ("Call centre", "phone", "customer-service", 20),
+            ("Email support", "email", "customer-service", 15), ("Store help desk", "store", "sales", 35),
+        ],
+        "Resolve": [
+            ("Technician visit", "field", "operations", 40), ("Complaint handling", "phone", "customer-service", -15),
+            ("Refund", "web", "finance", 10), ("Escalation to specialist", "video", "product", 25),
+        ],
+        "Stay or leave": [
+            ("Renewal offer", "email", "sales", 15), ("Cancellation call", "phone", "customer-service", -25),
+            ("Win-back email", "email", "marketing", -5), ("Data export", "web", "it", 10),
+        ],
+    },
+}  # fmt: skip
+VERBATIMS = {
+    "promoter": ["Quick and friendly, thank you.", "Exactly what I needed.", "Easy as it should be."],
+    "detractor": ["I waited far too long.", "Nobody told me what was happening.", "Had to call twice."],
+}  # fmt: skip
+KPIS = [
+    ("customer-service", "First-contact resolution", "%", KPIDirection.HIGHER, 75.0, 72.0),
+    ("customer-service", "Average handling time", " min", KPIDirection.LOWER, 6.0, 6.3),
+    ("sales", "Net revenue retention", "%", KPIDirection.HIGHER, 105.0, 107.0),
+    ("finance", "Billing error rate", "%", KPIDirection.LOWER, 1.0, 1.6),
+    ("operations", "On-time delivery", "%", KPIDirection.HIGHER, 95.0, 93.5),
+    ("digital", "App crash-free sessions", "%", KPIDirection.HIGHER, 99.5, 99.7),
+    ("marketing", "Churn", "%", KPIDirection.LOWER, 2.0, 2.4),
+]
+
+
+def seed(*, stdout: Any, options: dict[str, Any]) -> None:
+    touchpoints = _structure()
+    _kpis()
+    if SurveyResponse.objects.filter(source="demo").exists():
+        stdout.write("Metrics: demo responses already present; not adding them again.")
+        return
+    count = _responses(touchpoints, options.get("responses") or 300_000)
+    result = rollup_rebuild()
+    stdout.write(
+        f"Metrics: {len(touchpoints)} touch points, {count:,} responses, roll-ups in "
+        f"{result.seconds:.1f} s, {len(result.breach_ids)} breach(es)."
+    )
+
+
+@transaction.atomic
+def _structure() -> list[Touchpoint]:
+    departments = {d.slug: d for d in Department.objects.all()}
+    fallback = next(iter(departments.values()))
+    touchpoints = []
+    for j, (journey_name, stages) in enumerate(JOURNEYS.items()):
+        journey, _ = Journey.objects.get_or_create(
+            slug=journey_name.lower().replace(" ", "-"), defaults={"name": journey_name, "order": j}
+        )
+        for s, (stage_name, points) in enumerate(stages.items()):
+            stage, _ = JourneyStage.objects.get_or_create(
+                journey=journey, name=stage_name, defaults={"order": s}
+            )
+            for name, channel, department, typical in points:
+                slug = name.lower().replace(" ", "-").replace("'", "")
+                touchpoint, _ = Touchpoint.objects.get_or_create(
+                    slug=slug,
+                    defaults={
+                        "name": name, "stage": stage, "channel": Channel(channel),
+                        "department": departments.get(department, fallback),
+                        "nps_floor": float(typical - 15 if slug != SLIDING else 10),
+                        "nps_target": float(typical + 10), "csat_floor": 60.0,
+                        "csat_target": 85.0, "ces_floor": 4.5, "ces_target": 5.5,
+                    },
+                )  # fmt: skip
+                touchpoint.typical_nps = typical  # type: ignore[attr-defined]
+                touchpoints.append(touchpoint)
+    return touchpoints
+
+
+@transaction.atomic
+def _kpis() -> None:
+    today = timezone.localdate()
+    monday = period_start_of("week", today)
+    generator = random.Random("demo-kpis")
+    departments = {d.slug: d for d in Department.objects.select_related("head")}
+    for slug, name, unit, direction, goal, level in KPIS:
+        department = departments.get(slug)
+        if department is None:
+            continue
+        kpi, created = KPI.objects.get_or_create(
+            department=department, name=name,
+            defaults={"unit": unit.strip(), "direction": direction, "goal": goal, "owner": department.head},
+        )  # fmt: skip
+        if created:
+            KPIObservation.objects.bulk_create(
+                KPIObservation(
+                    kpi=kpi,
+                    week_start=monday - timedelta(weeks=week),
+                    value=round(level + generator.gauss(0, abs(level) * 0.01), 2),
+                )
+                for week in range(1, 13)
+            )
+
+
+def _responses(touchpoints: list[Touchpoint], total: int) -> int:
+    generator = random.Random(20240101)
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localdate()
+    last_month = period_start_of("month", period_start_of("month", today) - timedelta(days=1))
+    days = 730
+    per_day = max(total // days, 1)
+    batch: list[SurveyResponse] = []
+    made = 0
+    for offset in range(days, 0, -1):
+        day = today - timedelta(days=offset)
+        weekend = day.weekday() >= 5
+        volume = int(per_day * (0.6 if weekend else 1.15))
+        for i in range(volume):
+            touchpoint = touchpoints[(made + i * 7) % len(touchpoints)]
+            typical = touchpoint.typical_nps  # type: ignore[attr-defined]
+            if touchpoint.slug == SLIDING and day >= last_month:
+                typical = -25
+            if weekend:
+                typical -= 5
+            metric = ("nps", "nps", "csat", "ces")[i % 4]
+            score = _score(generator, metric, typical)
+            comment = ""
+            if generator.random() < 0.01:
+                comment = generator.choice(
+                    VERBATIMS["promoter" if score >= 4 + (metric == "nps") * 5 else "detractor"]
+                )
+            batch.append(
+                SurveyResponse(
+                    touchpoint=touchpoint, metric=metric, score=score,
+                    responded_at=datetime(day.year, day.month, day.day, 8 + i % 12, i % 60, tzinfo=tz),
+                    source="demo", external_id=f"demo-{offset}-{i}",
+                    segment=("retail", "business")[i % 2], comment=comment,
+                )
+            )  # fmt: skip
+            if len(batch) >= 5000:
+                SurveyResponse.objects.bulk_create(batch, ignore_conflicts=True)
+                made += len(batch)
+                batch = []
+    SurveyResponse.objects.bulk_create(batch, ignore_conflicts=True)
+    return made + len(batch)
+
+
+def _score(generator: random.Random, metric: str, typical_nps: int) -> int:
+    """A score whose NPS (or CSAT / CES) centres on the touch point's typical NPS."""
+    promoters = 0.45 + typical_nps / 200
+    detractors = promoters - typical_nps / 100
+    draw = generator.random()
+    if metric == "nps":
+        if draw < promoters:
+            return generator.choice((9, 10))
+        if draw < 1 - detractors:
+            return generator.choice((7, 8))
+        return generator.randint(0, 6)
+    high = 5 if metric == "csat" else 7
+    if draw < promoters + 0.25:
+        return high if generator.random() < 0.5 else high - 1
+    return generator.randint(1, high - 2)
