@@ -1,0 +1,169 @@
+"""Forms for the roadmap pages. They collect input; the rules live in roadmap/services."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from cco.models import Department, Role, User
+from roadmap.models import (
+    ExpectedResult,
+    Initiative,
+    Milestone,
+    Pillar,
+    Roadmap,
+    Status,
+)
+from roadmap.selectors import scope_choices
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RoadmapForm(forms.ModelForm):
+    class Meta:
+        model = Roadmap
+        fields = ["name", "start_year", "end_year", "is_current", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class PillarForm(forms.ModelForm):
+    class Meta:
+        model = Pillar
+        fields = ["name", "description", "colour", "order"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "colour": forms.TextInput(attrs={"type": "color"}),
+        }
+
+
+class InitiativeForm(forms.ModelForm):
+    """Everything about an initiative, for the CCO."""
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "pillar",
+            "title",
+            "description",
+            "department",
+            "sponsor",
+            "start_date",
+            "end_date",
+            "status",
+            "progress",
+            "notes",
+        ]
+        widgets = {
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, roadmap: Roadmap, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["pillar"].queryset = roadmap.pillars.order_by("order", "name")  # type: ignore[attr-defined]
+        self.fields["department"].queryset = Department.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["sponsor"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            is_active=True, role__in=[Role.EXECUTIVE, Role.CCO, Role.DEPARTMENT_HEAD]
+        ).order_by("last_name", "first_name")
+
+
+class ProgressForm(forms.Form):
+    """What the head of the owning department updates: progress and notes."""
+
+    progress = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Per cent complete; leave empty to roll it up from the milestones.",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label="Note for the history",
+        required=False,
+        max_length=2000,
+        help_text="Optional: why the progress changed.",
+    )
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_date", "done_date", "is_key"]
+        widgets = {"due_date": DATE_INPUT, "done_date": DATE_INPUT}
+
+
+class DependencyForm(forms.Form):
+    depends_on = forms.ModelChoiceField(
+        queryset=Initiative.objects.none(), label="Depends on", empty_label="Choose an initiative"
+    )
+
+    def __init__(self, *args: Any, initiative: Initiative, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["depends_on"].queryset = (  # type: ignore[attr-defined]
+            Initiative.objects.filter(pillar__roadmap_id=initiative.pillar.roadmap_id)
+            .exclude(pk=initiative.pk)
+            .order_by("title")
+        )
+
+
+class ExpectedResultForm(forms.ModelForm):
+    where = forms.ChoiceField(label="Scope", help_text="The score the initiative should move.")
+
+    class Meta:
+        model = ExpectedResult
+        fields = ["metric", "baseline", "target", "by_date", "note"]
+        widgets = {"by_date": DATE_INPUT}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["where"].choices = scope_choices()  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.initial["where"] = f"{self.instance.scope}:{self.instance.scope_id}"
+        self.order_fields(["metric", "where", "baseline", "target", "by_date", "note"])
+
+    def clean_where(self) -> tuple[str, int]:
+        scope, _, scope_id = self.cleaned_data["where"].partition(":")
+        try:
+            return scope, int(scope_id)
+        except ValueError:
+            raise ValidationError("Choose a scope from the list.") from None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "where" in cleaned:
+            self.instance.scope, self.instance.scope_id = cleaned["where"]
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    roadmap = forms.ModelChoiceField(queryset=Roadmap.objects.all(), empty_label=None)
+    file = forms.FileField(help_text="A CSV file with the columns listed below (UTF-8).")
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError("The file is larger than 5 MB; split it into several files.")
+        try:
+            return str(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise ValidationError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from None
+
+
+class TimelineFilterForm(forms.Form):
+    roadmap = forms.ModelChoiceField(
+        queryset=Roadmap.objects.all(), required=False, empty_label=None
+    )
+    pillar = forms.ModelChoiceField(
+        queryset=Pillar.objects.none(), required=False, empty_label="All pillars"
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.order_by("name"), required=False, empty_label="All departments"
+    )
+    status = forms.ChoiceField(choices=[("", "All statuses"), *Status.choices], required=False)
+
+    def __init__(self, *args: Any, roadmap: Roadmap | None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if roadmap is not None:
+            self.fields["pillar"].queryset = roadmap.pillars.order_by("order", "name")  # type: ignore[attr-defined]

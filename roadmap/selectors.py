@@ -1,0 +1,314 @@
+"""Every roadmap read the pages, the API and other apps share.
+
+Initiative lists load in a fixed number of queries (one for the initiatives, one each for their
+milestones and dependencies), whatever the size of the plan.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from cco.models import Department
+from metrics.models import Grain, Journey, Metric, Scope, Touchpoint
+from metrics.selectors import ScorePoint, score_series
+from roadmap.models import Dependency, ExpectedResult, Initiative, Milestone, Pillar, Roadmap
+from roadmap.stats import (
+    DependencyFact,
+    Health,
+    MilestoneFact,
+    Verdict,
+    initiative_health,
+    result_verdict,
+    rolled_up_progress,
+)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+# --- Roadmaps and pillars -------------------------------------------------------------------
+
+
+def roadmap_list() -> QuerySet[Roadmap]:
+    return Roadmap.objects.all()
+
+
+def current_roadmap() -> Roadmap | None:
+    """The roadmap marked current, else the most recent one, else None."""
+    return Roadmap.objects.order_by("-is_current", "-start_year", "name").first()
+
+
+def roadmap_pillars(roadmap: Roadmap) -> QuerySet[Pillar]:
+    return roadmap.pillars.order_by("order", "name")
+
+
+# --- Initiatives ----------------------------------------------------------------------------
+
+
+@dataclass
+class InitiativeRow:
+    """An initiative with what pages show next to it: derived health and progress."""
+
+    initiative: Initiative
+    health: Health
+    progress: int
+    milestones: list[Milestone]
+    depends_on: list[Initiative]
+    next_milestone: Milestone | None = None
+    dependents: list[Initiative] = field(default_factory=list)
+
+    @property
+    def status_disagrees_with_health(self) -> bool:
+        """The typed status says all is well while the facts say it is at risk."""
+        return self.health.level == "at_risk" and self.initiative.status != "at_risk"
+
+
+def initiative_queryset() -> QuerySet[Initiative]:
+    return Initiative.objects.select_related(
+        "pillar", "pillar__roadmap", "department", "sponsor"
+    ).prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "title")),
+        Prefetch(
+            "dependency_links",
+            queryset=Dependency.objects.select_related("depends_on").order_by(
+                "depends_on__start_date"
+            ),
+        ),
+    )
+
+
+def initiative_row(initiative: Initiative, *, on: date | None = None) -> InitiativeRow:
+    """Derive health and progress from an initiative loaded with initiative_queryset()."""
+    on = on or today()
+    milestones = list(initiative.milestones.all())
+    depends_on = [link.depends_on for link in initiative.dependency_links.all()]
+    health = initiative_health(
+        status=initiative.status,
+        start_date=initiative.start_date,
+        end_date=initiative.end_date,
+        milestones=[MilestoneFact(m.title, m.due_date, m.done_date) for m in milestones],
+        dependencies=[DependencyFact(d.title, d.end_date, d.status) for d in depends_on],
+        today=on,
+    )
+    done = sum(1 for m in milestones if m.done_date is not None)
+    progress = rolled_up_progress(
+        progress=initiative.progress,
+        status=initiative.status,
+        milestones_done=done,
+        total=len(milestones),
+    )
+    upcoming = [m for m in milestones if m.done_date is None]
+    return InitiativeRow(
+        initiative=initiative,
+        health=health,
+        progress=progress,
+        milestones=milestones,
+        depends_on=depends_on,
+        next_milestone=upcoming[0] if upcoming else None,
+    )
+
+
+def initiative_rows(
+    *,
+    roadmap: Roadmap,
+    pillar_id: int | None = None,
+    department_id: int | None = None,
+    status: str | None = None,
+    on: date | None = None,
+) -> list[InitiativeRow]:
+    """The roadmap's initiatives (optionally filtered), by pillar then start date."""
+    queryset = initiative_queryset().filter(pillar__roadmap=roadmap)
+    if pillar_id:
+        queryset = queryset.filter(pillar_id=pillar_id)
+    if department_id:
+        queryset = queryset.filter(department_id=department_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    queryset = queryset.order_by("pillar__order", "pillar__name", "start_date", "title")
+    return [initiative_row(initiative, on=on) for initiative in queryset]
+
+
+def department_initiatives(*, department_id: int, on: date | None = None) -> list[InitiativeRow]:
+    """What one department owns across every roadmap, current roadmap first."""
+    queryset = (
+        initiative_queryset()
+        .filter(department_id=department_id)
+        .exclude(status="dropped")
+        .order_by("-pillar__roadmap__is_current", "start_date", "title")
+    )
+    return [initiative_row(initiative, on=on) for initiative in queryset]
+
+
+def initiative_detail(*, pk: int, on: date | None = None) -> InitiativeRow:
+    initiative = initiative_queryset().get(pk=pk)
+    row = initiative_row(initiative, on=on)
+    row.dependents = list(
+        Initiative.objects.filter(dependency_links__depends_on=initiative).order_by("start_date")
+    )
+    return row
+
+
+def overdue_milestones(
+    *, department_id: int | None = None, on: date | None = None
+) -> QuerySet[Milestone]:
+    """Milestones past due and not done, oldest first (the accountability agenda reads these)."""
+    queryset = Milestone.objects.select_related(
+        "initiative", "initiative__department", "initiative__pillar"
+    ).filter(done_date__isnull=True, due_date__lt=on or today())
+    queryset = queryset.exclude(initiative__status__in=["done", "dropped"])
+    if department_id is not None:
+        queryset = queryset.filter(initiative__department_id=department_id)
+    return queryset.order_by("due_date", "title")
+
+
+# --- The year view --------------------------------------------------------------------------
+
+
+@dataclass
+class YearSummary:
+    year: int
+    key_milestones: list[Milestone]
+    done: int
+    late: int
+    due: int
+    starting: list[Initiative]
+    ending: list[Initiative]
+
+    @property
+    def is_past(self) -> bool:
+        return self.year < today().year
+
+    @property
+    def is_current(self) -> bool:
+        return self.year == today().year
+
+
+def year_view(*, roadmap: Roadmap, on: date | None = None) -> list[YearSummary]:
+    """What each year of the plan must accomplish (key milestones) and what was done."""
+    on = on or today()
+    milestones = list(
+        Milestone.objects.filter(initiative__pillar__roadmap=roadmap, is_key=True)
+        .select_related("initiative", "initiative__department", "initiative__pillar")
+        .order_by("due_date", "title")
+    )
+    initiatives = list(
+        Initiative.objects.filter(pillar__roadmap=roadmap)
+        .exclude(status="dropped")
+        .select_related("department")
+        .order_by("start_date", "title")
+    )
+    summaries = []
+    for year in roadmap.years:
+        of_year = [m for m in milestones if m.due_date.year == year]
+        summaries.append(
+            YearSummary(
+                year=year,
+                key_milestones=of_year,
+                done=sum(1 for m in of_year if m.done_date is not None),
+                late=sum(1 for m in of_year if m.done_date is None and m.due_date < on),
+                due=len(of_year),
+                starting=[i for i in initiatives if i.start_date.year == year],
+                ending=[i for i in initiatives if i.end_date.year == year],
+            )
+        )
+    return summaries
+
+
+# --- Expected results against actual scores -------------------------------------------------
+
+
+SCOPE_MODELS: dict[str, type[Touchpoint] | type[Journey] | type[Department]] = {
+    Scope.TOUCHPOINT: Touchpoint,
+    Scope.JOURNEY: Journey,
+    Scope.DEPARTMENT: Department,
+}
+
+
+def scope_label(*, scope: str, scope_id: int) -> str:
+    """A readable name for a scope, e.g. "Touch point: Phone support"."""
+    if scope == Scope.ORGANISATION:
+        return "Whole organisation"
+    model = SCOPE_MODELS.get(scope)
+    name = (
+        model.objects.filter(pk=scope_id).values_list("name", flat=True).first() if model else None
+    )
+    return f"{Scope(scope).label}: {name or f'#{scope_id} (missing)'}"
+
+
+def scope_exists(*, scope: str, scope_id: int) -> bool:
+    if scope == Scope.ORGANISATION:
+        return scope_id == 0
+    model = SCOPE_MODELS.get(scope)
+    return model is not None and model.objects.filter(pk=scope_id).exists()
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    """Every scope an expected result can name, as ("scope:id", label) pairs for a form."""
+    choices = [(f"{Scope.ORGANISATION}:0", "Whole organisation")]
+    choices += [
+        (f"{Scope.DEPARTMENT}:{pk}", f"Department: {name}")
+        for pk, name in Department.objects.order_by("name").values_list("pk", "name")
+    ]
+    choices += [
+        (f"{Scope.JOURNEY}:{pk}", f"Journey: {name}")
+        for pk, name in Journey.objects.order_by("order", "name").values_list("pk", "name")
+    ]
+    choices += [
+        (f"{Scope.TOUCHPOINT}:{pk}", f"Touch point: {name}")
+        for pk, name in Touchpoint.objects.order_by("name").values_list("pk", "name")
+    ]
+    return choices
+
+
+@dataclass
+class ResultReading:
+    """One expected result with the actual monthly scores and the verdict on them."""
+
+    result: ExpectedResult
+    label: str
+    points: list[ScorePoint]
+    verdict: Verdict
+    start: date
+
+
+def result_reading(
+    result: ExpectedResult, *, start: date, on: date | None = None, label: str | None = None
+) -> ResultReading:
+    """Actual scores from the monthly roll-ups, from a year before `start` to the by-date."""
+    on = on or today()
+    points = score_series(
+        metric=result.metric,
+        scope=result.scope,
+        scope_id=result.scope_id,
+        grain=Grain.MONTH,
+        start=date(start.year - 1, start.month, 1),
+        end=max(result.by_date, on),
+    )
+    verdict = result_verdict(
+        points=points,
+        baseline=result.baseline,
+        target=result.target,
+        start=start,
+        by_date=result.by_date,
+        today=on,
+        higher_is_better=result.metric != Metric.CES,
+    )
+    return ResultReading(
+        result=result,
+        label=label or scope_label(scope=result.scope, scope_id=result.scope_id),
+        points=points,
+        verdict=verdict,
+        start=start,
+    )
+
+
+def expected_result_readings(
+    *, initiative: Initiative, on: date | None = None
+) -> list[ResultReading]:
+    return [
+        result_reading(result, start=initiative.start_date, on=on)
+        for result in initiative.expected_results.order_by("by_date", "metric")
+    ]

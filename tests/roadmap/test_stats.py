@@ -1,0 +1,179 @@
+"""The pure rules: derived health, rolled-up progress, verdicts, dependency cycles."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from roadmap.stats import (
+    DependencyFact,
+    MilestoneFact,
+    expected_on,
+    find_cycle,
+    initiative_health,
+    result_verdict,
+    rolled_up_progress,
+)
+
+TODAY = date(2027, 6, 15)
+
+
+def health(**overrides):  # type: ignore[no-untyped-def]
+    facts = {
+        "status": "in_progress",
+        "start_date": date(2027, 1, 1),
+        "end_date": date(2028, 12, 31),
+        "milestones": [],
+        "dependencies": [],
+        "today": TODAY,
+    }
+    facts.update(overrides)
+    return initiative_health(**facts)
+
+
+def test_an_initiative_with_nothing_late_is_on_track():
+    result = health(milestones=[MilestoneFact("Pilot", date(2027, 9, 1), None)])
+    assert result.level == "on_track"
+    assert result.reasons == ()
+
+
+def test_an_overdue_milestone_puts_the_initiative_at_risk_and_says_which():
+    result = health(milestones=[MilestoneFact("Pilot", date(2027, 5, 1), None)])
+    assert result.level == "at_risk"
+    assert "Pilot" in result.reasons[0]
+    assert "01 May 2027" in result.reasons[0]
+
+
+def test_a_milestone_done_late_is_not_overdue():
+    result = health(milestones=[MilestoneFact("Pilot", date(2027, 5, 1), date(2027, 5, 20))])
+    assert result.level == "on_track"
+
+
+def test_a_dependency_ending_after_this_starts_puts_it_at_risk():
+    result = health(dependencies=[DependencyFact("New CRM", date(2027, 3, 31), "in_progress")])
+    assert result.level == "at_risk"
+    assert "New CRM" in result.reasons[0]
+
+
+def test_a_dependency_ending_before_this_starts_is_fine():
+    result = health(dependencies=[DependencyFact("New CRM", date(2026, 12, 31), "done")])
+    assert result.level == "on_track"
+
+
+def test_a_dropped_dependency_does_not_hold_anything_up():
+    result = health(dependencies=[DependencyFact("New CRM", date(2027, 9, 30), "dropped")])
+    assert result.level == "on_track"
+
+
+def test_an_initiative_past_its_end_and_not_done_is_at_risk():
+    result = health(end_date=date(2027, 6, 1))
+    assert result.level == "at_risk"
+
+
+def test_done_and_dropped_initiatives_are_what_their_status_says_even_with_late_milestones():
+    late = [MilestoneFact("Pilot", date(2027, 5, 1), None)]
+    assert health(status="done", milestones=late).level == "done"
+    assert health(status="dropped", milestones=late).level == "dropped"
+
+
+def test_a_planned_initiative_that_has_not_started_is_not_started():
+    assert health(status="planned", start_date=date(2028, 1, 1)).level == "not_started"
+
+
+def test_the_typed_status_does_not_hide_an_overdue_milestone():
+    result = health(status="planned", milestones=[MilestoneFact("Pilot", date(2027, 5, 1), None)])
+    assert result.level == "at_risk"
+
+
+def test_progress_set_by_people_wins_over_milestones():
+    assert rolled_up_progress(progress=40, status="in_progress", milestones_done=3, total=3) == 40
+
+
+def test_progress_rolls_up_from_milestones_when_not_set():
+    assert rolled_up_progress(progress=None, status="in_progress", milestones_done=1, total=3) == 33
+    assert rolled_up_progress(progress=None, status="planned", milestones_done=0, total=0) == 0
+    assert rolled_up_progress(progress=None, status="done", milestones_done=0, total=0) == 100
+
+
+@dataclass(frozen=True)
+class Point:
+    period_start: date
+    value: float | None
+    enough: bool
+    n: int = 100
+
+
+def verdict(points, *, baseline=10.0, target=30.0, higher=True):  # type: ignore[no-untyped-def]
+    return result_verdict(
+        points=points,
+        baseline=baseline,
+        target=target,
+        start=date(2027, 1, 1),
+        by_date=date(2028, 1, 1),
+        today=TODAY,
+        higher_is_better=higher,
+    )
+
+
+def test_the_expected_line_runs_straight_from_baseline_to_target():
+    start, end = date(2027, 1, 1), date(2028, 1, 1)
+    assert expected_on(baseline=10, target=30, start=start, by_date=end, on=start) == 10
+    assert expected_on(baseline=10, target=30, start=start, by_date=end, on=end) == 30
+    halfway = expected_on(baseline=10, target=30, start=start, by_date=end, on=date(2027, 7, 2))
+    assert round(halfway, 1) == 20.0
+    assert expected_on(baseline=10, target=30, start=start, by_date=end, on=date(2030, 1, 1)) == 30
+
+
+def test_a_latest_score_meeting_the_target_is_achieved():
+    result = verdict([Point(date(2027, 5, 1), 31.0, True)])
+    assert result.kind == "achieved"
+    assert result.actual == 31.0
+
+
+def test_a_score_above_the_line_but_below_target_is_on_track():
+    # Mid-June the line stands at about 19.0.
+    result = verdict([Point(date(2027, 5, 1), 21.0, True)])
+    assert result.kind == "on_track"
+
+
+def test_a_score_below_the_line_is_behind():
+    result = verdict([Point(date(2027, 5, 1), 15.0, True)])
+    assert result.kind == "behind"
+    assert round(result.expected_now, 1) == 19.0
+
+
+def test_months_with_too_few_responses_are_not_read():
+    result = verdict([Point(date(2027, 4, 1), 40.0, True), Point(date(2027, 5, 1), 5.0, False)])
+    assert result.kind == "achieved"
+    assert result.actual_period == date(2027, 4, 1)
+
+
+def test_no_month_with_enough_responses_means_too_few_responses():
+    assert verdict([Point(date(2027, 5, 1), 50.0, False, n=12)]).kind == "too_few"
+    assert verdict([]).kind == "too_few"
+
+
+def test_for_effort_lower_is_better():
+    # CES from 4.0 down to 3.0: 2.9 achieves it; 3.9 in mid-June is behind the line (~3.55).
+    assert verdict(
+        [Point(date(2027, 5, 1), 2.9, True)], baseline=4, target=3, higher=False
+    ).kind == ("achieved")
+    assert verdict(
+        [Point(date(2027, 5, 1), 3.9, True)], baseline=4, target=3, higher=False
+    ).kind == ("behind")
+    assert verdict(
+        [Point(date(2027, 5, 1), 3.5, True)], baseline=4, target=3, higher=False
+    ).kind == ("on_track")
+
+
+def test_a_new_dependency_closing_a_loop_returns_the_cycle():
+    edges = {1: [2], 2: [3]}  # 1 depends on 2, 2 depends on 3
+    assert find_cycle(edges, new_from=3, new_to=1) == [3, 1, 2, 3]
+
+
+def test_a_new_dependency_without_a_loop_returns_nothing():
+    edges = {1: [2], 2: [3]}
+    assert find_cycle(edges, new_from=1, new_to=3) == []
+    assert find_cycle(edges, new_from=4, new_to=1) == []
+
+
+def test_depending_on_itself_is_a_cycle():
+    assert find_cycle({}, new_from=5, new_to=5) == [5, 5]
