@@ -8,3 +8,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
     },
 }
+
+# Accountability: each morning, owners hear about items due within two days or overdue, and
+# the chair gets a digest the day before and the day of a meeting (once a day per person).
+BEAT_SCHEDULE["accountability-reminders-daily"] = {
+    "task": "accountability.tasks.reminders_daily_task",
+    "schedule": crontab(hour=7, minute=0),
+}
