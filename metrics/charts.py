@@ -41,7 +41,7 @@ def trend_figure(
             "name": METRIC_LABELS.get(metric, metric),
         },
     ]
-    shapes = []
+    shapes: list[dict[str, Any]] = []
     for value, colour, name in ((floor, "#dc2626", "floor"), (target, "#16a34a", "target")):
         if value is not None and x:
             data.append(

@@ -15,7 +15,7 @@ class ResponseUploadForm(forms.Form):
     )
     dry_run = forms.BooleanField(required=False, label="Check only: show the report, save nothing")
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
             limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)

@@ -288,7 +288,7 @@ class Breach(models.Model):
 
     @property
     def owning_department_id(self) -> int | None:
-        return self.touchpoint.department_id if self.touchpoint_id else None
+        return self.touchpoint.department_id if self.touchpoint is not None else None
 
 
 class KPIDirection(models.TextChoices):

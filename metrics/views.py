@@ -1,6 +1,7 @@
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,7 +13,7 @@ from cco.models import Department
 from metrics import charts, selectors
 from metrics.forms import ResponseUploadForm
 from metrics.models import Grain, Metric, Scope, Touchpoint
-from metrics.services.ingest import response_import_csv
+from metrics.services.ingest import ImportReport, response_import_csv
 
 PREVIEW_ROWS = 5
 
@@ -119,11 +120,12 @@ def response_upload(request: HttpRequest) -> HttpResponse:
             context.update({"report": report, "preview": preview})
         finally:
             stream.detach()
-    status = 400 if context.get("report") and context["report"].rejected else 200  # type: ignore[attr-defined]
+    outcome = context.get("report")
+    status = 400 if isinstance(outcome, ImportReport) and outcome.rejected else 200
     return render(request, "metrics/response_upload.html", context, status=status)
 
 
-def _preview(upload) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _preview(upload: Any) -> list[list[str]]:
     """The header and first rows of the file, read without loading it whole."""
     upload.seek(0)
     stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", errors="replace", newline="")

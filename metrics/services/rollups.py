@@ -128,8 +128,10 @@ def _recompute(*, first: date | None, last: date | None, touchpoint_ids: list[in
     in_range = first is not None and last is not None
 
     # 1. Touch point × day, from raw responses.
-    where, params = ["1=1"], []
-    delete_where, delete_params = ["scope = %s", "grain = %s"], [Scope.TOUCHPOINT, Grain.DAY]
+    where: list[str] = ["1=1"]
+    params: list[object] = []
+    delete_where: list[str] = ["scope = %s", "grain = %s"]
+    delete_params: list[object] = [Scope.TOUCHPOINT, Grain.DAY]
     if in_range:
         assert first is not None and last is not None  # noqa: S101 - narrows for mypy
         where += ["r.responded_at >= %s", "r.responded_at < %s"]

@@ -103,7 +103,10 @@ def test_who_may_open_the_upload_page(request, client_for, persona, status) -> N
 def test_uploading_a_bad_file_shows_the_report_and_saves_nothing(client_for, cco, touchpoint):  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    body = b"external_id,touchpoint,metric,score,responded_at\nx1,call-centre,nps,9,2025-01-01\nx2,nowhere,nps,9,2025-01-01\n"
+    body = (
+        b"external_id,touchpoint,metric,score,responded_at\n"
+        b"x1,call-centre,nps,9,2025-01-01\nx2,nowhere,nps,9,2025-01-01\n"
+    )
     before = SurveyResponse.objects.count()
     page = client_for(cco).post(
         reverse("metrics:response-upload"), {"file": SimpleUploadedFile("r.csv", body)}
