@@ -43,3 +43,11 @@ def csv_response(
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return response
+
+
+def plain_cell(text: str) -> str:
+    """The inverse of safe_cell for imports: drop the apostrophe safe_cell added, so a file we
+    exported reads back to the same values."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text

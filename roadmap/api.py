@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from cco.models import User
+from metrics.models import Scope
 from roadmap import services
 from roadmap.models import (
     Dependency,
@@ -313,6 +314,9 @@ class DependencyViewSet(viewsets.ModelViewSet):
 
 
 class ExpectedResultSerializer(ServiceSerializer):
+    # The metrics app's full Scope choices keep one shared enum in the schema; the model
+    # refuses "stage" with a message (a stage is too fine-grained for a five-year promise).
+    scope = serializers.ChoiceField(choices=Scope.choices)
     scope_label = serializers.SerializerMethodField()
 
     class Meta:

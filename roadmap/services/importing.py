@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cco.access import require_perm
+from cco.csv_safety import plain_cell
 from cco.models import Department, User
 from roadmap.models import Initiative, Milestone, Pillar, Roadmap, Status
 from roadmap.services.plan import (
@@ -375,7 +376,11 @@ def read_rows(text: str) -> list[dict[str, str]]:
     rows = []
     for raw in reader:
         rows.append(
-            {(key or "").strip().lower(): (value or "") for key, value in raw.items() if key}
+            {
+                (key or "").strip().lower(): plain_cell((value or "").strip())
+                for key, value in raw.items()
+                if key
+            }
         )
         if len(rows) > MAX_ROWS:
             raise RoadmapImportError(

@@ -1,0 +1,143 @@
+"""The roadmap API: the same rules and permissions as the pages."""
+
+from datetime import date
+
+import pytest
+
+from roadmap.models import Dependency, Initiative, Milestone
+from tests.roadmap.factories import (
+    DependencyFactory,
+    ExpectedResultFactory,
+    InitiativeFactory,
+    MilestoneFactory,
+    PillarFactory,
+    nps_rollup,
+    this_year,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owned(department_a):  # type: ignore[no-untyped-def]
+    return InitiativeFactory(department=department_a, title="Fix the first call")
+
+
+@pytest.mark.parametrize("persona", ["cco", "executive", "head_a", "head_b", "contributor"])
+def test_every_role_lists_initiatives_with_derived_health(persona, request, api_for, owned):
+    MilestoneFactory(initiative=owned, due_date=date(this_year(), 1, 2))
+    response = api_for(request.getfixturevalue(persona)).get("/api/initiatives/")
+    assert response.status_code == 200
+    (row,) = response.json()["results"]
+    assert row["title"] == "Fix the first call"
+    assert row["health"] == "at_risk"
+    assert row["rolled_up_progress"] == 0
+
+
+def test_an_outsider_and_an_anonymous_caller_are_refused(api_for, outsider, owned):
+    assert api_for(outsider).get("/api/initiatives/").status_code == 403
+    assert api_for(None).get("/api/initiatives/").status_code in (401, 403)
+
+
+def test_the_cco_creates_an_initiative_and_bad_dates_name_the_field(api_for, cco, department_a):
+    pillar = PillarFactory()
+    payload = {
+        "pillar": pillar.pk,
+        "title": "Listen everywhere",
+        "department": department_a.pk,
+        "start_date": f"{this_year()}-03-01",
+        "end_date": f"{this_year()}-02-01",
+    }
+    response = api_for(cco).post("/api/initiatives/", payload)
+    assert response.status_code == 400
+    assert "must be after the start date" in response.json()["end_date"][0]
+    payload["end_date"] = f"{this_year() + 1}-02-01"
+    assert api_for(cco).post("/api/initiatives/", payload).status_code == 201
+
+
+@pytest.mark.parametrize("persona", ["head_a", "executive", "contributor"])
+def test_only_the_cco_creates_initiatives(persona, request, api_for, department_a):
+    pillar = PillarFactory()
+    response = api_for(request.getfixturevalue(persona)).post(
+        "/api/initiatives/",
+        {
+            "pillar": pillar.pk,
+            "title": "Sneaky",
+            "department": department_a.pk,
+            "start_date": f"{this_year()}-03-01",
+            "end_date": f"{this_year() + 1}-02-01",
+        },
+    )
+    assert response.status_code == 403
+    assert not Initiative.objects.filter(title="Sneaky").exists()
+
+
+def test_the_owning_head_patches_progress_but_not_dates(api_for, head_a, owned):
+    api = api_for(head_a)
+    assert api.patch(f"/api/initiatives/{owned.pk}/", {"progress": 30}).status_code == 200
+    refused = api.patch(f"/api/initiatives/{owned.pk}/", {"end_date": f"{this_year() + 1}-06-30"})
+    assert refused.status_code == 403
+    owned.refresh_from_db()
+    assert owned.progress == 30
+    assert owned.end_date == date(this_year() + 1, 12, 31)
+
+
+@pytest.mark.parametrize("persona", ["head_b", "executive", "contributor"])
+def test_others_cannot_patch_the_initiative(persona, request, api_for, owned):
+    response = api_for(request.getfixturevalue(persona)).patch(
+        f"/api/initiatives/{owned.pk}/", {"progress": 30}
+    )
+    assert response.status_code == 403
+    owned.refresh_from_db()
+    assert owned.progress is None
+
+
+def test_the_owning_head_adds_and_ticks_a_milestone_but_the_other_head_cannot(
+    api_for, head_a, head_b, owned
+):
+    payload = {"initiative": owned.pk, "title": "Pilot", "due_date": f"{this_year() + 1}-03-01"}
+    assert api_for(head_b).post("/api/milestones/", payload).status_code == 403
+    created = api_for(head_a).post("/api/milestones/", payload)
+    assert created.status_code == 201
+    milestone_id = created.json()["id"]
+    today = date.today().isoformat()  # noqa: DTZ011 - compared with the server's local date
+    assert (
+        api_for(head_b).patch(f"/api/milestones/{milestone_id}/", {"done_date": today}).status_code
+        == 403
+    )
+    assert (
+        api_for(head_a).patch(f"/api/milestones/{milestone_id}/", {"done_date": today}).status_code
+        == 200
+    )
+    assert api_for(head_a).delete(f"/api/milestones/{milestone_id}/").status_code == 403
+    assert Milestone.objects.get(pk=milestone_id).done_date is not None
+
+
+def test_a_cycle_through_the_api_is_refused_naming_it(api_for, cco):
+    pillar = PillarFactory()
+    a = InitiativeFactory(pillar=pillar, title="A")
+    b = InitiativeFactory(pillar=pillar, title="B")
+    DependencyFactory(initiative=b, depends_on=a)
+    response = api_for(cco).post("/api/dependencies/", {"initiative": a.pk, "depends_on": b.pk})
+    assert response.status_code == 400
+    assert "“A” → “B” → “A”" in response.json()["depends_on"][0]
+    assert Dependency.objects.count() == 1
+
+
+def test_the_reading_endpoint_gives_the_verdict_against_known_rollups(api_for, executive):
+    initiative = InitiativeFactory(start_date=date(this_year() - 1, 1, 1))
+    result = ExpectedResultFactory(initiative=initiative, baseline=10, target=50)
+    nps_rollup(month=date(this_year() - 1, 6, 1), n=100, nps=12)
+    nps_rollup(month=date(this_year() - 1, 7, 1), n=10, nps=90)  # too few to read
+    body = api_for(executive).get(f"/api/expected-results/{result.pk}/reading/").json()
+    assert body["verdict"] == "behind"
+    assert body["actual"] == 12.0
+    assert [p["enough"] for p in body["points"]] == [True, False]
+
+
+def test_the_schema_documents_the_roadmap_endpoints(api_for, cco):
+    response = api_for(cco).get("/api/schema/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "/api/initiatives/" in text
+    assert "/api/expected-results/{id}/reading/" in text
