@@ -63,8 +63,8 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def register(router: BaseRouter) -> None:
-    router.register("departments", DepartmentViewSet, basename="department")
-    router.register("people", PersonViewSet, basename="person")
+    router.register("departments", DepartmentViewSet, basename="api-department")
+    router.register("people", PersonViewSet, basename="api-person")
 
 
 urlpatterns: list = []

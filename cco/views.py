@@ -22,12 +22,6 @@ DEPARTMENT_SECTIONS = [
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "cco.view_product")
-    return render(request, "cco/home.html")
-
-
-@require_GET
 def department_index(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "cco.view_product")
     return render(request, "cco/department_list.html", {"departments": department_list()})

@@ -1,0 +1,136 @@
+"""The data behind each chart as a table: shown in the page's "data" view and downloaded as CSV,
+so both carry exactly what the chart shows."""
+
+from dataclasses import dataclass
+
+from cco.dashboard.selectors import (
+    SCORECARD_COLUMNS,
+    JourneyMap,
+    RoadmapHealth,
+    ScorecardRow,
+    Tiles,
+    Trend,
+)
+from roadmap.models import Status
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[object]]
+
+
+def fmt(value: float | None, digits: int = 1) -> object:
+    return "" if value is None else round(value, digits)
+
+
+def tiles_table(tiles: Tiles) -> Table:
+    nps = tiles.nps
+    rows: list[list[object]] = [
+        [
+            nps.label,
+            fmt(nps.current.value),
+            fmt(nps.current.low),
+            fmt(nps.current.high),
+            nps.current.n,
+            fmt(nps.previous.value),
+            "yes" if nps.significant else "no",
+        ],
+    ]
+    for journey, estimate in tiles.journeys:
+        rows.append(
+            [
+                f"{journey.name} NPS",
+                fmt(estimate.value),
+                fmt(estimate.low),
+                fmt(estimate.high),
+                estimate.n,
+                "",
+                "",
+            ]
+        )
+    rows.append(["Responses counted", tiles.responses_total, "", "", "", "", ""])
+    rows.append(
+        [
+            "Action items done on time %",
+            fmt(tiles.action_items.percent),
+            "",
+            "",
+            tiles.action_items.due,
+            "",
+            "",
+        ]
+    )
+    rows.append(
+        [
+            "Milestones on time %",
+            fmt(tiles.milestones.percent),
+            "",
+            "",
+            tiles.milestones.due,
+            "",
+            "",
+        ]
+    )
+    rows.append(["Open CX issues", tiles.open_issues, "", "", "", "", ""])
+    return Table(
+        ["measure", "value", "low", "high", "n", "previous period", "significant change"], rows
+    )
+
+
+def trend_table(trend: Trend) -> Table:
+    rows: list[list[object]] = [
+        [
+            p.period_start.isoformat(),
+            fmt(p.value),
+            fmt(p.low),
+            fmt(p.high),
+            p.n,
+            "yes" if p.enough else "too few responses",
+        ]
+        for p in trend.points
+    ]
+    rows += [[m.day.isoformat(), "", "", "", "", m.text] for m in trend.markers]
+    return Table(["period", "nps", "low", "high", "n", "note"], rows)
+
+
+def journeys_table(journey_map: JourneyMap) -> Table:
+    rows: list[list[object]] = []
+    for row in journey_map.journeys:
+        for stage in row.stages:
+            for cell in stage.touchpoints:
+                rows.append(
+                    [
+                        row.journey.name,
+                        stage.name,
+                        cell.touchpoint.name,
+                        cell.touchpoint.department.name,
+                        fmt(cell.estimate.value),
+                        cell.estimate.n,
+                        fmt(cell.touchpoint.nps_target),
+                        cell.rag,
+                    ]
+                )
+    return Table(["journey", "stage", "touch point", "owner", "nps", "n", "target", "rag"], rows)
+
+
+def scorecard_table(rows: list[ScorecardRow]) -> Table:
+    header = ["department"]
+    for column in SCORECARD_COLUMNS:
+        header += [column, f"{column} rag"]
+    body: list[list[object]] = []
+    for row in rows:
+        line: list[object] = [row.department.name]
+        for cell in row.cells:
+            line += [cell.text, cell.rag]
+        body.append(line)
+    return Table(header, body)
+
+
+def roadmap_table(health: RoadmapHealth) -> Table:
+    statuses = list(Status)
+    rows: list[list[object]] = [
+        [pillar.name, *[pillar.by_status.get(s.value, 0) for s in statuses]]
+        for pillar in health.pillars
+    ]
+    return Table(["pillar", *[s.label for s in statuses]], rows)

@@ -1,0 +1,67 @@
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from cco.access import person_with_role
+from cco.csv_safety import csv_response
+from cco.dashboard import charts, selectors, tables
+from cco.dashboard.filters import DashboardFilterForm, DashboardFilters
+from cco.models import Role
+
+PANELS = ("tiles", "trend", "journeys", "scorecard", "roadmap")
+
+
+def panel_data(filters: DashboardFilters) -> dict[str, Any]:
+    data = selectors.overview(filters)
+    return {
+        "tiles": data.tiles,
+        "trend": data.trend,
+        "journey_map": data.journey_map,
+        "scorecard": data.scorecard,
+        "roadmap": data.roadmap,
+        "has_responses": data.tiles.responses_total > 0,
+        "tables": {
+            "tiles": tables.tiles_table(data.tiles),
+            "trend": tables.trend_table(data.trend),
+            "journeys": tables.journeys_table(data.journey_map),
+            "scorecard": tables.scorecard_table(data.scorecard),
+            "roadmap": tables.roadmap_table(data.roadmap),
+        },
+        "figures": {
+            "trend": charts.nps_trend_figure(data.trend),
+            "journeys": charts.journey_figure(data.journey_map),
+            "scorecard": charts.scorecard_figure(data.scorecard, selectors.SCORECARD_COLUMNS),
+            "roadmap": charts.roadmap_status_figure(data.roadmap),
+        },
+    }
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """The page executives open first. Department heads and contributors land on their
+    department and can open the overview (read-only, like everyone but the CCO) from there."""
+    person = person_with_role(request)
+    wants_overview = request.GET.get("view") == "overview" or bool(request.GET)
+    if person.role in (Role.DEPARTMENT_HEAD, Role.CONTRIBUTOR) and person.department_id:
+        if not wants_overview:
+            return redirect(person.department)  # type: ignore[arg-type]
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    context = {"form": form, "filters": filters, **panel_data(filters)}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "cco/dashboard/_panels.html", context)
+    return render(request, "cco/dashboard/overview.html", context)
+
+
+@require_GET
+def panel_csv(request: HttpRequest, panel: str) -> HttpResponse:
+    """Exactly the rows a chart shows, for the same filters, as CSV."""
+    person_with_role(request)
+    if panel not in PANELS:
+        raise Http404(f"There is no overview panel called {panel!r}.")
+    filters = DashboardFilterForm(request.GET or None).filters()
+    table = panel_data(filters)["tables"][panel]
+    filename = f"overview-{panel}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    return csv_response(filename, table.header, table.rows)

@@ -1,0 +1,291 @@
+"""The executive overview: figures built from known roll-ups, filters, roles, CSV, empty states."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accountability.models import ActionStatus
+from cco.dashboard import selectors
+from cco.dashboard.filters import DashboardFilterForm
+from metrics.models import Metric, SurveyResponse
+from metrics.services.rollups import rollup_rebuild
+from tests.accountability.factories import ActionItemFactory, CXIssueFactory
+from tests.metrics.factories import JourneyStageFactory, TouchpointFactory
+
+_ids = iter(range(10**9))
+
+
+def add_responses(touchpoint, scores, *, days_ago=3, metric=Metric.NPS):
+    at = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(
+        days=days_ago
+    )
+    SurveyResponse.objects.bulk_create(
+        SurveyResponse(
+            touchpoint=touchpoint,
+            metric=metric,
+            score=score,
+            responded_at=at,
+            source="test",
+            external_id=f"x{next(_ids)}",
+        )
+        for score in scores
+    )
+
+
+@pytest.fixture
+def journey_world(department_a, department_b):
+    """One journey, two stages: 'Buy' (department A, strong) then 'Pay' (department B, weak)."""
+    buy = JourneyStageFactory(name="Buy", order=1)
+    pay = JourneyStageFactory(name="Pay", order=2, journey=buy.journey)
+    shop = TouchpointFactory(stage=buy, department=department_a, name="Shop", nps_target=30.0)
+    invoice = TouchpointFactory(stage=pay, department=department_b, name="Invoice", nps_target=30.0)
+    # Shop: 60 promoters, 20 passives, 20 detractors → NPS 40.
+    add_responses(shop, [10] * 60 + [7] * 20 + [3] * 20)
+    # Invoice: 20 promoters, 20 passives, 60 detractors → NPS −40.
+    add_responses(invoice, [9] * 20 + [8] * 20 + [0] * 60)
+    rollup_rebuild(detect=False)
+    return {"journey": buy.journey, "shop": shop, "invoice": invoice}
+
+
+def filters_for(**params):
+    form = DashboardFilterForm(params or None)
+    return form.filters()
+
+
+def overview_for(**params):
+    return selectors.overview(filters_for(**params))
+
+
+def test_the_organisation_nps_tile_is_the_hand_computed_score(journey_world):
+    tile = overview_for(period="30d").tiles.nps
+    # 80 promoters, 40 passives, 80 detractors of 200 → 0.
+    assert tile.current.n == 200
+    assert tile.current.value == pytest.approx(0.0)
+    assert tile.current.low < 0 < tile.current.high
+    assert tile.previous.n == 0
+    assert tile.significant is False
+
+
+def test_a_department_filter_scores_that_department_only(journey_world, department_a):
+    tile = overview_for(period="30d", department=department_a.slug).tiles.nps
+    assert tile.label == "Customer service NPS"
+    assert tile.current.value == pytest.approx(40.0)
+
+
+def test_a_significant_change_against_the_previous_period_is_flagged(journey_world):
+    # The previous 30 days: Shop scored far lower.
+    add_responses(journey_world["shop"], [0] * 100, days_ago=45)
+    rollup_rebuild(detect=False)
+    tile = overview_for(period="30d", department=journey_world["shop"].department.slug).tiles.nps
+    assert tile.previous.value == pytest.approx(-100.0)
+    assert tile.change == pytest.approx(140.0)
+    assert tile.significant is True
+
+
+def test_the_trend_figure_carries_the_scores_and_their_interval(journey_world):
+    from cco.dashboard.charts import nps_trend_figure
+
+    figure = nps_trend_figure(overview_for(period="30d", grain="day").trend)
+    line = next(t for t in figure["data"] if t["name"] == "Organisation NPS")
+    assert line["y"] == [0.0]
+    assert line["customdata"] == [200]
+    band = next(t for t in figure["data"] if t["name"] == "95% interval")
+    assert band["fill"] == "toself"
+
+
+def test_the_journey_map_calls_out_the_peak_the_pit_and_the_fall(journey_world):
+    journey_map = overview_for(period="30d").journey_map
+    row = journey_map.journeys[0]
+    assert row.peak.name == "Buy"
+    assert row.pit.name == "Pay"
+    assert (row.steepest_drop[0].name, row.steepest_drop[1].name) == ("Buy", "Pay")
+    assert [c.touchpoint.name for c in journey_map.peaks] == ["Shop"]
+    assert [c.touchpoint.name for c in journey_map.pits] == ["Invoice"]
+    assert {c.touchpoint.name: c.rag for s in row.stages for c in s.touchpoints} == {
+        "Shop": "green",
+        "Invoice": "red",
+    }
+
+
+def test_the_scorecard_rates_each_department_red_amber_green(journey_world, department_b):
+    today = timezone.localdate()
+    ActionItemFactory(
+        department=department_b,
+        due=today - timedelta(days=2),
+        status=ActionStatus.DONE,
+        completed_on=today - timedelta(days=5),
+    )
+    ActionItemFactory(department=department_b, due=today - timedelta(days=2))
+    CXIssueFactory.create_batch(3, department=department_b)
+    rows = {r.department.slug: r for r in overview_for(period="30d").scorecard}
+    billing = [cell.rag for cell in rows["billing"].cells]
+    assert billing == ["red", "grey", "red", "red"]
+    assert rows["billing"].cells[2].text == "50% (1/2)"
+    assert [cell.rag for cell in rows["customer-service"].cells] == [
+        "green",
+        "grey",
+        "grey",
+        "green",
+    ]
+
+    from cco.dashboard.charts import scorecard_figure
+
+    figure = scorecard_figure(list(rows.values()), selectors.SCORECARD_COLUMNS)
+    heatmap = figure["data"][0]
+    assert heatmap["y"] == ["Billing", "Customer service"]
+    assert heatmap["z"][0] == [1, 0, 1, 1]
+    assert heatmap["customdata"][0][0] == "/departments/billing/"
+
+
+def test_the_overview_page_shows_every_panel_to_an_executive(client_for, executive, journey_world):
+    response = client_for(executive).get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    for heading in (
+        "NPS trend",
+        "Journeys: peaks and pits",
+        "Department scorecard",
+        "Roadmap health",
+        "Journey map",
+    ):
+        assert heading in html
+    for figure in ("figure-trend", "figure-journeys", "figure-scorecard"):
+        assert f'id="{figure}"' in html
+    assert "vendor/plotly.min.js" in html
+
+
+def test_htmx_filter_changes_return_only_the_panels(client_for, executive, journey_world):
+    response = client_for(executive).get("/?period=year", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="panels">')
+    assert "<html" not in html
+
+
+def test_bad_filters_are_named_and_the_defaults_shown(client_for, executive, journey_world):
+    response = client_for(executive).get("/?period=custom&start=2026-05-01&end=2026-04-01")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The end date must be on or after the start date." in html
+    assert "Some filters could not be used" in html
+
+
+def test_an_unknown_period_is_refused_with_a_message(client_for, executive, db):
+    html = client_for(executive).get("/?period=forever").content.decode()
+    assert "Select a valid choice. forever is not one of the available choices." in html
+
+
+def test_without_responses_the_overview_says_how_to_import(client_for, executive, db):
+    html = client_for(executive).get("/").content.decode()
+    assert "No responses in this period yet" in html
+    assert "import_responses" in html
+    assert 'data-figure="figure-trend"' not in html
+
+
+def test_a_department_head_lands_on_their_department(client_for, head_a):
+    response = client_for(head_a).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/departments/customer-service/"
+
+
+def test_a_department_head_can_open_the_overview_read_only(client_for, head_a, journey_world):
+    response = client_for(head_a).get("/?view=overview")
+    assert response.status_code == 200
+    assert "Read-only view of the whole organisation" in response.content.decode()
+
+
+def test_a_person_without_a_role_is_refused_the_overview(client_for, outsider):
+    assert client_for(outsider).get("/").status_code == 403
+    assert client_for(outsider).get("/overview/trend.csv").status_code == 403
+
+
+def test_a_chart_downloads_as_csv_with_exactly_its_rows(client_for, executive, journey_world):
+    response = client_for(executive).get("/overview/journeys.csv?period=30d")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["journey", "stage", "touch point", "owner", "nps", "n", "target", "rag"]
+    assert rows[1][2:] == ["Shop", "Customer service", "40.0", "100", "30.0", "green"]
+    assert rows[2][2:] == ["Invoice", "Billing", "-40.0", "100", "30.0", "red"]
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(client_for, executive, journey_world):
+    shop = journey_world["shop"]
+    shop.name = '=HYPERLINK("http://evil.example","x")'
+    shop.save()
+    body = client_for(executive).get("/overview/journeys.csv?period=30d").content.decode()
+    assert "'=HYPERLINK" in body
+
+
+def test_an_unknown_chart_has_no_csv(client_for, executive, db):
+    assert client_for(executive).get("/overview/secrets.csv").status_code == 404
+
+
+def build_world(size):
+    """`size` departments, each with a touch point, responses, an action item, an issue, a
+    KPI reading, an initiative with a milestone and an expected result, and a breach."""
+    from tests.accountability.factories import BreachFactory
+    from tests.factories import DepartmentFactory
+    from tests.metrics.factories import KPIFactory, KPIObservationFactory
+    from tests.roadmap.factories import (
+        ExpectedResultFactory,
+        InitiativeFactory,
+        MilestoneFactory,
+        PillarFactory,
+        RoadmapFactory,
+    )
+
+    today = timezone.localdate()
+    pillar = PillarFactory(roadmap=RoadmapFactory(name="The plan"))
+    for index in range(size):
+        department = DepartmentFactory()
+        stage = JourneyStageFactory()
+        touchpoint = TouchpointFactory(stage=stage, department=department, nps_target=20.0)
+        add_responses(touchpoint, [9, 10, 3] * 20, days_ago=index % 20)
+        ActionItemFactory(department=department, due=today - timedelta(days=1))
+        CXIssueFactory(department=department)
+        KPIObservationFactory(
+            kpi=KPIFactory(department=department),
+            value=70.0,
+            week_start=today - timedelta(days=today.weekday() + 7),
+        )
+        initiative = InitiativeFactory(pillar=pillar, department=department)
+        MilestoneFactory(
+            initiative=initiative,
+            due_date=today - timedelta(days=3),
+            done_date=today - timedelta(days=4),
+            is_key=True,
+        )
+        ExpectedResultFactory(initiative=initiative, scope="touchpoint", scope_id=touchpoint.pk)
+        BreachFactory(touchpoint=touchpoint, period_start=today - timedelta(days=10))
+    rollup_rebuild(detect=False)
+
+
+def test_roadmap_health_counts_initiatives_milestones_and_verdicts(db):
+    build_world(2)
+    health = overview_for(period="30d").roadmap
+    assert health.roadmap.name == "The plan"
+    assert [p.by_status for p in health.pillars] == [{"planned": 2}]
+    assert sum(health.verdicts.values()) == 2
+    tiles = overview_for(period="30d").tiles
+    assert (tiles.milestones.on_time, tiles.milestones.due) == (2, 2)
+    assert tiles.open_issues == 2
+
+
+@pytest.mark.parametrize("persona", ["executive", "head_a"])
+def test_the_overview_makes_the_same_few_queries_whatever_the_data_size(
+    request, db, client_for, persona
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(request.getfixturevalue(persona))
+    counts = []
+    for size in (2, 12):
+        build_world(size)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/?period=90d&view=overview").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 20, counts
