@@ -82,6 +82,7 @@ CONFLICT_RESPONSE = OpenApiResponse(
 # Read-only statuses are plain strings: each status enum then appears in one component only
 # (the update request), so its schema name is stable next to other apps' "status" fields.
 
+
 class MeetingSeriesSerializer(serializers.ModelSerializer):
     class Meta:
         model = MeetingSeries
@@ -185,9 +186,7 @@ class HistorySerializer(serializers.Serializer):
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(
-        read_only=True, help_text="open, in_progress, done or blocked"
-    )
+    status = serializers.CharField(read_only=True, help_text="open, in_progress, done or blocked")
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -240,6 +239,7 @@ class ActionItemUpdateSerializer(serializers.Serializer):
 
 class CXIssueSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="open, plan_agreed or resolved")
+
     class Meta:
         model = CXIssue
         fields = [

@@ -6,4 +6,27 @@ app_name = "accountability"
 
 urlpatterns = [
     path("", views.index, name="home"),
+    path("my/", views.my_department, name="my-department"),
+    path("scorecard/", views.scorecard, name="scorecard"),
+    path("actions/new/", views.action_item_create, name="action-create"),
+    path("actions/<int:pk>/", views.action_item_detail, name="action-detail"),
+    path("issues/", views.issue_list, name="issue-list"),
+    path("issues/new/", views.issue_new, name="issue-new"),
+    path("issues/<int:pk>/", views.issue_detail, name="issue-detail"),
+    path("series/<int:pk>/", views.series_detail, name="series-detail"),
+    path("calendar/", views.calendar_subscribe, name="calendar"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("meetings/<int:pk>/", views.meeting_run, name="meeting-run"),
+    path("meetings/<int:pk>/open/", views.meeting_open, name="meeting-open"),
+    path("meetings/<int:pk>/close/", views.meeting_close, name="meeting-close"),
+    path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting-minutes"),
+    path(
+        "meetings/<int:pk>/attendance/<int:person_id>/",
+        views.meeting_attendance,
+        name="meeting-attendance",
+    ),
+    path("meetings/<int:pk>/agenda/", views.agenda_item_add, name="agenda-add"),
+    path("meetings/<int:pk>/decisions/", views.decision_add, name="decision-add"),
+    path("meetings/<int:pk>/actions/", views.meeting_action_add, name="meeting-action-add"),
+    path("agenda/<int:pk>/", views.agenda_item_update, name="agenda-update"),
 ]

@@ -1,0 +1,93 @@
+"""Forms of the accountability pages. They validate input; the services do the writing."""
+
+from typing import Any
+
+from django import forms
+
+from accountability.models import ActionStatus, CXIssueStatus
+from cco.models import Department, Role, User
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def people_who_can_own() -> Any:
+    return (
+        User.objects.filter(is_active=True, role__in=[Role.DEPARTMENT_HEAD, Role.CONTRIBUTOR])
+        .select_related("department")
+        .order_by("department__name", "last_name", "first_name")
+    )
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.department})" if obj.department_id else str(obj)
+
+
+class ActionItemCreateForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.order_by("name"), label="Owner department"
+    )
+    owner_person = OwnerChoiceField(
+        queryset=people_who_can_own(), required=False, label="Owner person"
+    )
+    due = forms.DateField(widget=DateInput)
+    agenda_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, departments: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if departments is not None:
+            self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class ActionItemUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionStatus.choices)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Progress note"
+    )
+    due = forms.DateField(widget=DateInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CXIssueUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=CXIssueStatus.choices)
+    root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    remediation_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CXIssueRaiseForm(forms.Form):
+    title = forms.CharField(max_length=300, label="What does the customer experience?")
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.order_by("name"), label="Accountable department"
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Decision")
+    agenda_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class AgendaItemAddForm(forms.Form):
+    title = forms.CharField(max_length=300, label="Add to the agenda")
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.order_by("name"), required=False
+    )
+
+
+class AgendaNotesForm(forms.Form):
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    discussed = forms.BooleanField(required=False)
+
+
+class AttendanceForm(forms.Form):
+    present = forms.BooleanField(required=False)
+    rating = forms.IntegerField(required=False, min_value=1, max_value=10)
+
+
+class CloseMeetingForm(forms.Form):
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

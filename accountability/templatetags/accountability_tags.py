@@ -1,0 +1,23 @@
+from typing import Any
+
+from django import template
+
+from accountability import selectors
+from accountability.models import AgendaItem
+from cco.models import Department
+
+register = template.Library()
+
+
+@register.filter
+def get_source(sources: dict[str, dict[int, Any]], item: AgendaItem) -> Any:
+    """The live CX issue or action item behind an agenda item, when it has one."""
+    if not item.source_id:
+        return None
+    return sources.get(item.kind, {}).get(item.source_id)
+
+
+@register.simple_tag
+def department_accountability(department: Department) -> selectors.DepartmentWork:
+    """A department's open action items and CX issues, for the department page section."""
+    return selectors.department_work(department=department)
