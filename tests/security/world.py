@@ -44,6 +44,8 @@ def build_world(
 ) -> World:
     from accountability import services as accountability
     from metrics.models import Metric
+    from metrics.services import rollup_rebuild
+    from roadmap import services as roadmap
     from tests.accountability.factories import (
         ActionItemFactory,
         BreachFactory,
@@ -96,6 +98,13 @@ def build_world(
     agenda_item = accountability.agenda_item_add(
         meeting_id=meeting.pk, actor=cco, title=HOSTILE, department=department_b
     )
+    decision = accountability.decision_record(
+        meeting_id=meeting.pk, actor=cco, text=HOSTILE, agenda_item_id=agenda_item.pk
+    )
+    roadmap.initiative_update(
+        actor=head_b, initiative=initiative, changes={"progress": 40}, note=HOSTILE
+    )
+    rollup_rebuild(detect=False)
     objects: dict[str, Any] = {
         "touchpoint": touchpoint,
         "response": response,
@@ -113,6 +122,7 @@ def build_world(
         "cx_issue": issue,
         "action_item": item,
         "agenda_item": agenda_item,
+        "decision": decision,
     }
     return World(
         department_a=department_a,
