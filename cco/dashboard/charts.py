@@ -183,7 +183,7 @@ def scorecard_figure(rows: list[ScorecardRow], columns: list[str]) -> dict[str, 
         layout=base_layout(
             showlegend=False,
             height=max(260, 34 * len(rows) + 80),
-            margin={"l": 220, "r": 16, "t": 16, "b": 40},
+            margin={"l": 200, "r": 16, "t": 64, "b": 16},
             yaxis={"autorange": "reversed", "gridcolor": "rgba(0,0,0,0)"},
             xaxis={"side": "top", "gridcolor": "rgba(0,0,0,0)"},
         ),

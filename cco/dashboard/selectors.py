@@ -217,6 +217,8 @@ class TargetLine:
 @dataclass
 class Trend:
     scope: HeadlineScope
+    start: date
+    end: date
     points: list = field(default_factory=list)
     markers: list[TrendMarker] = field(default_factory=list)
     targets: list[TargetLine] = field(default_factory=list)
@@ -224,7 +226,7 @@ class Trend:
 
 def nps_trend(filters: DashboardFilters, results: list[ExpectedResult]) -> Trend:
     scope = headline_scope(filters)
-    trend = Trend(scope=scope)
+    trend = Trend(scope=scope, start=filters.start, end=filters.end)
     trend.points = score_series(
         metric=Metric.NPS,
         scope=scope.scope,
@@ -264,21 +266,38 @@ def nps_trend(filters: DashboardFilters, results: list[ExpectedResult]) -> Trend
                 milestone.initiative.get_absolute_url(),
             )
         )
-    for result in results:
-        if (result.metric, result.scope, result.scope_id) == (
-            Metric.NPS,
-            scope.scope,
-            scope.scope_id,
-        ):
-            trend.targets.append(
-                TargetLine(
-                    f"Target: {result.initiative.title}",
-                    result.initiative.start_date,
-                    result.baseline,
-                    result.by_date,
-                    result.target,
-                )
+    # The promises made on this very score, drawn inside the period only (the baseline →
+    # target line at the period's ends); the three nearest deadlines keep the chart readable.
+    promises = [
+        r
+        for r in results
+        if (r.metric, r.scope, r.scope_id) == (Metric.NPS, scope.scope, scope.scope_id)
+        and r.by_date >= filters.start
+        and r.initiative.start_date <= filters.end
+    ]
+    for result in promises[:3]:
+        first = max(result.initiative.start_date, filters.start)
+        last = min(result.by_date, filters.end)
+        line = {
+            day: roadmap_stats.expected_on(
+                baseline=result.baseline,
+                target=result.target,
+                start=result.initiative.start_date,
+                by_date=result.by_date,
+                on=day,
             )
+            for day in (first, last)
+        }
+        trend.targets.append(
+            TargetLine(
+                f"Target: {result.initiative.title} ({result.target:+.0f} by "
+                f"{result.by_date:%b %Y})",
+                first,
+                line[first],
+                last,
+                line[last],
+            )
+        )
     return trend
 
 
@@ -389,12 +408,7 @@ def journey_map(filters: DashboardFilters, scores: dict[ScopeKey, Estimate]) -> 
 
 # --- Department scorecard -----------------------------------------------------------------
 
-SCORECARD_COLUMNS = [
-    "Touch-point NPS vs target",
-    "KPIs vs goal",
-    "Action items on time",
-    "Open CX issues",
-]
+SCORECARD_COLUMNS = ["NPS vs target", "KPIs vs goal", "Actions on time", "Open CX issues"]
 
 
 @dataclass(frozen=True)
