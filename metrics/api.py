@@ -5,7 +5,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -100,7 +100,7 @@ class KPISerializer(serializers.ModelSerializer):
     def validate_department(self, department: Any) -> Any:
         user = self.context["request"].user
         if not user.is_cco and department.pk != user.department_id:
-            raise serializers.ValidationError("You can add KPIs only to your own department.")
+            raise PermissionDenied("You can add KPIs only to your own department.")
         return department
 
 
@@ -116,7 +116,7 @@ class KPIObservationSerializer(serializers.ModelSerializer):
 
     def validate_kpi(self, kpi: KPI) -> KPI:
         if not self.context["request"].user.has_perm("cco.change_owned", kpi):
-            raise serializers.ValidationError("You can record values only for your KPIs.")
+            raise PermissionDenied("You can record values only for your department's KPIs.")
         return kpi
 
 

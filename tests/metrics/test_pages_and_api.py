@@ -185,7 +185,7 @@ def test_a_head_cannot_add_a_kpi_to_another_department(api_for, head_b, departme
     answer = api_for(head_b).post(
         "/api/kpis/", {"department": department_a.pk, "name": "x", "goal": 1, "direction": "higher"}
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 403
 
 
 def test_breach_detection_twice_adds_no_second_breach_and_signals_once(
