@@ -284,7 +284,8 @@ def result_reading(
         scope=result.scope,
         scope_id=result.scope_id,
         grain=Grain.MONTH,
-        start=date(start.year - 1, start.month, 1),
+        # A year of history before the start (or before today, for plans not started yet).
+        start=date(min(start, on).year - 1, min(start, on).month, 1),
         end=max(result.by_date, on),
     )
     verdict = result_verdict(

@@ -9,11 +9,12 @@ from django.urls import reverse
 from cco.csv_safety import safe_cell
 from roadmap import services
 from roadmap.models import Dependency, Initiative, Milestone, Pillar
+from roadmap.services.importing import COLUMNS
 from tests.roadmap.factories import InitiativeFactory, RoadmapFactory, this_year
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "pillar,initiative,department,sponsor,start,end,status,progress,depends_on,description,milestone,due,done,key\n"
+HEADER = ",".join(COLUMNS) + "\n"
 
 
 def plan_csv(department: str) -> str:

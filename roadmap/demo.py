@@ -1,0 +1,326 @@
+"""The demo five-year roadmap: pillars, ~25 initiatives, ~100 milestones, dependencies and
+expected results read against the seeded touch points.
+
+Deterministic and safe to re-run: everything is matched by its natural key (roadmap name,
+pillar name, initiative title, milestone title). Expected results are set from the seeded
+scores so the demo always shows one achieved, one on track and one behind.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from cco.models import Department, User
+from metrics.models import Grain, Metric, Rollup, Scope, Touchpoint
+from metrics.selectors import score_series
+from roadmap.models import Dependency, ExpectedResult, Initiative, Milestone, Pillar, Roadmap
+
+ROADMAP_NAME = "Customer experience 2026–2030"
+
+PILLARS = [
+    ("Know the customer", "#1d4f91", "Listen at every touch point and act on what we hear."),
+    ("Fix the pits", "#b3261e", "Remove the moments that make customers leave."),
+    ("Digital first", "#2d7d9a", "Make the easy things effortless online."),
+    ("Empower the front line", "#1e7b4f", "Give the people customers meet the means to help."),
+    ("Accountable organisation", "#7b3fa0", "Hold every department to what it promised."),
+]
+
+
+@dataclass(frozen=True)
+class DemoInitiative:
+    pillar: str
+    title: str
+    department: str
+    start: str  # YYYY-MM, first day
+    end: str  # YYYY-MM, last day
+    touchpoint: str = ""  # slug of the touch point it should move
+    milestones: tuple[str, ...] = (
+        "Discovery complete",
+        "Pilot live",
+        "Roll-out to all regions",
+        "Results reviewed",
+    )
+
+
+INITIATIVES = [
+    DemoInitiative("Know the customer", "Voice of the customer programme", "strategy",
+                   "2026-01", "2026-12", "help-centre"),
+    DemoInitiative("Know the customer", "Journey mapping for every journey", "marketing",
+                   "2026-02", "2027-03"),
+    DemoInitiative("Know the customer", "Customer data platform", "it", "2026-04", "2027-12"),
+    DemoInitiative("Know the customer", "Closed-loop feedback", "customer-service",
+                   "2027-01", "2028-06", "complaint-handling"),
+    DemoInitiative("Know the customer", "Segment-level insight", "marketing", "2028-01",
+                   "2029-06"),
+    DemoInitiative("Fix the pits", "First-call resolution", "customer-service", "2026-01",
+                   "2027-06", "call-centre"),
+    DemoInitiative("Fix the pits", "Clear first invoice", "finance", "2026-03", "2027-02",
+                   "first-invoice"),
+    DemoInitiative("Fix the pits", "Complaint handling redesign", "customer-service",
+                   "2026-06", "2027-12", "complaint-handling"),
+    DemoInitiative("Fix the pits", "Honest price-change letters", "finance", "2027-01",
+                   "2027-12", "price-change-letter"),
+    DemoInitiative("Fix the pits", "Outage notices that help", "it", "2027-06", "2028-06",
+                   "service-outage-notice"),
+    DemoInitiative("Fix the pits", "Cancellation save desk", "sales", "2028-01", "2029-03",
+                   "cancellation-call"),
+    DemoInitiative("Digital first", "Mobile app rebuild", "digital", "2026-01", "2027-09",
+                   "mobile-app"),
+    DemoInitiative("Digital first", "Self-service billing", "digital", "2026-09", "2027-12",
+                   "billing-query"),
+    DemoInitiative("Digital first", "One-page checkout", "digital", "2026-02", "2026-10",
+                   "online-checkout"),
+    DemoInitiative("Digital first", "Proactive delivery tracking", "operations", "2027-03",
+                   "2028-03", "delivery-tracking"),
+    DemoInitiative("Digital first", "Help centre search", "customer-service", "2028-04",
+                   "2029-06", "help-centre"),
+    DemoInitiative("Empower the front line", "Front-line empowerment budget", "customer-service",
+                   "2026-01", "2026-12", "call-centre"),
+    DemoInitiative("Empower the front line", "CX training for every hire", "hr", "2026-06",
+                   "2027-12"),
+    DemoInitiative("Empower the front line", "Technician toolkit", "operations", "2027-01",
+                   "2028-03", "technician-visit"),
+    DemoInitiative("Empower the front line", "Store help desk revamp", "sales", "2028-06",
+                   "2029-12", "store-help-desk"),
+    DemoInitiative("Accountable organisation", "Monthly accountability meeting", "strategy",
+                   "2026-01", "2030-12"),
+    DemoInitiative("Accountable organisation", "CX goals in every scorecard", "hr", "2026-09",
+                   "2027-06"),
+    DemoInitiative("Accountable organisation", "Touch-point ownership for all departments",
+                   "strategy", "2026-03", "2026-09"),
+    DemoInitiative("Accountable organisation", "CX in the annual budget", "finance", "2027-09",
+                   "2028-12"),
+    DemoInitiative("Accountable organisation", "Customer-centred culture review", "hr",
+                   "2029-01", "2030-12"),
+]  # fmt: skip
+
+# (dependent, depends on); the first one deliberately starts before its dependency ends.
+DEPENDENCIES = [
+    ("Closed-loop feedback", "Customer data platform"),
+    ("Segment-level insight", "Customer data platform"),
+    ("Self-service billing", "Clear first invoice"),
+    ("Help centre search", "Mobile app rebuild"),
+    ("Cancellation save desk", "Closed-loop feedback"),
+    ("CX in the annual budget", "CX goals in every scorecard"),
+    ("Technician toolkit", "CX training for every hire"),
+    ("Proactive delivery tracking", "Mobile app rebuild"),
+]
+# Initiatives whose latest past milestone is left undone, so the demo has late milestones.
+LATE = {"Customer data platform", "Clear first invoice", "Mobile app rebuild"}
+
+
+def _month_start(text: str) -> date:
+    year, month = (int(part) for part in text.split("-"))
+    return date(year, month, 1)
+
+
+def _month_end(text: str) -> date:
+    year, month = (int(part) for part in text.split("-"))
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+# One unit of movement on each metric's display scale, and which way is better.
+STEP: dict[str, float] = {Metric.NPS: 1.0, Metric.CSAT: 1.0, Metric.CES: 0.1}
+RANGE: dict[str, tuple[float, float]] = {
+    Metric.NPS: (-100.0, 100.0),
+    Metric.CSAT: (0.0, 100.0),
+    Metric.CES: (1.0, 7.0),
+}
+
+
+def _measured_metric(scope: str, scope_id: int) -> str:
+    """The metric the touch point is surveyed on (the demo asks one question per touch point)."""
+    counts = (
+        Rollup.objects.filter(scope=scope, scope_id=scope_id, grain=Grain.MONTH)
+        .values("metric")
+        .annotate(months=Count("id"))
+        .order_by("-months", "metric")
+    )
+    first = counts.first()
+    return str(first["metric"]) if first else Metric.NPS
+
+
+def _latest_readable(metric: str, scope: str, scope_id: int) -> float | None:
+    """The latest monthly score with enough responses, as the verdicts read it."""
+    points = score_series(metric=metric, scope=scope, scope_id=scope_id, grain=Grain.MONTH)
+    readable = [p.value for p in points if p.enough and p.value is not None]
+    return readable[-1] if readable else None
+
+
+def seed(*, stdout: Any, options: dict[str, Any]) -> None:
+    counts = _seed()
+    stdout.write(
+        f"Roadmap: {counts['initiatives']} initiatives, {counts['milestones']} milestones "
+        f"({counts['late']} late), {counts['dependencies']} dependencies, "
+        f"{counts['results']} expected results."
+    )
+
+
+@transaction.atomic
+def _seed() -> dict[str, int]:
+    today = timezone.localdate()
+    Roadmap.objects.filter(is_current=True).exclude(name=ROADMAP_NAME).update(is_current=False)
+    roadmap, _ = Roadmap.objects.update_or_create(
+        name=ROADMAP_NAME,
+        defaults={
+            "start_year": 2026,
+            "end_year": 2030,
+            "is_current": True,
+            "description": "Five years of patient, measurable improvement.",
+        },
+    )
+    pillars = {}
+    for order, (name, colour, description) in enumerate(PILLARS, start=1):
+        pillars[name], _ = Pillar.objects.update_or_create(
+            roadmap=roadmap,
+            name=name,
+            defaults={"colour": colour, "description": description, "order": order},
+        )
+    departments = {d.slug: d for d in Department.objects.select_related("head")}
+    fallback = next(iter(departments.values()), None)
+    if fallback is None:
+        return {"initiatives": 0, "milestones": 0, "late": 0, "dependencies": 0, "results": 0}
+    touchpoints = {t.slug: t for t in Touchpoint.objects.all()}
+    ceo = User.objects.filter(username="executive").first()
+
+    initiatives: dict[str, Initiative] = {}
+    late = 0
+    milestone_count = 0
+    for index, spec in enumerate(INITIATIVES):
+        department = departments.get(spec.department, fallback)
+        start, end = _month_start(spec.start), _month_end(spec.end)
+        initiative, _ = Initiative.objects.update_or_create(
+            pillar=pillars[spec.pillar],
+            title=spec.title,
+            defaults={
+                "department": department,
+                "sponsor": ceo if index % 3 == 0 else department.head,
+                "start_date": start,
+                "end_date": end,
+                "description": f"{spec.title}: part of “{spec.pillar}”.",
+                "progress": None,
+            },
+        )
+        initiatives[spec.title] = initiative
+        span = (end - start).days
+        dues = [
+            start.fromordinal(start.toordinal() + span * (step + 1) // len(spec.milestones))
+            for step in range(len(spec.milestones))
+        ]
+        past = [due for due in dues if due < today]
+        for step, (title, due) in enumerate(zip(spec.milestones, dues, strict=True)):
+            is_late = spec.title in LATE and past and due == past[-1]
+            done = None if due >= today or is_late else due
+            late += bool(is_late)
+            Milestone.objects.update_or_create(
+                initiative=initiative,
+                title=title,
+                defaults={
+                    "due_date": due,
+                    "done_date": done,
+                    # The pilot and the final review are what the year must show.
+                    "is_key": step in (1, len(spec.milestones) - 1),
+                },
+            )
+            milestone_count += 1
+
+    for dependent, depends_on in DEPENDENCIES:
+        Dependency.objects.get_or_create(
+            initiative=initiatives[dependent], depends_on=initiatives[depends_on]
+        )
+
+    results = _expected_results(initiatives, touchpoints)
+    _statuses(initiatives.values(), today)
+    return {
+        "initiatives": len(initiatives),
+        "milestones": milestone_count,
+        "late": late,
+        "dependencies": len(DEPENDENCIES),
+        "results": results,
+    }
+
+
+def _expected_results(
+    initiatives: dict[str, Initiative], touchpoints: dict[str, Touchpoint]
+) -> int:
+    """Tie initiatives to the touch points they should move, with baselines and targets set
+    from the seeded scores: among started initiatives the first is achieved, the second
+    behind, the rest on track; those not started yet start from where the score is now."""
+    count = 0
+    today = timezone.localdate()
+    verdict_plan = ["achieved", "behind"]
+    for spec in INITIATIVES:
+        initiative = initiatives[spec.title]
+        started = initiative.start_date <= today
+        if not started and not spec.touchpoint:
+            continue
+        touchpoint = touchpoints.get(spec.touchpoint) if spec.touchpoint else None
+        if touchpoint is not None:
+            scope, scope_id = Scope.TOUCHPOINT, touchpoint.pk
+        else:
+            scope, scope_id = Scope.ORGANISATION, 0
+        metric = _measured_metric(scope, scope_id) if touchpoint else Metric.NPS
+        actual = _latest_readable(metric, scope, scope_id)
+        by_date = initiative.end_date
+        step = STEP[metric] * (-1 if metric == Metric.CES else 1)
+        if actual is None:
+            baseline, target = (
+                RANGE[metric][0] + 15 * STEP[metric],
+                RANGE[metric][0] + 30 * STEP[metric],
+            )
+        else:
+            if not started:
+                plan = "future"
+            elif initiative.end_date < today:
+                plan = "achieved"
+            elif scope == Scope.TOUCHPOINT and verdict_plan:
+                plan = verdict_plan.pop(0)
+            else:
+                plan = "on_track"
+            share = (today - initiative.start_date).days / (by_date - initiative.start_date).days
+            if plan == "achieved":
+                baseline, target = actual - 15 * step, actual - 3 * step
+            elif plan == "behind":
+                baseline, target = actual + 5 * step, actual + 30 * step
+            elif plan == "future":
+                baseline, target = actual - 2 * step, actual + 15 * step
+            else:
+                # Keep the straight line at or behind today's score so it reads "on track".
+                baseline = actual - 10 * step
+                target = actual + (5 if share <= 0.6 else 0.5) * step
+        low, high = RANGE[metric]
+        ExpectedResult.objects.update_or_create(
+            initiative=initiative,
+            metric=metric,
+            scope=scope,
+            scope_id=scope_id,
+            defaults={
+                "baseline": round(min(high, max(low, baseline)), 2),
+                "target": round(min(high, max(low, target)), 2),
+                "by_date": by_date,
+            },
+        )
+        count += 1
+    return count
+
+
+def _statuses(initiatives: Any, today: date) -> None:
+    """Status as a CCO would have set it: done when over, in progress when started (each has
+    an expected result by now), planned within a year, proposed after."""
+    for initiative in initiatives:
+        if initiative.end_date < today and initiative.title not in LATE:
+            status = "done"
+        elif initiative.start_date <= today and initiative.expected_results.exists():
+            status = "in_progress"
+        elif initiative.start_date.year <= today.year + 1:
+            status = "planned"
+        else:
+            status = "proposed"
+        if initiative.status != status:
+            initiative.status = status
+            initiative.save(update_fields=["status", "updated_at"])
