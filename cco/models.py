@@ -97,3 +97,17 @@ def department_head_problem(person: User) -> str:
             "only a department head can head a department."
         )
     return ""
+
+
+class DigestLog(models.Model):
+    """One row per weekly executive digest sent: the unique week makes sending idempotent."""
+
+    week_start = models.DateField(unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-week_start"]
+
+    def __str__(self) -> str:
+        return f"Executive digest for the week of {self.week_start:%d %b %Y}"

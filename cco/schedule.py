@@ -3,15 +3,20 @@
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
+    # Roll up responses that arrived since the last run (ingest also queues it at once).
     "rollup-incremental": {
         "task": "metrics.tasks.rollup_incremental_task",
         "schedule": crontab(minute="*/5"),
     },
-}
-
-# Accountability: each morning, owners hear about items due within two days or overdue, and
-# the chair gets a digest the day before and the day of a meeting (once a day per person).
-BEAT_SCHEDULE["accountability-reminders-daily"] = {
-    "task": "accountability.tasks.reminders_daily_task",
-    "schedule": crontab(hour=7, minute=0),
+    # Accountability: each morning, owners hear about items due within two days or overdue, and
+    # the chair gets a digest the day before and the day of a meeting (once a day per person).
+    "accountability-reminders-daily": {
+        "task": "accountability.tasks.reminders_daily_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # The executives' weekly digest of last week's overview, Monday morning.
+    "executive-digest": {
+        "task": "cco.tasks.executive_digest_task",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
 }
