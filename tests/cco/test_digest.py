@@ -61,7 +61,7 @@ def test_the_digest_is_sent_once_a_week_however_often_beat_fires(cco, week_of_da
     assert DigestLog.objects.get().week_start == date(2026, 11, 16)
 
 
-def test_every_task_on_the_beat_schedule_exists_and_the_digest_is_on_it():
+def test_every_task_on_the_beat_schedule_exists_and_the_digest_is_on_it(db):
     app.loader.import_default_modules()
     assert app.conf.beat_schedule["executive-digest"]["task"] == "cco.tasks.executive_digest_task"
     for name, entry in app.conf.beat_schedule.items():
