@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,20 +40,16 @@ from accountability.models import (
 from cco.models import Department, User
 
 
-class ConflictError(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = "Someone else changed this since you read it."
-
-
-def _conflict(exc: services.Conflict) -> ConflictError:
-    return ConflictError(
+def _conflict(exc: services.Conflict) -> Response:
+    """HTTP 409: someone saved a newer version; says who, when, and the version to retry on."""
+    return Response(
         {
             "detail": str(exc),
             "changed_by": exc.changed_by,
             "changed_at": exc.changed_at.isoformat() if exc.changed_at else None,
             "current_version": exc.current_version,
-        }
+        },
+        status=status.HTTP_409_CONFLICT,
     )
 
 
@@ -567,7 +563,7 @@ class ActionItemViewSet(
                 **extra,
             )
         except services.Conflict as exc:
-            raise _conflict(exc) from None
+            return _conflict(exc)
         except DjangoValidationError as exc:
             raise _invalid(exc) from None
         return Response(ActionItemSerializer(item).data)
@@ -639,7 +635,7 @@ class CXIssueViewSet(
                 note=data.get("note", ""),
             )
         except services.Conflict as exc:
-            raise _conflict(exc) from None
+            return _conflict(exc)
         except DjangoValidationError as exc:
             raise _invalid(exc) from None
         return Response(CXIssueSerializer(issue).data)

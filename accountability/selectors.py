@@ -152,16 +152,14 @@ def series_history(*, series: MeetingSeries, limit: int = 52) -> list[MeetingSum
     return [
         MeetingSummary(
             meeting=meeting,
-            present=meeting.present,  # type: ignore[attr-defined]
-            expected=meeting.expected,  # type: ignore[attr-defined]
+            present=meeting.present,
+            expected=meeting.expected,
             average_rating=(
-                round(meeting.average_rating, 1)  # type: ignore[attr-defined]
-                if meeting.average_rating is not None  # type: ignore[attr-defined]
-                else None
+                round(meeting.average_rating, 1) if meeting.average_rating is not None else None
             ),
-            decisions=meeting.decision_count,  # type: ignore[attr-defined]
-            actions_raised=meeting.actions_raised,  # type: ignore[attr-defined]
-            actions_done=meeting.actions_done,  # type: ignore[attr-defined]
+            decisions=meeting.decision_count,
+            actions_raised=meeting.actions_raised,
+            actions_done=meeting.actions_done,
         )
         for meeting in meetings
     ]

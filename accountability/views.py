@@ -191,10 +191,10 @@ def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "accountability/action_item_detail.html", context)
 
     require_perm(request.user, "cco.update_action_item", item)
-    form = ActionItemUpdateForm(request.POST)
+    form: Form | None = ActionItemUpdateForm(request.POST)
     status = 200
     conflict = None
-    if form.is_valid():
+    if form is not None and form.is_valid():
         try:
             item = services.action_item_update(
                 item_id=item.pk,
@@ -298,7 +298,7 @@ def issue_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_for_user(request.user, selectors.cx_issues(), pk=pk)
-    form = CXIssueUpdateForm(
+    form: Form = CXIssueUpdateForm(
         initial={
             "status": issue.status,
             "root_cause": issue.root_cause,
@@ -513,7 +513,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("accountability:meeting-run", pk=meeting.pk)
     messages.success(request, "Meeting closed. The minutes are on their way to the attendees.")
-    response = redirect("accountability:meeting-minutes", pk=meeting.pk)
+    response: HttpResponse = redirect("accountability:meeting-minutes", pk=meeting.pk)
     if _is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("accountability:meeting-minutes", args=[meeting.pk])
@@ -648,7 +648,7 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         if agenda_id := form.cleaned_data["agenda_item"]:
             agenda_item = meeting.agenda.filter(pk=agenda_id).first()
         cx_issue = None
-        if agenda_item is not None and agenda_item.kind == "cx_issue":
+        if agenda_item is not None and agenda_item.kind == "cx_issue" and agenda_item.source_id:
             cx_issue = CXIssue.objects.filter(pk=agenda_item.source_id).first()
         try:
             services.action_item_create(
