@@ -19,6 +19,7 @@ from cco.models import Department, User
 from metrics.models import Grain, Metric, Rollup, Scope, Touchpoint
 from metrics.selectors import score_series
 from roadmap.models import Dependency, ExpectedResult, Initiative, Milestone, Pillar, Roadmap
+from roadmap.stats import HIGHER_IS_BETTER
 
 ROADMAP_NAME = "Customer experience 2026–2030"
 
@@ -267,7 +268,7 @@ def _expected_results(
         metric = _measured_metric(scope, scope_id) if touchpoint else Metric.NPS
         actual = _latest_readable(metric, scope, scope_id)
         by_date = initiative.end_date
-        step = STEP[metric] * (-1 if metric == Metric.CES else 1)
+        step = STEP[metric] * (1 if HIGHER_IS_BETTER.get(metric, True) else -1)
         if actual is None:
             baseline, target = (
                 RANGE[metric][0] + 15 * STEP[metric],

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from metrics.models import Metric, Scope
+from roadmap.stats import HIGHER_IS_BETTER
 
 
 class Status(models.TextChoices):
@@ -295,7 +296,7 @@ class ExpectedResult(models.Model):
 
     @property
     def higher_is_better(self) -> bool:
-        return self.metric != Metric.CES
+        return HIGHER_IS_BETTER.get(self.metric, True)
 
     @property
     def scope_label(self) -> str:

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cco.models import Department
-from metrics.models import Grain, Journey, Metric, Scope, Touchpoint
+from metrics.models import Grain, Journey, Scope, Touchpoint
 from metrics.selectors import ScorePoint, score_series
 from roadmap.models import Dependency, ExpectedResult, Initiative, Milestone, Pillar, Roadmap
 from roadmap.stats import (
@@ -295,7 +295,7 @@ def result_reading(
         start=start,
         by_date=result.by_date,
         today=on,
-        higher_is_better=result.metric != Metric.CES,
+        higher_is_better=result.higher_is_better,
     )
     return ResultReading(
         result=result,

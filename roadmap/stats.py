@@ -124,6 +124,11 @@ VERDICT_LABELS = {
 VERDICT_RAG = {ACHIEVED: "green", ON_TRACK: "green", BEHIND: "red", TOO_FEW: "grey"}
 
 
+# Which way is better, per metric. The metrics app asks CES as agreement that the company
+# "made it easy" (1–7, higher is easier; see metrics/models.py), so every metric here rises.
+HIGHER_IS_BETTER = {"nps": True, "csat": True, "ces": True}
+
+
 class ScoreLike(Protocol):
     @property
     def period_start(self) -> date: ...
@@ -171,8 +176,8 @@ def result_verdict(
     """Read the actual monthly scores against the promise.
 
     - too few responses: no month has enough responses (n ≥ 30, `enough`) to read a score;
-    - achieved: the latest month with enough responses meets the target (≥ for NPS and CSAT,
-      ≤ for CES, where lower effort is better);
+    - achieved: the latest month with enough responses meets the target (≥ when higher is
+      better, as for NPS, CSAT and CES in this product; ≤ for a metric where lower is better);
     - on track: that score is at or beyond the straight baseline → target line at today's date;
     - behind: otherwise.
     """

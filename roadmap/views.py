@@ -414,7 +414,7 @@ def _expected_result_form(request: HttpRequest, result: ExpectedResult) -> HttpR
         title=f"Expected result of “{initiative}”",
         cancel_url=initiative.get_absolute_url(),
         intro="Scores on each metric's own scale: NPS −100 to 100, CSAT % satisfied 0 to 100, "
-        "CES 1 to 7 (lower is better). The line runs from the baseline at the initiative's "
+        "CES 1 to 7 (higher is easier). The line runs from the baseline at the initiative's "
         f"start ({initiative.start_date:%d %b %Y}) to the target on the by-date.",
     )
 

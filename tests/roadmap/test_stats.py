@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from roadmap.stats import (
+    HIGHER_IS_BETTER,
     DependencyFact,
     MilestoneFact,
     expected_on,
@@ -151,8 +152,8 @@ def test_no_month_with_enough_responses_means_too_few_responses():
     assert verdict([]).kind == "too_few"
 
 
-def test_for_effort_lower_is_better():
-    # CES from 4.0 down to 3.0: 2.9 achieves it; 3.9 in mid-June is behind the line (~3.55).
+def test_for_a_metric_where_lower_is_better_the_comparisons_turn_round():
+    # A score from 4.0 down to 3.0: 2.9 achieves it; 3.9 in mid-June is behind the line (~3.55).
     assert verdict(
         [Point(date(2027, 5, 1), 2.9, True)], baseline=4, target=3, higher=False
     ).kind == ("achieved")
@@ -177,3 +178,8 @@ def test_a_new_dependency_without_a_loop_returns_nothing():
 
 def test_depending_on_itself_is_a_cycle():
     assert find_cycle({}, new_from=5, new_to=5) == [5, 5]
+
+
+def test_every_metric_of_the_product_rises_when_it_improves():
+    # CES is asked as "the company made it easy" (1–7, higher is easier) by the metrics app.
+    assert HIGHER_IS_BETTER == {"nps": True, "csat": True, "ces": True}
