@@ -100,6 +100,34 @@ INITIATIVES = [
                    "2029-01", "2030-12"),
 ]  # fmt: skip
 
+# The key accomplishment each initiative ends with: what the year view shows an executive.
+OUTCOMES = {
+    "Voice of the customer programme": "Surveys live at every touch point",
+    "Journey mapping for every journey": "All three journeys mapped with customers",
+    "Customer data platform": "One customer record across channels",
+    "Closed-loop feedback": "Every detractor called back within 48 hours",
+    "Segment-level insight": "Scores read by segment every month",
+    "First-call resolution": "Three in four calls resolved first time",
+    "Clear first invoice": "New first invoice sent to all new customers",
+    "Complaint handling redesign": "Complaints closed within five days",
+    "Honest price-change letters": "Plain-language price letters sent",
+    "Outage notices that help": "Outage notices with a fix time",
+    "Cancellation save desk": "Save desk answering every cancellation call",
+    "Mobile app rebuild": "New app in both stores",
+    "Self-service billing": "Half of billing queries solved online",
+    "One-page checkout": "One-page checkout live",
+    "Proactive delivery tracking": "Delivery slot pushed to every customer",
+    "Help centre search": "Help centre answers found in one search",
+    "Front-line empowerment budget": "Every agent with a goodwill budget",
+    "CX training for every hire": "All new hires trained in CX",
+    "Technician toolkit": "Technicians fix on the first visit",
+    "Store help desk revamp": "Help desks in every store",
+    "Monthly accountability meeting": "Sixty accountability meetings held",
+    "CX goals in every scorecard": "A CX goal in every department's scorecard",
+    "Touch-point ownership for all departments": "Every touch point owned by a department",
+    "CX in the annual budget": "CX investments in the annual budget",
+    "Customer-centred culture review": "Culture review presented to the board",
+}
 # (dependent, depends on); the first one deliberately starts before its dependency ends.
 DEPENDENCIES = [
     ("Closed-loop feedback", "Customer data platform"),
@@ -214,7 +242,10 @@ def _seed() -> dict[str, int]:
             for step in range(len(spec.milestones))
         ]
         past = [due for due in dues if due < today]
-        for step, (title, due) in enumerate(zip(spec.milestones, dues, strict=True)):
+        titles = [*spec.milestones[:-1], OUTCOMES.get(spec.title, spec.milestones[-1])]
+        # Re-running after the plan's wording changed leaves no stale milestones behind.
+        initiative.milestones.exclude(title__in=titles).delete()
+        for step, (title, due) in enumerate(zip(titles, dues, strict=True)):
             is_late = spec.title in LATE and past and due == past[-1]
             done = None if due >= today or is_late else due
             late += bool(is_late)
@@ -224,8 +255,8 @@ def _seed() -> dict[str, int]:
                 defaults={
                     "due_date": due,
                     "done_date": done,
-                    # The pilot and the final review are what the year must show.
-                    "is_key": step in (1, len(spec.milestones) - 1),
+                    # The outcome each initiative ends with is what its year must show.
+                    "is_key": step == len(titles) - 1,
                 },
             )
             milestone_count += 1
