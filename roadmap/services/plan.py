@@ -74,7 +74,7 @@ def _fmt(day: date) -> str:
 # --- Roadmaps and pillars -------------------------------------------------------------------
 
 
-def _roadmap_problems(roadmap: Roadmap) -> dict[str, str]:
+def roadmap_problems(roadmap: Roadmap) -> dict[str, str]:
     problems: dict[str, str] = {}
     if roadmap.end_year < roadmap.start_year:
         problems["end_year"] = (
@@ -101,7 +101,7 @@ def roadmap_save(*, actor: User, roadmap: Roadmap) -> Roadmap:
     """Create or update a roadmap; marking it current unmarks the previous current one."""
     require_perm(actor, "cco.manage_product")
     roadmap.full_clean(validate_constraints=False)
-    if problems := _roadmap_problems(roadmap):
+    if problems := roadmap_problems(roadmap):
         raise ValidationError(problems)
     if roadmap.is_current:
         Roadmap.objects.filter(is_current=True).exclude(pk=roadmap.pk).update(is_current=False)
@@ -120,7 +120,7 @@ def pillar_save(*, actor: User, pillar: Pillar) -> Pillar:
 # --- Initiatives ----------------------------------------------------------------------------
 
 
-def _initiative_problems(initiative: Initiative) -> dict[str, str]:
+def initiative_problems(initiative: Initiative) -> dict[str, str]:
     """Every rule an initiative must satisfy, checked against the database as it is."""
     problems: dict[str, str] = {}
     if initiative.end_date <= initiative.start_date:
@@ -195,7 +195,7 @@ def initiative_create(
         notes=notes,
     )
     initiative.full_clean(validate_constraints=False, validate_unique=False)
-    if problems := _initiative_problems(initiative):
+    if problems := initiative_problems(initiative):
         raise ValidationError(problems)
     initiative.save()
     InitiativeUpdate.objects.create(
@@ -249,7 +249,7 @@ def initiative_update(
             )
         setattr(initiative, name, value)
     initiative.full_clean(validate_constraints=False, validate_unique=False)
-    if problems := _initiative_problems(initiative):
+    if problems := initiative_problems(initiative):
         raise ValidationError(problems)
     if not changed and not note:
         return initiative
@@ -272,7 +272,7 @@ def initiative_delete(*, actor: User, initiative: Initiative) -> None:
 # --- Milestones -----------------------------------------------------------------------------
 
 
-def _milestone_problems(milestone: Milestone) -> dict[str, str]:
+def milestone_problems(milestone: Milestone) -> dict[str, str]:
     problems: dict[str, str] = {}
     initiative = milestone.initiative
     if not initiative.start_date <= milestone.due_date <= initiative.end_date:
@@ -299,7 +299,7 @@ def milestone_save(*, actor: User, milestone: Milestone) -> Milestone:
     creating = milestone.pk is None
     milestone.title = milestone.title.strip()
     milestone.full_clean(validate_constraints=False, validate_unique=False)
-    if problems := _milestone_problems(milestone):
+    if problems := milestone_problems(milestone):
         raise ValidationError(problems)
     milestone.save()
     InitiativeUpdate.objects.create(
@@ -392,7 +392,7 @@ def dependency_remove(*, actor: User, dependency: Dependency) -> None:
 # --- Expected results -----------------------------------------------------------------------
 
 
-def _result_problems(result: ExpectedResult) -> dict[str, str]:
+def result_problems(result: ExpectedResult) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not scope_exists(scope=result.scope, scope_id=result.scope_id):
         problems["scope_id"] = (
@@ -434,7 +434,7 @@ def expected_result_save(*, actor: User, result: ExpectedResult) -> ExpectedResu
     if result.scope == "organisation" and result.scope_id is None:
         result.scope_id = 0
     result.full_clean(validate_constraints=False, validate_unique=False)
-    if problems := _result_problems(result):
+    if problems := result_problems(result):
         raise ValidationError(problems)
     creating = result.pk is None
     result.save()

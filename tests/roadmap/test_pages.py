@@ -288,3 +288,25 @@ def test_the_year_view_shows_key_accomplishments_by_year(client_for, executive, 
     html = client_for(executive).get(reverse("roadmap:years")).content.decode()
     assert "Pilot" in html
     assert f"{this_year() + 1}" in html
+
+
+@pytest.mark.parametrize("size", [2, 10])
+def test_the_initiative_page_and_year_view_cost_the_same_queries_whatever_the_size(
+    size, client_for, cco, department_a, django_assert_num_queries
+):
+    pillar = PillarFactory()
+    initiative = InitiativeFactory(pillar=pillar, department=department_a)
+    ExpectedResultFactory(initiative=initiative)
+    for index in range(size):
+        MilestoneFactory(initiative=initiative, title=f"Step {index}", is_key=index % 2 == 0)
+        other = InitiativeFactory(pillar=pillar, department=department_a)
+        DependencyFactory(initiative=initiative, depends_on=other)
+        DependencyFactory(initiative=InitiativeFactory(pillar=pillar), depends_on=initiative)
+    client = client_for(cco)
+    # Session, user, the permission fetch; the initiative, its milestones, dependencies and
+    # dependents; its expected results and their roll-ups; its history; the dependency choices.
+    with django_assert_num_queries(11):
+        assert client.get(initiative.get_absolute_url()).status_code == 200
+    # Session, user, roadmap; key milestones and initiatives.
+    with django_assert_num_queries(5):
+        assert client.get(reverse("roadmap:years")).status_code == 200
