@@ -1,6 +1,4 @@
-from typing import ClassVar
-
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -11,12 +9,6 @@ class Role(models.TextChoices):
     EXECUTIVE = "executive", "Executive"
     DEPARTMENT_HEAD = "department_head", "Department head"
     CONTRIBUTOR = "contributor", "Contributor"
-
-
-class PersonManager(UserManager["User"]):
-    def get_queryset(self) -> models.QuerySet["User"]:
-        # Every page shows the signed-in person's department: load it with the person.
-        return super().get_queryset().select_related("department")
 
 
 class User(AbstractUser):
@@ -32,8 +24,6 @@ class User(AbstractUser):
         help_text="The department a department head leads or a contributor works in.",
     )
     title = models.CharField(max_length=120, blank=True, help_text="Job title, e.g. 'COO'.")
-
-    objects: ClassVar[PersonManager] = PersonManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

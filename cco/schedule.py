@@ -14,6 +14,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accountability.tasks.reminders_daily_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Say versus do: new answers carrying customer ids change who is a promoter; nightly.
+    "say-do-rebuild": {
+        "task": "metrics.tasks.say_do_rebuild_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # The executives' weekly digest of last week's overview, Monday morning.
     "executive-digest": {
         "task": "cco.tasks.executive_digest_task",

@@ -6,11 +6,13 @@ from django.http import HttpRequest
 from metrics.models import (
     KPI,
     Breach,
+    CustomerOutcome,
     Journey,
     JourneyStage,
     KPIObservation,
     Rollup,
     RollupWatermark,
+    SayDoRollup,
     SurveyResponse,
     Touchpoint,
 )
@@ -90,3 +92,21 @@ class KPIAdmin(admin.ModelAdmin):
 @admin.register(KPIObservation)
 class KPIObservationAdmin(admin.ModelAdmin):
     list_display = ["kpi", "week_start", "value"]
+
+
+@admin.register(CustomerOutcome)
+class CustomerOutcomeAdmin(admin.ModelAdmin):
+    list_display = ["customer_id", "retained", "revenue", "as_of"]
+    list_filter = ["retained", "as_of"]
+    search_fields = ["customer_id"]
+
+
+@admin.register(SayDoRollup)
+class SayDoRollupAdmin(admin.ModelAdmin):
+    list_display = ["category", "customers", "retained", "revenue_total", "rebuilt_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

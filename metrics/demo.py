@@ -8,6 +8,7 @@ detection run at the end finds a breach.
 
 import random
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from cco.models import Department
 from metrics.models import (
     KPI,
     Channel,
+    CustomerOutcome,
     Journey,
     JourneyStage,
     KPIDirection,
@@ -104,9 +106,11 @@ def seed(*, stdout: Any, options: dict[str, Any]) -> None:
         return
     count = _responses(touchpoints, options.get("responses") or 300_000)
     result = rollup_rebuild()
+    customers = _customer_outcomes()
     stdout.write(
         f"Metrics: {len(touchpoints)} touch points, {count:,} responses, roll-ups in "
-        f"{result.seconds:.1f} s, {len(result.breach_ids)} breach(es)."
+        f"{result.seconds:.1f} s, {len(result.breach_ids)} breach(es), "
+        f"{customers:,} customer outcomes."
     )
 
 
@@ -198,6 +202,7 @@ def _responses(touchpoints: list[Touchpoint], total: int) -> int:
                     responded_at=datetime(day.year, day.month, day.day, 8 + i % 12, i % 60, tzinfo=tz),
                     source="demo", external_id=f"demo-{offset}-{i}",
                     segment=("retail", "business")[i % 2], comment=comment,
+                    customer_id=_customer_id(offset, i) if metric == "nps" else "",
                 )
             )  # fmt: skip
             if len(batch) >= 5000:
@@ -223,3 +228,50 @@ def _score(generator: random.Random, metric: str, typical_nps: int) -> int:
     if draw < promoters + 0.25:
         return high if generator.random() < 0.5 else high - 1
     return generator.randint(1, high - 2)
+
+
+DEMO_CUSTOMERS = 20_000
+# What customers went on to do, by their latest answer: promoters stay and spend more.
+RETENTION = {"promoter": 0.93, "passive": 0.82, "detractor": 0.61}
+REVENUE = {"promoter": 1400.0, "passive": 1050.0, "detractor": 720.0}
+
+
+def _customer_id(offset: int, index: int) -> str:
+    """A stable customer for each demo NPS answer, spread over DEMO_CUSTOMERS customers."""
+    return f"C{(offset * 7919 + index * 104729) % DEMO_CUSTOMERS:05d}"
+
+
+def _customer_outcomes() -> int:
+    """Outcomes for every demo customer, drawn by the category of their latest answer."""
+    from django.db import connection
+
+    from metrics.services.customers import say_do_rebuild
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT customer_id, score FROM (
+                SELECT customer_id, score, ROW_NUMBER() OVER (
+                    PARTITION BY customer_id ORDER BY responded_at DESC, id DESC) AS position
+                FROM metrics_surveyresponse
+                WHERE metric = 'nps' AND customer_id <> '' AND source = 'demo'
+            ) AS latest WHERE position = 1 ORDER BY customer_id
+            """
+        )
+        latest = cursor.fetchall()
+    generator = random.Random("demo-customers")
+    today = timezone.localdate()
+    outcomes = []
+    for customer_id, score in latest:
+        category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+        outcomes.append(
+            CustomerOutcome(
+                customer_id=customer_id,
+                retained=generator.random() < RETENTION[category],
+                revenue=Decimal(str(round(max(generator.gauss(REVENUE[category], 300), 0), 2))),
+                as_of=today,
+            )
+        )
+    CustomerOutcome.objects.bulk_create(outcomes, batch_size=2000, ignore_conflicts=True)
+    say_do_rebuild()
+    return len(outcomes)

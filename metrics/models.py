@@ -351,3 +351,47 @@ class KPIObservation(models.Model):
     @property
     def owning_department_id(self) -> int:
         return self.kpi.department_id
+
+
+class CustomerOutcome(models.Model):
+    """What a customer did — stayed or left, and what they spent — imported from the CRM or
+    billing system, to read next to what they said in their NPS answers."""
+
+    customer_id = models.CharField(max_length=120, unique=True)
+    retained = models.BooleanField(help_text="Still a customer at the as-of date.")
+    revenue = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True,
+        help_text="Revenue from the customer over the last twelve months.",
+    )  # fmt: skip
+    as_of = models.DateField()
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer_id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {'retained' if self.retained else 'left'}"
+
+
+class NpsCategory(models.TextChoices):
+    PROMOTER = "promoter", "Promoters (9–10)"
+    PASSIVE = "passive", "Passives (7–8)"
+    DETRACTOR = "detractor", "Detractors (0–6)"
+
+
+class SayDoRollup(models.Model):
+    """Customers with both an NPS answer and an outcome, grouped by their latest answer's
+    category. Rebuilt whole by `say_do_rebuild`; the overview reads only these three rows."""
+
+    category = models.CharField(max_length=10, choices=NpsCategory.choices, unique=True)
+    customers = models.IntegerField()
+    retained = models.IntegerField()
+    revenue_customers = models.IntegerField(help_text="Of these, how many have revenue known.")
+    revenue_total = models.FloatField()
+    rebuilt_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category"]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.customers} customers"

@@ -16,7 +16,9 @@ from metrics.models import (
     JourneyStage,
     KPIDirection,
     KPIObservation,
+    NpsCategory,
     Rollup,
+    SayDoRollup,
     Scope,
     SurveyResponse,
     Touchpoint,
@@ -309,3 +311,47 @@ def department_scorecard(*, department_id: int, metric: str = "nps") -> dict[str
         "kpis": kpi_statuses(department_id=department_id),
         "metric": metric,
     }
+
+
+@dataclass(frozen=True)
+class SayDoRow:
+    category: str
+    label: str
+    customers: int
+    retention: float | None
+    mean_revenue: float | None
+
+
+@dataclass(frozen=True)
+class SayDo:
+    """What promoters, passives and detractors went on to do. `has_outcomes` is False until a
+    customer file is imported; `rows` are empty of customers when no outcome matches an answer."""
+
+    has_outcomes: bool
+    rows: list[SayDoRow]
+
+    @property
+    def matched(self) -> int:
+        return sum(row.customers for row in self.rows)
+
+
+def say_do_summary() -> SayDo:
+    """From the say-versus-do roll-up (three rows), never from raw responses."""
+    labels = dict(NpsCategory.choices)
+    order = {category: index for index, category in enumerate(NpsCategory.values)}
+    stored = sorted(SayDoRollup.objects.all(), key=lambda row: order[row.category])
+    return SayDo(
+        has_outcomes=bool(stored),
+        rows=[
+            SayDoRow(
+                category=row.category,
+                label=labels[row.category],
+                customers=row.customers,
+                retention=100.0 * row.retained / row.customers if row.customers else None,
+                mean_revenue=(
+                    row.revenue_total / row.revenue_customers if row.revenue_customers else None
+                ),
+            )
+            for row in stored
+        ],
+    )

@@ -27,3 +27,10 @@ def rollup_incremental_task() -> dict[str, object]:
 def rollup_rebuild_task() -> dict[str, object]:
     result = rollup_rebuild()
     return {"responses": result.responses, "breaches": list(result.breach_ids)}
+
+
+@shared_task(**RETRY)
+def say_do_rebuild_task() -> dict[str, int]:
+    from metrics.services.customers import say_do_rebuild
+
+    return say_do_rebuild()

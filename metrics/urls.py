@@ -9,4 +9,5 @@ urlpatterns = [
     path("touchpoints/<slug:slug>/", views.touchpoint_detail, name="touchpoint-detail"),
     path("departments/<slug:slug>/", views.department_scorecard, name="department-scorecard"),
     path("import/", views.response_upload, name="response-upload"),
+    path("customers/import/", views.customer_upload, name="customer-upload"),
 ]

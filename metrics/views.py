@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cco.access import get_for_user, require_perm
 from cco.models import Department
 from metrics import charts, selectors
-from metrics.forms import ResponseUploadForm
-from metrics.models import Grain, Metric, Scope, Touchpoint
+from metrics.forms import CustomerUploadForm, ResponseUploadForm
+from metrics.models import CustomerOutcome, Grain, Metric, Scope, Touchpoint
+from metrics.services.customers import customer_outcomes_import_csv
 from metrics.services.ingest import ImportReport, response_import_csv
 
 PREVIEW_ROWS = 5
@@ -136,3 +137,30 @@ def _preview(upload: Any) -> list[list[str]]:
         return []
     finally:
         stream.detach()
+
+
+@require_http_methods(["GET", "POST"])
+def customer_upload(request: HttpRequest) -> HttpResponse:
+    """The CCO imports customer outcomes (retention, revenue) for the say-versus-do view."""
+    require_perm(request.user, "cco.manage_product")
+    form = CustomerUploadForm(
+        request.POST or None, request.FILES or None, initial={"as_of": timezone.localdate()}
+    )
+    context: dict[str, object] = {"form": form, "outcomes": CustomerOutcome.objects.count()}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+        try:
+            report = customer_outcomes_import_csv(stream=stream, as_of=form.cleaned_data["as_of"])
+        except (UnicodeDecodeError, csv.Error) as exc:
+            form.add_error("file", f"The file could not be read as UTF-8 CSV ({exc}).")
+            status = 400
+        else:
+            context["report"] = report
+            status = 400 if report.rejected else 200
+        finally:
+            stream.detach()
+    elif request.method == "POST":
+        status = 400
+    return render(request, "metrics/customer_upload.html", context, status=status)

@@ -10,6 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from cco.dashboard.selectors import JourneyMap, RoadmapHealth, ScorecardRow, Trend
+from metrics.selectors import SayDo
 from roadmap.models import Status
 
 INK, MUTED, LINE = "#1f2933", "#616e7c", "#d9dee4"
@@ -208,4 +209,31 @@ def roadmap_status_figure(health: RoadmapHealth) -> dict[str, Any]:
                     marker={"color": STATUS_COLOURS[status]},
                 )
             )
+    return as_dict(figure)
+
+
+def say_do_figure(say_do: SayDo) -> dict[str, Any]:
+    """Retention (bars, left axis) and mean revenue (diamonds, right axis) by NPS category."""
+    rows = [row for row in say_do.rows if row.customers]
+    labels = [row.label for row in rows]
+    colours = {"promoter": RAG_COLOURS["green"], "passive": RAG_COLOURS["amber"],
+               "detractor": RAG_COLOURS["red"]}  # fmt: skip
+    figure = go.Figure(layout=base_layout(
+        yaxis={"title": "Retained %", "range": [0, 100], "gridcolor": LINE},
+        yaxis2={"title": "Mean revenue", "overlaying": "y", "side": "right", "showgrid": False,
+                "rangemode": "tozero"},
+        margin={"l": 56, "r": 64, "t": 24, "b": 40},
+    ))  # fmt: skip
+    figure.add_trace(go.Bar(
+        x=labels, y=[round(row.retention or 0, 1) for row in rows], name="Retained %",
+        marker={"color": [colours[row.category] for row in rows]},
+        customdata=[row.customers for row in rows],
+        hovertemplate="%{x}<br>%{y}% retained<br>%{customdata} customers<extra></extra>",
+    ))  # fmt: skip
+    figure.add_trace(go.Scatter(
+        x=labels, y=[round(row.mean_revenue, 2) if row.mean_revenue is not None else None
+                     for row in rows],
+        name="Mean revenue", yaxis="y2", mode="markers",
+        marker={"symbol": "diamond", "size": 13, "color": INK},
+    ))  # fmt: skip
     return as_dict(figure)

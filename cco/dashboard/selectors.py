@@ -19,10 +19,12 @@ from cco.models import Department
 from metrics import stats as metric_stats
 from metrics.models import Breach, Grain, Journey, Metric, Rollup, Scope, Touchpoint
 from metrics.selectors import (
+    SayDo,
     kpi_statuses,
     period_after,
     period_start_of,
     point_from_rollup,
+    say_do_summary,
     score_series,
 )
 from metrics.stats import Estimate
@@ -665,6 +667,7 @@ class Overview:
     journey_map: JourneyMap
     scorecard: list[ScorecardRow]
     roadmap: RoadmapHealth
+    say_do: SayDo
 
 
 def overview(filters: DashboardFilters) -> Overview:
@@ -710,4 +713,5 @@ def overview(filters: DashboardFilters) -> Overview:
         roadmap=roadmap_health(
             filters, results=results, quarter=quarter, quarter_open=quarter_open
         ),
+        say_do=say_do_summary(),
     )

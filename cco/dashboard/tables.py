@@ -11,6 +11,7 @@ from cco.dashboard.selectors import (
     Tiles,
     Trend,
 )
+from metrics.selectors import SayDo
 from roadmap.models import Status
 
 
@@ -134,3 +135,11 @@ def roadmap_table(health: RoadmapHealth) -> Table:
         for pillar in health.pillars
     ]
     return Table(["pillar", *[s.label for s in statuses]], rows)
+
+
+def say_do_table(say_do: SayDo) -> Table:
+    return Table(
+        ["category", "customers", "retained %", "mean revenue"],
+        [[row.label, row.customers, fmt(row.retention), fmt(row.mean_revenue, 2)]
+         for row in say_do.rows],
+    )  # fmt: skip

@@ -10,7 +10,7 @@ from cco.dashboard import charts, selectors, tables
 from cco.dashboard.filters import DashboardFilterForm, DashboardFilters
 from cco.models import Role
 
-PANELS = ("tiles", "trend", "journeys", "scorecard", "roadmap")
+PANELS = ("tiles", "trend", "journeys", "scorecard", "roadmap", "saydo")
 
 
 def panel_data(filters: DashboardFilters) -> dict[str, Any]:
@@ -21,6 +21,7 @@ def panel_data(filters: DashboardFilters) -> dict[str, Any]:
         "journey_map": data.journey_map,
         "scorecard": data.scorecard,
         "roadmap": data.roadmap,
+        "say_do": data.say_do,
         "has_responses": data.tiles.responses_total > 0,
         "tables": {
             "tiles": tables.tiles_table(data.tiles),
@@ -28,12 +29,14 @@ def panel_data(filters: DashboardFilters) -> dict[str, Any]:
             "journeys": tables.journeys_table(data.journey_map),
             "scorecard": tables.scorecard_table(data.scorecard),
             "roadmap": tables.roadmap_table(data.roadmap),
+            "saydo": tables.say_do_table(data.say_do),
         },
         "figures": {
             "trend": charts.nps_trend_figure(data.trend),
             "journeys": charts.journey_figure(data.journey_map),
             "scorecard": charts.scorecard_figure(data.scorecard, selectors.SCORECARD_COLUMNS),
             "roadmap": charts.roadmap_status_figure(data.roadmap),
+            "saydo": charts.say_do_figure(data.say_do),
         },
     }
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cco', '0002_alter_user_managers'),
+        ('cco', '0001_initial'),
     ]
 
     operations = [

@@ -1,0 +1,199 @@
+"""Customer outcomes (retention, revenue) and the say-versus-do roll-up built from them."""
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TextIO
+
+from django.db import connection, transaction
+
+from metrics.models import CustomerOutcome, NpsCategory, SayDoRollup
+
+REQUIRED_COLUMNS = ("customer_id", "retained")
+OPTIONAL_COLUMNS = ("revenue",)
+RETAINED_WORDS = {"1": True, "yes": True, "true": True, "y": True,
+                  "0": False, "no": False, "false": False, "n": False}  # fmt: skip
+MAX_REPORTED_ERRORS = 100
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class CustomerImportReport:
+    rows: int = 0
+    saved: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    header_problem: str = ""
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.header_problem or self.error_count)
+
+    def add_error(self, row: int, column: str, reason: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, column, reason))
+
+
+def _parse(
+    record: dict[str, str], row: int, seen: set[str], report: CustomerImportReport, as_of: date
+) -> CustomerOutcome | None:
+    errors_before = report.error_count
+    customer_id = (record.get("customer_id") or "").strip()
+    if not customer_id:
+        report.add_error(row, "customer_id", "missing customer id")
+    elif len(customer_id) > 120:
+        report.add_error(row, "customer_id", "longer than 120 characters")
+    elif customer_id in seen:
+        report.add_error(row, "customer_id", f"customer {customer_id!r} appears twice in the file")
+    seen.add(customer_id)
+    retained_text = (record.get("retained") or "").strip().lower()
+    retained = RETAINED_WORDS.get(retained_text)
+    if retained is None:
+        report.add_error(
+            row, "retained", f"{retained_text!r} is not yes/no (use yes, no, true, false, 1 or 0)"
+        )
+    revenue_text = (record.get("revenue") or "").strip()
+    revenue = None
+    if revenue_text:
+        try:
+            revenue = Decimal(revenue_text)
+        except InvalidOperation:
+            report.add_error(row, "revenue", f"{revenue_text!r} is not a number")
+        else:
+            if not revenue.is_finite() or revenue < 0 or revenue >= Decimal("1e12"):
+                report.add_error(row, "revenue", f"{revenue_text} is not an amount from 0 up")
+                revenue = None
+    if report.error_count > errors_before:
+        return None
+    return CustomerOutcome(
+        customer_id=customer_id, retained=bool(retained), revenue=revenue, as_of=as_of
+    )
+
+
+def _save(outcomes: Iterable[CustomerOutcome]) -> int:
+    batch = list(outcomes)
+    CustomerOutcome.objects.bulk_create(
+        batch,
+        update_conflicts=True,
+        unique_fields=["customer_id"],
+        update_fields=["retained", "revenue", "as_of", "imported_at"],
+    )
+    return len(batch)
+
+
+def customer_outcomes_import_csv(*, stream: TextIO, as_of: date) -> CustomerImportReport:
+    """Import `customer_id,retained[,revenue]` rows, all or nothing.
+
+    The file is read twice from the stream's start: once to validate every row (so an invalid
+    file saves nothing, and memory stays bounded), once to save in batches, updating customers
+    already known. The say-versus-do roll-up is rebuilt after the transaction commits.
+    """
+    report = CustomerImportReport()
+    reader = csv.DictReader(stream)
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    unknown = [n for n in header if n not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + ", ".join(missing))
+        if unknown:
+            parts.append("unknown column(s) " + ", ".join(unknown))
+        report.header_problem = (
+            "; ".join(parts) + ". The header must be customer_id,retained[,revenue]."
+        )
+        return report
+    reader.fieldnames = header
+    seen: set[str] = set()
+    for row_number, record in enumerate(reader, start=2):
+        report.rows += 1
+        _parse(record, row_number, seen, report, as_of)
+    if report.rejected:
+        return report
+    stream.seek(0)
+    reader = csv.DictReader(stream)
+    reader.fieldnames = [name.strip().lower() for name in (reader.fieldnames or [])]
+    with transaction.atomic():
+        batch: list[CustomerOutcome] = []
+        seen.clear()
+        for row_number, record in enumerate(reader, start=2):
+            outcome = _parse(record, row_number, seen, report, as_of)
+            if outcome is not None:
+                batch.append(outcome)
+            if len(batch) >= BATCH:
+                report.saved += _save(batch)
+                batch = []
+        report.saved += _save(batch)
+        transaction.on_commit(_queue_say_do_rebuild)
+    return report
+
+
+def _queue_say_do_rebuild() -> None:
+    from metrics.tasks import say_do_rebuild_task
+
+    say_do_rebuild_task.delay()
+
+
+# Each customer's latest NPS answer (ties broken by id), its category, joined to their outcome.
+SAY_DO_SQL = """
+    SELECT
+        CASE WHEN latest.score >= 9 THEN 'promoter'
+             WHEN latest.score >= 7 THEN 'passive'
+             ELSE 'detractor' END AS category,
+        COUNT(*) AS customers,
+        SUM(CASE WHEN outcome.retained THEN 1 ELSE 0 END) AS retained,
+        COUNT(outcome.revenue) AS revenue_customers,
+        COALESCE(SUM(outcome.revenue), 0) AS revenue_total
+    FROM (
+        SELECT customer_id, score,
+               ROW_NUMBER() OVER (
+                   PARTITION BY customer_id ORDER BY responded_at DESC, id DESC
+               ) AS position
+        FROM metrics_surveyresponse
+        WHERE metric = 'nps' AND customer_id <> ''
+    ) AS latest
+    JOIN metrics_customeroutcome AS outcome ON outcome.customer_id = latest.customer_id
+    WHERE latest.position = 1
+    GROUP BY 1
+"""
+
+
+@transaction.atomic
+def say_do_rebuild() -> dict[str, int]:
+    """Recompute the say-versus-do roll-up: for promoters, passives and detractors (by each
+    customer's latest NPS answer), how many customers, how many retained, their revenue.
+
+    Writes all three category rows (zeros included) whenever outcomes exist, so the overview
+    can tell "no outcome data" (no rows) from "outcomes that match no answer" (zero rows).
+    """
+    if not CustomerOutcome.objects.exists():
+        SayDoRollup.objects.all().delete()
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(SAY_DO_SQL)
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    SayDoRollup.objects.all().delete()
+    rows = []
+    for category in NpsCategory.values:
+        customers, retained, revenue_customers, revenue_total = found.get(category, (0, 0, 0, 0))
+        rows.append(
+            SayDoRollup(
+                category=category,
+                customers=customers,
+                retained=retained or 0,
+                revenue_customers=revenue_customers,
+                revenue_total=float(revenue_total or 0),
+            )
+        )
+    SayDoRollup.objects.bulk_create(rows)
+    return {category: values[0] for category, values in found.items()}
