@@ -59,10 +59,8 @@ class RoadmapSerializer(ServiceSerializer):
     class Meta:
         model = Roadmap
         fields = ["id", "name", "start_year", "end_year", "is_current", "description"]
-
-    def get_validators(self) -> list[Any]:
-        # The one-current rule is kept by the service (it unmarks the previous current one).
-        return []
+        # The one-current rule is kept by the service: it unmarks the previous current one.
+        extra_kwargs: dict[str, dict[str, Any]] = {"is_current": {"validators": []}}
 
     def create(self, validated_data: dict[str, Any]) -> Roadmap:
         roadmap = Roadmap(**validated_data)

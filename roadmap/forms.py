@@ -20,10 +20,26 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RoadmapForm(forms.ModelForm):
+    # Not the model field itself: the one-current rule is kept by roadmap_save, which unmarks
+    # the previous current roadmap instead of refusing.
+    make_current = forms.BooleanField(
+        label="The current roadmap", required=False, help_text="Shown by default everywhere."
+    )
+
     class Meta:
         model = Roadmap
-        fields = ["name", "start_year", "end_year", "is_current", "description"]
+        fields = ["name", "start_year", "end_year", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["make_current"].initial = self.instance.is_current
+        self.order_fields(["name", "start_year", "end_year", "make_current", "description"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.instance.is_current = bool(cleaned.get("make_current"))
+        return cleaned
 
 
 class PillarForm(forms.ModelForm):

@@ -141,3 +141,25 @@ def test_the_schema_documents_the_roadmap_endpoints(api_for, cco):
     text = response.content.decode()
     assert "/api/initiatives/" in text
     assert "/api/expected-results/{id}/reading/" in text
+
+
+@pytest.mark.parametrize("persona", ["head_a", "executive", "contributor"])
+def test_only_the_cco_creates_roadmaps_and_pillars_through_the_api(persona, request, api_for):
+    api = api_for(request.getfixturevalue(persona))
+    payload = {"name": "Plan", "start_year": 2026, "end_year": 2030}
+    assert api.post("/api/roadmaps/", payload).status_code == 403
+
+
+def test_the_cco_makes_a_new_roadmap_current_through_the_api(api_for, cco):
+    old = PillarFactory().roadmap
+    response = api_for(cco).post(
+        "/api/roadmaps/",
+        {"name": "Next plan", "start_year": 2027, "end_year": 2031, "is_current": True},
+    )
+    assert response.status_code == 201, response.json()
+    old.refresh_from_db()
+    assert not old.is_current
+    pillar = api_for(cco).post(
+        "/api/pillars/", {"roadmap": response.json()["id"], "name": "Listen", "colour": "#123456"}
+    )
+    assert pillar.status_code == 201

@@ -310,3 +310,43 @@ def test_the_initiative_page_and_year_view_cost_the_same_queries_whatever_the_si
     # Session, user, roadmap; key milestones and initiatives.
     with django_assert_num_queries(5):
         assert client.get(reverse("roadmap:years")).status_code == 200
+
+
+def test_the_cco_creates_a_roadmap_and_a_pillar_through_the_pages(client_for, cco):
+    previous = PillarFactory().roadmap
+    client = client_for(cco)
+    response = client.post(
+        reverse("roadmap:roadmap-create"),
+        {"name": "Plan 2027–2031", "start_year": 2027, "end_year": 2031, "make_current": "on"},
+    )
+    assert response.status_code == 302
+    from roadmap.models import Roadmap
+
+    roadmap = Roadmap.objects.get(name="Plan 2027–2031")
+    assert roadmap.is_current
+    previous.refresh_from_db()
+    assert not previous.is_current
+    response = client.post(
+        reverse("roadmap:pillar-create", args=[roadmap.pk]),
+        {"name": "Know the customer", "colour": "#1d4f91", "order": 1},
+    )
+    assert response.status_code == 302
+    assert roadmap.pillars.get().name == "Know the customer"
+    backwards = client.post(
+        reverse("roadmap:roadmap-create"),
+        {"name": "Backwards", "start_year": 2030, "end_year": 2026},
+    )
+    assert backwards.status_code == 400
+    assert "must not be before the start year" in backwards.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["head_a", "executive", "contributor"])
+def test_only_the_cco_creates_roadmaps_and_pillars(persona, request, client_for):
+    pillar = PillarFactory()
+    client = client_for(request.getfixturevalue(persona))
+    assert client.post(reverse("roadmap:roadmap-create"), {"name": "X"}).status_code == 403
+    assert (
+        client.post(reverse("roadmap:pillar-create", args=[pillar.roadmap_id]), {}).status_code
+        == 403
+    )
+    assert client.get(reverse("roadmap:import")).status_code == 403
