@@ -19,6 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for label, name in NAVIGATION:
         section = name.split(":")[0] if ":" in name else ""
-        current = (section and section == namespace) or (not section and name == url_name)
+        if section:
+            current = section == namespace
+        else:
+            current = not namespace and name == url_name
         items.append({"label": label, "url_name": name, "current": bool(current)})
     return {"navigation": items}

@@ -69,3 +69,9 @@ def test_signing_out_needs_a_post_and_ends_the_session(client_for, head_a):
     assert client.get("/logout/").status_code == 405
     client.post("/logout/")
     assert client.get("/departments/").status_code == 302
+
+
+def test_only_the_section_a_page_belongs_to_is_marked_current(client_for, cco):
+    html = client_for(cco).get("/accountability/").content.decode()
+    assert 'aria-current="page">Accountability' in html
+    assert 'aria-current="page">Dashboard' not in html
