@@ -189,7 +189,9 @@ def _responses(touchpoints: list[Touchpoint], total: int) -> int:
                 typical = -25
             if weekend:
                 typical -= 5
-            metric = ("nps", "nps", "csat", "ces")[i % 4]
+            # Each sweep over the touch points asks the next question, so every touch point
+            # collects NPS, CSAT and CES answers (NPS twice as often).
+            metric = ("nps", "nps", "csat", "ces")[(i // len(touchpoints)) % 4]
             score = _score(generator, metric, typical)
             comment = ""
             if generator.random() < 0.01:

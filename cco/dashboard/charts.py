@@ -184,9 +184,9 @@ def scorecard_figure(rows: list[ScorecardRow], columns: list[str]) -> dict[str, 
         layout=base_layout(
             showlegend=False,
             height=max(260, 34 * len(rows) + 80),
-            margin={"l": 200, "r": 16, "t": 64, "b": 16},
+            margin={"l": 240, "r": 16, "t": 48, "b": 16},
             yaxis={"autorange": "reversed", "gridcolor": "rgba(0,0,0,0)"},
-            xaxis={"side": "top", "gridcolor": "rgba(0,0,0,0)"},
+            xaxis={"side": "top", "tickangle": 0, "gridcolor": "rgba(0,0,0,0)"},
         ),
     )
     return as_dict(figure)
