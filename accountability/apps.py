@@ -6,10 +6,10 @@ from django.db import transaction
 
 def queue_issues_for_breaches(sender: Any, breach_ids: list[int], **kwargs: Any) -> None:
     """Each new metrics Breach becomes one CX issue, raised by a task after the commit."""
-    from accountability.tasks import cx_issues_raise_task
+    from accountability.tasks import cx_issues_raise_task, enqueue
 
     ids = list(breach_ids)
-    transaction.on_commit(lambda: cx_issues_raise_task.delay(breach_ids=ids))
+    transaction.on_commit(lambda: enqueue(cx_issues_raise_task, breach_ids=ids))
 
 
 class AccountabilityConfig(AppConfig):

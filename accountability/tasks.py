@@ -1,8 +1,27 @@
 """Celery tasks: take ids, call a service."""
 
+import logging
+from datetime import timedelta
+from typing import Any
+
 from celery import shared_task
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from accountability import services
+from accountability.models import Meeting, MeetingStatus
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task: Any, **kwargs: Any) -> None:
+    """Queue `task`, surviving a broker outage: the work it stands for is caught up later
+    (issues when a meeting opens, minutes by the daily task), so the person's request that
+    already committed must not fail because Redis is down."""
+    try:
+        task.delay(**kwargs)
+    except OperationalError:
+        logger.warning("Broker unavailable: %s(%s) left to the catch-up run", task.name, kwargs)
 
 
 @shared_task
@@ -17,7 +36,13 @@ def minutes_send_task(meeting_id: int) -> int:
 
 @shared_task
 def reminders_daily_task() -> dict[str, int]:
+    unsent = Meeting.objects.filter(
+        status=MeetingStatus.CLOSED,
+        minutes_sent_at__isnull=True,
+        closed_at__gte=timezone.now() - timedelta(days=7),
+    ).values_list("pk", flat=True)
     return {
+        "minutes_caught_up": sum(1 for pk in unsent if services.minutes_send(meeting_id=pk)),
         "due_items": services.reminders_send_due(),
         "meeting_digests": services.reminders_send_meeting_digest(),
     }

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -124,6 +125,13 @@ def my_department(request: HttpRequest) -> HttpResponse:
         messages.info(request, "You are not in a department; here is the whole programme.")
         return redirect("accountability:home")
     work = selectors.department_work(department=department)
+    create_form = ActionItemCreateForm(
+        departments=Department.objects.filter(pk=department.pk),
+        initial={"department": department, "due": timezone.localdate() + timedelta(14)},
+    )
+    create_form.fields["owner_person"].queryset = people_who_can_own().filter(  # type: ignore[attr-defined]
+        Q(department=department) | Q(headed_departments=department)
+    ).distinct()
     mine = [item for item in work.action_items if item.owner_person_id == user.pk]
     shown = mine if user.role == Role.CONTRIBUTOR and not slug else work.action_items
     for item in shown:
@@ -141,10 +149,7 @@ def my_department(request: HttpRequest) -> HttpResponse:
             "items": shown,
             "mine_only": shown is mine and user.role == Role.CONTRIBUTOR,
             "may_create": user.has_perm("cco.change_owned", department),
-            "create_form": ActionItemCreateForm(
-                departments=Department.objects.filter(pk=department.pk),
-                initial={"department": department, "due": timezone.localdate() + timedelta(14)},
-            ),
+            "create_form": create_form,
             "today": timezone.localdate(),
         },
     )

@@ -432,9 +432,9 @@ def meeting_close(*, meeting_id: int, actor: User, summary: str = "") -> Meeting
     ]
     AgendaItem.objects.bulk_create(carried)
 
-    from accountability.tasks import minutes_send_task
+    from accountability.tasks import enqueue, minutes_send_task
 
-    transaction.on_commit(lambda: minutes_send_task.delay(meeting_id=meeting.pk))
+    transaction.on_commit(lambda: enqueue(minutes_send_task, meeting_id=meeting.pk))
     return meeting
 
 

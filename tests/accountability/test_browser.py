@@ -1,6 +1,5 @@
 """The CCO runs a meeting in a real browser: htmx partials, the timer, no CSP refusals."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -8,10 +7,6 @@ from django.core import mail
 
 from accountability.models import ActionItem, Decision, Meeting, MeetingStatus
 from tests.accountability.factories import CXIssueFactory, MeetingFactory, MeetingSeriesFactory
-
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are plain
-# synchronous calls that Django would otherwise refuse.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -21,8 +16,14 @@ pytestmark = [
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_cco_runs_a_meeting_without_page_reloads(live_server, cco, head_a, department_a):
+def test_the_cco_runs_a_meeting_without_page_reloads(
+    monkeypatch, live_server, cco, head_a, department_a
+):
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # plain synchronous calls that Django would otherwise refuse. Scoped to this test only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     cco.set_password("a-meeting-password")
     cco.save()

@@ -125,3 +125,31 @@ def test_no_digest_when_no_meeting_is_near(cco, today):
 
     assert services.reminders_send_meeting_digest(today=today) == 0
     assert mail.outbox == []
+
+
+def test_closing_while_the_broker_is_down_still_closes_and_the_daily_run_sends_the_minutes(
+    cco, head_a, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from accountability.models import Meeting, MeetingStatus
+    from accountability.tasks import minutes_send_task
+
+    series = MeetingSeriesFactory(chair=cco)
+    series.attendees.set([head_a])
+    meeting = MeetingFactory(series=series)
+    services.meeting_open(meeting_id=meeting.pk, actor=cco)
+    down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with (
+        mock.patch.object(minutes_send_task, "delay", side_effect=down),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.meeting_close(meeting_id=meeting.pk, actor=cco)
+
+    assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.CLOSED
+    assert mail.outbox == []
+    assert reminders_daily_task.delay().get()["minutes_caught_up"] == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["head-a@example.com", "the-cco@example.com"]
