@@ -106,6 +106,9 @@ def index(request: HttpRequest) -> HttpResponse:
             else [],
             "may_run": user.has_perm("cco.run_meeting"),
             "today": timezone.localdate(),
+            "my_work": selectors.department_work(department=user.department)
+            if user.role == Role.DEPARTMENT_HEAD and user.department_id
+            else None,
         },
     )
 
@@ -129,9 +132,13 @@ def my_department(request: HttpRequest) -> HttpResponse:
         departments=Department.objects.filter(pk=department.pk),
         initial={"department": department, "due": timezone.localdate() + timedelta(14)},
     )
-    create_form.fields["owner_person"].queryset = people_who_can_own().filter(  # type: ignore[attr-defined]
-        Q(department=department) | Q(headed_departments=department)
-    ).distinct()
+    create_form.fields["owner_person"].queryset = (
+        people_who_can_own()
+        .filter(  # type: ignore[attr-defined]
+            Q(department=department) | Q(headed_departments=department)
+        )
+        .distinct()
+    )
     mine = [item for item in work.action_items if item.owner_person_id == user.pk]
     shown = mine if user.role == Role.CONTRIBUTOR and not slug else work.action_items
     for item in shown:

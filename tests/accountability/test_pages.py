@@ -334,3 +334,28 @@ def test_a_wrong_or_reset_calendar_address_finds_nothing(client, client_for, hea
 
     assert client.get(reverse("accountability:calendar-feed", args=[old])).status_code == 404
     assert client.get(reverse("accountability:calendar-feed", args=["nope"])).status_code == 404
+
+
+def test_a_department_head_lands_on_a_summary_of_their_department(client_for, head_a, department_a):
+    ActionItemFactory(department=department_a, due=timezone.localdate() - timedelta(days=1))
+
+    page = client_for(head_a).get(reverse("accountability:home"))
+
+    assert page.context["my_work"].department == department_a
+    assert b"1 overdue" in page.content
+
+
+def test_saving_on_my_department_returns_the_updated_card_only(client_for, head_a, department_a):
+    item = ActionItemFactory(department=department_a, title="Shorter hold times")
+
+    response = client_for(head_a).post(
+        reverse("accountability:action-detail", args=[item.pk]),
+        {"status": ActionStatus.IN_PROGRESS, "note": "Two agents hired", "version": 1},
+        **HTMX,
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.startswith(f'<article class="card action-item" id="action-{item.pk}">')
+    assert "In progress" in body and 'name="version" value="2"' in body
+    assert item.events.get(kind="status").note == "Two agents hired"
