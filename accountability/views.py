@@ -7,14 +7,14 @@ htmx swap those responses in.
 """
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.forms import Form
+from django.forms import Form, ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -132,13 +132,11 @@ def my_department(request: HttpRequest) -> HttpResponse:
         departments=Department.objects.filter(pk=department.pk),
         initial={"department": department, "due": timezone.localdate() + timedelta(14)},
     )
-    create_form.fields["owner_person"].queryset = (
-        people_who_can_own()
-        .filter(  # type: ignore[attr-defined]
-            Q(department=department) | Q(headed_departments=department)
-        )
-        .distinct()
+    owners = people_who_can_own().filter(
+        Q(department=department) | Q(headed_departments=department)
     )
+    owner_field = cast(ModelChoiceField, create_form.fields["owner_person"])
+    owner_field.queryset = owners.distinct()
     mine = [item for item in work.action_items if item.owner_person_id == user.pk]
     shown = mine if user.role == Role.CONTRIBUTOR and not slug else work.action_items
     for item in shown:
