@@ -133,6 +133,19 @@ def timeline_figure(
             )
         )
 
+    if any(row.health.level == "at_risk" for row in rows):
+        # A legend entry for the red outline, which no bar trace can show on its own.
+        figure.add_trace(
+            go.Scatter(
+                name="At risk (derived health)",
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "square-open", "size": 12, "color": AT_RISK_OUTLINE},
+                hoverinfo="skip",
+            )
+        )
+
     shapes: list[dict[str, Any]] = [
         {
             "type": "line",

@@ -350,3 +350,12 @@ def test_only_the_cco_creates_roadmaps_and_pillars(persona, request, client_for)
         == 403
     )
     assert client.get(reverse("roadmap:import")).status_code == 403
+
+
+def test_the_timeline_outlines_an_initiative_the_facts_put_at_risk(client_for, executive):
+    initiative = InitiativeFactory(title="Late one", start_date=date(this_year() - 1, 1, 1))
+    MilestoneFactory(initiative=initiative, due_date=date(this_year() - 1, 6, 1))
+    figure = figure_in(client_for(executive).get(reverse("roadmap:timeline")), "timeline-figure")
+    (bar,) = [trace for trace in figure["data"] if trace["type"] == "bar"]
+    assert bar["marker"]["line"]["width"] == [3]
+    assert any(trace["name"] == "At risk (derived health)" for trace in figure["data"])
