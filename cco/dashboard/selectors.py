@@ -649,7 +649,7 @@ def expected_result_verdicts(
             start=result.initiative.start_date,
             by_date=result.by_date,
             today=today,
-            higher_is_better=result.metric != Metric.CES,
+            higher_is_better=result.higher_is_better,
         )
         counts[verdict.kind] += 1
         if verdict.kind == roadmap_stats.BEHIND:
