@@ -61,6 +61,7 @@ PAGES: dict[str, Page] = {
     "metrics:touchpoint-detail": Page(GET, EVERYONE, _obj("touchpoint", "slug", "slug")),
     "metrics:department-scorecard": Page(GET, EVERYONE, _slug_b),
     "metrics:response-upload": Page(GET, HEADS),
+    "metrics:customer-upload": Page(GET, CCO),
     # Roadmap.
     "roadmap:timeline": Page(GET, EVERYONE),
     "roadmap:years": Page(GET, EVERYONE),
@@ -116,6 +117,7 @@ PAGE_WRITES: dict[str, Page] = {
     "accountability:action-detail": Page(POST, frozenset({"head_b", "cco"}), _obj("action_item")),
     "accountability:issue-detail": Page(POST, OWNING_HEAD, _obj("cx_issue")),
     "metrics:response-upload": Page(POST, HEADS),
+    "metrics:customer-upload": Page(POST, CCO),
     "roadmap:import": Page(POST, CCO),
     "roadmap:initiative-edit": Page(POST, CCO, _obj("initiative")),
 }

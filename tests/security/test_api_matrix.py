@@ -67,11 +67,27 @@ def _expect_read(persona: str, status: int, where: str) -> None:
         assert status == 200, f"{where}: every role reads, got {status}"
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+def _for_everyone(personas, check) -> None:  # type: ignore[no-untyped-def]
+    """Run `check(persona)` for each person and report every refusal that went wrong at once."""
+    problems = []
+    for persona in personas:
+        try:
+            check(persona)
+        except AssertionError as error:
+            problems.append(str(error).split("\n")[0])
+    assert problems == [], "\n".join(problems)
+
+
 @pytest.mark.parametrize("prefix, viewset, basename", ENDPOINTS)
 def test_every_role_reads_every_endpoint_and_others_are_refused(
-    api_for, world, persona, prefix, viewset, basename
+    api_for, world, prefix, viewset, basename
 ):
+    _for_everyone(
+        PERSONAS, lambda persona: _reads(api_for, world, persona, prefix, viewset, basename)
+    )
+
+
+def _reads(api_for, world, persona, prefix, viewset, basename) -> None:  # type: ignore[no-untyped-def]
     if hasattr(viewset, "list"):
         path = reverse(f"{basename}-list")
         _expect_read(persona, _api(api_for, world, persona).get(path).status_code, f"GET {path}")
@@ -103,11 +119,12 @@ def _check_write(response, expected: str, where: str) -> None:
         assert status == int(expected), f"{where}: expected {expected}, got {status}"
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("prefix, viewset, basename", ENDPOINTS)
-def test_writes_to_every_endpoint_follow_the_roles(
-    api_for, world, persona, prefix, viewset, basename
-):
+def test_writes_to_every_endpoint_follow_the_roles(api_for, world, prefix, viewset, basename):
+    _for_everyone(PERSONAS, lambda persona: _writes(api_for, world, persona, viewset, basename))
+
+
+def _writes(api_for, world, persona, viewset, basename) -> None:  # type: ignore[no-untyped-def]
     api = _api(api_for, world, persona)
     if _offers(viewset, "post", "create"):
         path = reverse(f"{basename}-list")
@@ -133,11 +150,17 @@ def test_writes_to_every_endpoint_follow_the_roles(
             assert still_there == 200, f"DELETE {detail} as {persona} was refused but deleted it"
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "outsider", "executive"])
 @pytest.mark.parametrize("prefix, viewset, basename", ENDPOINTS)
 def test_extra_api_actions_refuse_writes_from_people_who_change_nothing(
-    api_for, world, persona, prefix, viewset, basename
+    api_for, world, prefix, viewset, basename
 ):
+    _for_everyone(
+        ["anonymous", "outsider", "executive"],
+        lambda persona: _extra_writes(api_for, world, persona, viewset, basename),
+    )
+
+
+def _extra_writes(api_for, world, persona, viewset, basename) -> None:  # type: ignore[no-untyped-def]
     api = _api(api_for, world, persona)
     for extra in viewset.get_extra_actions():
         if "post" not in extra.mapping or extra.detail:

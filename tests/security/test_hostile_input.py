@@ -148,6 +148,7 @@ def test_safe_cell_never_returns_text_a_spreadsheet_would_run(text):
     "name",
     [
         "metrics:response-upload",
+        "metrics:customer-upload",
         pytest.param(
             "roadmap:import",
             marks=pytest.mark.xfail(
