@@ -359,3 +359,23 @@ def test_saving_on_my_department_returns_the_updated_card_only(client_for, head_
     assert body.startswith(f'<article class="card action-item" id="action-{item.pk}">')
     assert "In progress" in body and 'name="version" value="2"' in body
     assert item.events.get(kind="status").note == "Two agents hired"
+
+
+@pytest.mark.parametrize("issues", [2, 12])
+def test_the_run_page_costs_the_same_queries_at_any_agenda_length(
+    client_for, cco, series, department_a, department_b, issues, django_assert_num_queries
+):
+    for index in range(issues):
+        CXIssueFactory(department=department_a if index % 2 else department_b)
+        ActionItemFactory(department=department_a, due=timezone.localdate() - timedelta(days=1))
+    meeting = MeetingFactory(series=series)
+    services.meeting_open(meeting_id=meeting.pk, actor=cco)
+    client = client_for(cco)
+    url = reverse("accountability:meeting-run", args=[meeting.pk])
+    client.get(url)
+
+    # session, user, meeting, agenda, its issues, its action items, attendance, decisions,
+    # new action items, departments, owners
+    with django_assert_num_queries(11):
+        page = client.get(url)
+    assert sum(len(group.items) for group in page.context["groups"]) == 2 * issues
