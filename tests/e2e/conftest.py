@@ -15,7 +15,9 @@ import pytest
 
 # Playwright's sync API runs an asyncio loop in the test thread; the test's own ORM calls (making
 # data, reading it back) are still plain synchronous calls, which Django would otherwise refuse.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The switch is on only while a browser test runs: left on, it leaks into every subprocess the
+# suite starts, and `manage.py check --deploy` rightly refuses to pass with it.
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -39,6 +41,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM.exists():
                 item.add_marker(skip)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Test modules that set it at import time (to run their own browser tests) are collected
+    # by now; browser tests get it back from pytest_runtest_protocol below.
+    os.environ.pop(ASYNC_UNSAFE, None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    if item.get_closest_marker("browser") is None:
+        return (yield)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        return (yield)
+    finally:
+        os.environ.pop(ASYNC_UNSAFE, None)
 
 
 @pytest.fixture(scope="session")
