@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from cco.models import Department, User, department_head_problem
+from cco.models import Department, Role, User, department_head_problem
 from cco.selectors import department_list
 
 
@@ -55,7 +55,8 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = PersonFilter
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering_fields = ["username", "last_name"]
-    queryset = User.objects.filter(is_active=True).order_by("username")
+    # Only people with a role take part in the programme; an account waiting for one stays out.
+    queryset = User.objects.filter(is_active=True, role__in=Role.values).order_by("username")
 
     @action(detail=False, methods=["get"])
     def me(self, request: Request) -> Response:

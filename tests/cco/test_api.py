@@ -100,3 +100,12 @@ def test_session_authenticated_api_writes_need_the_csrf_token(cco):
     )
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_people_without_a_role_are_not_listed(api_for, executive, outsider):
+    usernames = [
+        row["username"] for row in api_for(executive).get("/api/people/").json()["results"]
+    ]
+    assert "the-executive" in usernames
+    assert "outsider" not in usernames
+    assert api_for(executive).get(f"/api/people/{outsider.pk}/").status_code == 404
