@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from metrics.services.ingest import response_import_csv
+from metrics.services.copy_ingest import response_import_file
 
 
 class Command(BaseCommand):
@@ -32,6 +32,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not queue a roll-up afterwards (for backfills followed by rollup_rebuild).",
         )
+        parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help=(
+                "For a large backfill on PostgreSQL: rebuild the response table's secondary "
+                "indexes and foreign keys once after the load instead of row by row. Pages that "
+                "read responses wait until the import commits."
+            ),
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress line.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -49,12 +58,13 @@ class Command(BaseCommand):
 
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")
         try:
-            report = response_import_csv(
+            report = response_import_file(
                 stream=stream,
                 source=options["source"],
                 skip_invalid=options["skip_invalid"],
                 dry_run=options["dry_run"],
                 queue_rollup=not options["no_rollup"],
+                bulk=options["bulk"],
                 on_progress=progress,
             )
         finally:
