@@ -1,12 +1,15 @@
 """Benchmark of ingest and roll-ups on PostgreSQL (see README, "Metrics → Benchmark").
 
-    python bench/run.py [--responses N] [--keep-file]
+    python bench/run.py [--responses N] [--csv FILE] [--keep-file] [--plain-ingest]
 
 Generates a deterministic CSV of N responses (default 1 000 000) over two years and 40 touch
-points, then measures in one run, on the same table:
-  - ingest through `manage.py import_responses` (a child process: rows/s and its peak RSS);
+points (or reuses --csv FILE, e.g. one kept from an earlier run with --keep-file), then measures
+in one run, on the same table:
+  - ingest through `manage.py import_responses --bulk` (a child process: rows/s and its peak RSS;
+    --plain-ingest leaves out --bulk);
   - `rollup_rebuild`, and a plain SQL GROUP BY touch point, day over the same rows;
-  - `rollup_incremental` after 10 000 more responses.
+  - `rollup_incremental` after 10 000 more responses;
+  - the executive overview (GET /) as an executive: server time and queries per request.
 It ends with one `name=value` line per figure so runs can be compared.
 """
 
@@ -15,6 +18,7 @@ import csv
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cco_bench"
 TOUCHPOINTS = 40
 NEW_RESPONSES = 10_000
+OVERVIEW_WARMUPS, OVERVIEW_REQUESTS = 3, 30
 
 
 def ensure_database(url: str) -> None:
@@ -119,11 +124,11 @@ def write_csv(path: Path, count: int, slugs: list[str], *, prefix: str, days: in
             )  # fmt: skip
 
 
-def timed_import(path: Path, env: dict[str, str]) -> tuple[float, float]:
+def timed_import(path: Path, env: dict[str, str], *, bulk: bool) -> tuple[float, float]:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "import_responses", str(path), "--source", "bench",
-         "--no-rollup", "--no-progress"],
+         "--no-rollup", "--no-progress", *(["--bulk"] if bulk else [])],
         cwd=ROOT, env=env, check=True,
     )  # fmt: skip
     seconds = time.perf_counter() - started
@@ -131,10 +136,50 @@ def timed_import(path: Path, env: dict[str, str]) -> tuple[float, float]:
     return seconds, peak_kb / 1024
 
 
+def count_rows(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
+
+
+def time_overview() -> tuple[float, float, int]:
+    """Median and p95 server time (ms) of GET / for an executive, and its query count."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from cco.demo import seed_organisation
+    from cco.models import Role, User
+
+    setup_test_environment()  # the test Client's host name, in-memory e-mail
+    seed_organisation()  # departments, heads and executives; the bench's own touch points stay
+    executive = User.objects.filter(role=Role.EXECUTIVE).order_by("id").first()
+    assert executive is not None  # noqa: S101 - seed_organisation creates executives
+    client = Client()
+    client.force_login(executive)
+    timings, queries = [], 0
+    for attempt in range(OVERVIEW_WARMUPS + OVERVIEW_REQUESTS):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get("/")
+            elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            sys.exit(f"GET / answered {response.status_code} for the executive")
+        if attempt >= OVERVIEW_WARMUPS:
+            timings.append(elapsed)
+            queries = max(queries, len(captured.captured_queries))
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
+    return statistics.median(timings), p95, queries
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--keep-file", action="store_true", help="Keep the generated CSV.")
+    parser.add_argument("--csv", type=Path, help="Reuse this history CSV instead of generating.")
+    parser.add_argument(
+        "--plain-ingest", action="store_true", help="Import without --bulk (row-by-row indexes)."
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -156,11 +201,15 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="cco-bench-"))
     history, fresh = workdir / "responses.csv", workdir / "new.csv"
     started = time.perf_counter()
-    write_csv(history, args.responses, slugs, prefix="h", days=730)
+    if args.csv:
+        history = args.csv
+        args.responses = count_rows(history)
+    else:
+        write_csv(history, args.responses, slugs, prefix="h", days=730)
     write_csv(fresh, NEW_RESPONSES, slugs, prefix="n", days=2)
-    print(f"generated {args.responses:,} rows in {time.perf_counter() - started:.1f} s")
+    print(f"prepared {args.responses:,} rows in {time.perf_counter() - started:.1f} s")
 
-    ingest_s, peak_mb = timed_import(history, env)
+    ingest_s, peak_mb = timed_import(history, env, bulk=not args.plain_ingest)
     rows_per_s = args.responses / ingest_s
     print(f"ingest: {ingest_s:.1f} s, {rows_per_s:,.0f} rows/s, peak RSS {peak_mb:.0f} MB")
     with connection.cursor() as cursor:
@@ -188,8 +237,15 @@ def main() -> None:
     incremental = rollup_incremental(detect=True)
     print(f"rollup_incremental ({incremental.responses:,} new): {incremental.seconds:.3f} s")
 
+    overview_p50, overview_p95, overview_queries = time_overview()
+    print(
+        f"overview: p50 {overview_p50:.0f} ms, p95 {overview_p95:.0f} ms, "
+        f"{overview_queries} queries"
+    )
+
     if not args.keep_file:
-        history.unlink()
+        if not args.csv:
+            history.unlink()
         fresh.unlink()
         workdir.rmdir()
     figures = {
@@ -199,6 +255,10 @@ def main() -> None:
         "rollup_rebuild_s": round(rebuild.seconds, 3),
         "raw_groupby_s": round(raw_s, 3),
         "rollup_incremental_s": round(incremental.seconds, 3),
+        "overview_p50_ms": round(overview_p50, 1),
+        "overview_p95_ms": round(overview_p95, 1),
+        "overview_queries": overview_queries,
+        "ingest_mode": "plain" if args.plain_ingest else "bulk",
     }
     for name, value in figures.items():
         print(f"{name}={value}")

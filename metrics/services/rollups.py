@@ -1,12 +1,15 @@
 # ruff: noqa: S608 - SQL is assembled only from this module's constants; every value is a parameter.
 """Roll-ups: raw responses → touch point × day → every scope × every grain.
 
-One routine recomputes a date range: `rollup_rebuild` runs it over all time, `rollup_incremental`
-over the days touched by responses newer than the watermark. Each step is an INSERT … SELECT that
-reads the step below it (raw → touch-point days → scope days → weeks, months → quarters →
-years), so raw responses are scanned once, and a small batch of new responses only rereads its own
-touch-point days. Recomputing (delete + insert) rather than adding deltas keeps both idempotent:
-running twice, or again after a worker died midway, gives the same rows.
+`rollup_incremental` recomputes the days touched by responses newer than the watermark. Each step
+is an INSERT … SELECT that reads the step below it (raw → touch-point days → scope days → weeks,
+months → quarters → years), so a small batch of new responses only rereads its own touch-point
+days. Recomputing (delete + insert) rather than adding deltas keeps both idempotent: running
+twice, or again after a worker died midway, gives the same rows.
+
+`rollup_rebuild` on PostgreSQL makes one pass over raw responses into a temporary table of
+touch point × metric × day, then derives every scope and grain from that small table in one
+INSERT, sorted in the unique index's order; its cost is close to a plain GROUP BY of the raw rows.
 """
 
 import time
@@ -19,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from metrics.models import Grain, RollupWatermark, Scope, SurveyResponse
+from metrics.models import Grain, Metric, RollupWatermark, Scope, SurveyResponse
 from metrics.selectors import period_after, period_start_of
 from metrics.stats import CATEGORY_THRESHOLDS
 
@@ -142,6 +145,10 @@ def _recompute(*, first: date | None, last: date | None, touchpoint_ids: list[in
         marks = ", ".join(["%s"] * len(touchpoint_ids))
         where.append(f"r.touchpoint_id IN ({marks})")
         params += touchpoint_ids
+        # Naming every metric lets the (touch point, metric, responded_at) index seek straight
+        # to the date range instead of reading each touch point's whole history.
+        where.append(f"r.metric IN ({', '.join(['%s'] * len(Metric.values))})")
+        params += Metric.values
         delete_where.append(f"scope_id IN ({marks})")
         delete_params += touchpoint_ids
     _execute(f"DELETE FROM metrics_rollup WHERE {' AND '.join(delete_where)}", delete_params)
@@ -206,22 +213,104 @@ def rollup_rebuild(*, detect: bool = True) -> RollupResult:
     started = time.perf_counter()
     acquire_rollup_lock()
     watermark = _watermark()
-    bounds = SurveyResponse.objects.aggregate(
-        last_id=Max("id"), first_at=Min("responded_at"), last_at=Max("responded_at")
-    )
-    _execute("DELETE FROM metrics_rollup", [])
-    _recompute(first=None, last=None, touchpoint_ids=None)
-    watermark.last_response_id = bounds["last_id"] or 0
+    # Under the exclusive lock no import is in flight: every id up to this one is committed.
+    last_id = SurveyResponse.objects.aggregate(last_id=Max("id"))["last_id"] or 0
+    if connection.vendor == "postgresql":
+        responses, first_day, last_day = _rebuild_postgres(last_id)
+    else:
+        bounds = SurveyResponse.objects.aggregate(
+            first_at=Min("responded_at"), last_at=Max("responded_at")
+        )
+        _execute("DELETE FROM metrics_rollup", [])
+        _recompute(first=None, last=None, touchpoint_ids=None)
+        tz = ZoneInfo(_tz())
+        responses = SurveyResponse.objects.count()
+        first_day = bounds["first_at"].astimezone(tz).date() if bounds["first_at"] else None
+        last_day = bounds["last_at"].astimezone(tz).date() if bounds["last_at"] else None
+    watermark.last_response_id = last_id
     watermark.save(update_fields=["last_response_id", "updated_at"])
     breach_ids = _detect() if detect else ()
-    tz = ZoneInfo(_tz())
     return RollupResult(
-        responses=SurveyResponse.objects.count(),
-        first_day=bounds["first_at"].astimezone(tz).date() if bounds["first_at"] else None,
-        last_day=bounds["last_at"].astimezone(tz).date() if bounds["last_at"] else None,
+        responses=responses,
+        first_day=first_day,
+        last_day=last_day,
         seconds=time.perf_counter() - started,
         breach_ids=breach_ids,
     )
+
+
+def _rebuild_postgres(last_id: int) -> tuple[int, date | None, date | None]:
+    """Raw responses → a temporary day table (one scan) → every scope × grain → the roll-ups.
+
+    Sums stay integers at each step (a per-day count fits easily), so PostgreSQL aggregates them
+    in 64-bit integers rather than in numeric, several times slower. Scope days are summed from
+    touch-point days, and coarser grains from scope days, so each aggregate reads few rows.
+    """
+    coarser = ", ".join(
+        f"('{grain}', {_trunc_sql(grain, 's.day')})" for grain in Grain.values if grain != Grain.DAY
+    )
+    scopes = ", ".join(
+        f"('{scope}', {expression})"
+        for scope, expression in [
+            (Scope.STAGE, "t.stage_id"),
+            (Scope.JOURNEY, "st.journey_id"),
+            (Scope.DEPARTMENT, "t.department_id"),
+            (Scope.ORGANISATION, "0"),
+        ]
+    )
+    sums = (
+        "SUM({0}n)::int AS n, SUM({0}promoters)::int AS promoters, "
+        "SUM({0}passives)::int AS passives, SUM({0}detractors)::int AS detractors, "
+        "SUM({0}total)::int AS total, SUM({0}total_sq)::int AS total_sq"
+    )
+    with connection.cursor() as cursor:
+        # The day table's hash aggregate and the final sort fit in memory instead of spilling.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("DROP TABLE IF EXISTS metrics_rollup_day, metrics_rollup_new")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE metrics_rollup_day ON COMMIT DROP AS "
+            f"SELECT r.metric, r.touchpoint_id, {_day_sql()} AS day, COUNT(*)::int AS n, "
+            f"{_category_sql(0)}::int AS promoters, {_category_sql(1)}::int AS passives, "
+            f"{_category_sql(2)}::int AS detractors, SUM(r.score)::int AS total, "
+            "SUM(r.score * r.score)::int AS total_sq "
+            "FROM metrics_surveyresponse r WHERE r.id <= %s GROUP BY 1, 2, 3",
+            [_tz(), last_id],
+        )
+        cursor.execute("SELECT SUM(n), MIN(day), MAX(day) FROM metrics_rollup_day")
+        responses, first_day, last_day = cursor.fetchone()
+        cursor.execute(
+            "CREATE TEMPORARY TABLE metrics_rollup_new ON COMMIT DROP AS "
+            "WITH scoped AS ("
+            "  SELECT metric, %s AS scope, touchpoint_id AS scope_id, day, n, promoters, "
+            "    passives, detractors, total, total_sq FROM metrics_rollup_day"
+            "  UNION ALL"
+            f"  SELECT d.metric, x.scope, x.scope_id, d.day, {sums.format('d.')} "
+            "  FROM metrics_rollup_day d JOIN metrics_touchpoint t ON t.id = d.touchpoint_id "
+            "  JOIN metrics_journeystage st ON st.id = t.stage_id "
+            f"  CROSS JOIN LATERAL (VALUES {scopes}) AS x(scope, scope_id) "
+            "  GROUP BY 1, 2, 3, 4"
+            ") "
+            "SELECT metric, scope, scope_id, grain, period_start, n, promoters, passives, "
+            "  detractors, total, total_sq, %s::timestamptz AS updated_at FROM ("
+            "  SELECT metric, scope, scope_id, %s AS grain, day AS period_start, n, promoters, "
+            "    passives, detractors, total, total_sq FROM scoped"
+            "  UNION ALL"
+            "  SELECT s.metric, s.scope, s.scope_id, g.grain, g.period_start, "
+            f"    {sums.format('s.')} "
+            f"  FROM scoped s CROSS JOIN LATERAL (VALUES {coarser}) AS g(grain, period_start) "
+            "  GROUP BY 1, 2, 3, 4, 5"
+            ") AS every_row",
+            [Scope.TOUCHPOINT, timezone.now(), Grain.DAY],
+        )
+        # Everything above ran without blocking readers. TRUNCATE (not DELETE) leaves no dead
+        # rows for the unique index to step over, which made the insert cost ~13 µs a row; it
+        # holds readers off until commit, a fraction of a second. It is not MVCC-safe for a
+        # REPEATABLE READ transaction begun earlier; the app reads in READ COMMITTED.
+        cursor.execute("TRUNCATE metrics_rollup")
+        cursor.execute(
+            f"INSERT INTO metrics_rollup ({_COLUMNS}) SELECT {_COLUMNS} FROM metrics_rollup_new"
+        )
+    return int(responses or 0), first_day, last_day
 
 
 @transaction.atomic
