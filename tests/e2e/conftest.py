@@ -71,6 +71,29 @@ def browser_context_args() -> dict[str, Any]:
 
 
 @pytest.fixture
+def context(
+    browser_type_launch_args: dict[str, Any], browser_context_args: dict[str, Any]
+) -> Iterator[Any]:
+    """Chromium for this test only.
+
+    pytest-playwright keeps one Playwright (and its asyncio loop) for the whole session; every
+    later test would then run inside a live event loop and Django would refuse its ORM calls.
+    Starting and stopping it per browser test costs about a second and keeps the loop, and the
+    async-unsafe switch, inside the test that needs them.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**browser_type_launch_args)
+        context = browser.new_context(**browser_context_args)
+        try:
+            yield context
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.fixture
 def page(context: Any) -> Iterator[Any]:
     """A page whose console errors (e.g. a Content-Security-Policy refusal) fail the journey."""
     page = context.new_page()
