@@ -436,54 +436,70 @@ class _Load:
     # -- insert ------------------------------------------------------------------------------
 
     def _insert(self, cursor: Any, bulk: bool) -> None:
-        rebuild = _drop_secondary_structures(cursor) if bulk else []
-        cursor.execute(
+        report = self.report
+        columns = (
             f"INSERT INTO {_TARGET} (touchpoint_id, metric, score, responded_at, source, "
             "external_id, customer_id, segment, comment, received_at) "
             "SELECT touchpoint_id, metric, score, responded_at, %s, external_id, customer_id, "
-            f"segment, comment, %s FROM {self.checked} WHERE errors = 0 ORDER BY row_number "
-            "ON CONFLICT (source, external_id) DO NOTHING",
-            [self.source, self.now],
+            f"segment, comment, %s FROM {self.checked} WHERE errors = 0"
         )
-        report = self.report
+        if not bulk:
+            cursor.execute(
+                f"{columns} ORDER BY row_number ON CONFLICT (source, external_id) DO NOTHING",
+                [self.source, self.now],
+            )
+            report.inserted = max(cursor.rowcount, 0)
+            report.already_present = report.rows_read - report.skipped_invalid - report.inserted
+            return
+        # No other writer can run from here to commit, so responses already stored can be set
+        # aside by a join (while the unique index is there to serve it), and the rows go in by
+        # a plain INSERT with only the primary key to maintain.
+        cursor.execute(f"LOCK TABLE {_TARGET} IN ACCESS EXCLUSIVE MODE")
+        cursor.execute(
+            f"DELETE FROM {self.checked} c USING {_TARGET} s WHERE c.errors = 0 "
+            "AND s.source = %s AND s.external_id = c.external_id",
+            [self.source],
+        )
+        report.already_present = max(cursor.rowcount, 0)
+        rebuild = _drop_secondary_structures(cursor)
+        cursor.execute(f"{columns} ORDER BY row_number", [self.source, self.now])
         report.inserted = max(cursor.rowcount, 0)
-        report.already_present = report.rows_read - report.skipped_invalid - report.inserted
-        if rebuild:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            for statement in rebuild:
-                cursor.execute(statement)
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for statement in rebuild:
+            cursor.execute(statement)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _drop_secondary_structures(cursor: Any) -> list[str]:
-    """Drop the response table's non-unique indexes and foreign keys; return how to rebuild them.
+    """Drop the response table's indexes and constraints but its primary key; return how to
+    rebuild them (the caller holds an ACCESS EXCLUSIVE lock).
 
     Built once from sorted data, an index costs a fraction of a million random insertions, and
-    one foreign-key validation join replaces a million per-row trigger checks. The unique
-    constraint stays: ON CONFLICT needs it.
+    one foreign-key validation join replaces a million per-row trigger checks. Rebuilding the
+    unique (source, external_id) constraint re-proves that no response was stored twice.
     """
     quote = connection.ops.quote_name
-    cursor.execute(f"LOCK TABLE {_TARGET} IN ACCESS EXCLUSIVE MODE")
     # ALTER TABLE refuses while deferred checks of this transaction's earlier writes are pending.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute(
         "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
         "JOIN pg_class c ON c.oid = i.indexrelid "
-        "WHERE i.indrelid = %s::regclass AND NOT i.indisunique",
+        "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
         [_TARGET],
     )
     indexes = cursor.fetchall()
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype = 'f'",
+        "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype DESC",
         [_TARGET],
     )
-    foreign_keys = cursor.fetchall()
-    for name, _ in foreign_keys:
+    constraints = cursor.fetchall()
+    for name, _ in constraints:
         cursor.execute(f"ALTER TABLE {_TARGET} DROP CONSTRAINT {quote(name)}")
     for name, _ in indexes:
         cursor.execute(f"DROP INDEX {quote(name)}")
     return [definition for _, definition in indexes] + [
         f"ALTER TABLE {_TARGET} ADD CONSTRAINT {quote(name)} {definition}"
-        for name, definition in foreign_keys
+        for name, definition in constraints
     ]

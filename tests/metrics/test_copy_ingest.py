@@ -198,7 +198,7 @@ def test_a_dry_run_reports_without_saving() -> None:
     assert SurveyResponse.objects.count() == 0
 
 
-def test_a_bulk_load_rebuilds_the_indexes_and_foreign_keys_it_set_aside(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_bulk_load_adds_only_new_responses_and_rebuilds_what_it_set_aside(tmp_path) -> None:  # type: ignore[no-untyped-def]
     def structures() -> set[str]:
         from django.db import connection
 
@@ -211,15 +211,19 @@ def test_a_bulk_load_rebuilds_the_indexes_and_foreign_keys_it_set_aside(tmp_path
             )
             return {row[0] for row in cursor.fetchall()}
 
+    def rows(count: int) -> str:
+        lines = "".join(f"b{i},call-centre,nps,{i % 11},2025-03-01,,,\n" for i in range(count))
+        return HEADER + "\n" + lines
+
+    response_import_file(stream=file_of(rows(20)), queue_rollup=False)
     before = structures()
     path = tmp_path / "backfill.csv"
-    path.write_text(
-        HEADER + "\n" + "".join(f"b{i},call-centre,nps,{i % 11},2025-03-01,,,\n" for i in range(50))
-    )
+    path.write_text(rows(50))
     out = io.StringIO()
     call_command(
         "import_responses", str(path), "--bulk", "--no-progress", stdout=out, stderr=io.StringIO()
     )
-    assert "50 added" in out.getvalue()
+    assert "50 row(s) read; 30 added; 20 already present" in out.getvalue()
     assert structures() == before
     assert SurveyResponse.objects.filter(touchpoint__slug="call-centre").count() == 50
+    assert SurveyResponse.objects.values("external_id").distinct().count() == 50
