@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from cco.models import Department, Role, User
@@ -153,14 +154,23 @@ class ExpectedResultForm(forms.ModelForm):
         return cleaned
 
 
+ROADMAP_FILE_CEILING = 5 * 1024 * 1024
+
+
 class ImportForm(forms.Form):
     roadmap = forms.ModelChoiceField(queryset=Roadmap.objects.all(), empty_label=None)
     file = forms.FileField(help_text="A CSV file with the columns listed below (UTF-8).")
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise ValidationError("The file is larger than 5 MB; split it into several files.")
+        # A roadmap is checked as a whole (dependencies, spans), so the file is read into
+        # memory: it stays under the site's upload limit and never above 5 MB.
+        limit = min(settings.MAX_UPLOAD_BYTES, ROADMAP_FILE_CEILING)
+        if upload.size > limit:
+            raise ValidationError(
+                f"The file is larger than {limit // 1024} KB, the limit for a roadmap import; "
+                "split it into several files."
+            )
         try:
             return str(upload.read().decode("utf-8-sig"))
         except UnicodeDecodeError:

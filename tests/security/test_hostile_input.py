@@ -149,14 +149,7 @@ def test_safe_cell_never_returns_text_a_spreadsheet_would_run(text):
     [
         "metrics:response-upload",
         "metrics:customer-upload",
-        pytest.param(
-            "roadmap:import",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="roadmap/forms.py ImportForm caps uploads at a fixed 5 MB and ignores "
-                "settings.MAX_UPLOAD_BYTES (MAX_UPLOAD_MB)",
-            ),
-        ),
+        "roadmap:import",
     ],
 )
 def test_an_oversized_upload_is_refused_with_a_message_and_nothing_saved(client, world, name):
