@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from metrics import stats
@@ -18,6 +19,7 @@ from metrics.models import (
     KPIObservation,
     NpsCategory,
     Rollup,
+    RollupWatermark,
     SayDoRollup,
     Scope,
     SurveyResponse,
@@ -355,3 +357,10 @@ def say_do_summary() -> SayDo:
             for row in stored
         ],
     )
+
+
+def rollups_catching_up() -> bool:
+    """True while stored responses are newer than the last roll-up (its watermark), e.g. when
+    the broker was down during an ingest. One indexed look-up on the primary key."""
+    watermark = RollupWatermark.objects.filter(pk=1).values("last_response_id")[:1]
+    return SurveyResponse.objects.filter(pk__gt=Coalesce(Subquery(watermark), 0)).exists()

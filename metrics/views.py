@@ -38,7 +38,11 @@ def touchpoint_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "metrics/touchpoint_list.html",
-        {"groups": groups, "touchpoint_count": len(touchpoints)},
+        {
+            "groups": groups,
+            "touchpoint_count": len(touchpoints),
+            "catching_up": selectors.rollups_catching_up(),
+        },
     )
 
 
@@ -84,6 +88,7 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "distribution_total": sum(counts.values()),
             "verbatims": selectors.recent_verbatims(touchpoint_id=touchpoint.pk),
             "breaches": touchpoint.breaches.order_by("-period_start")[:10],
+            "catching_up": selectors.rollups_catching_up(),
         },
     )
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from accountability.models import ActionItem, ActionStatus, CXIssue, CXIssueStatus
@@ -24,6 +24,7 @@ from metrics.selectors import (
     period_after,
     period_start_of,
     point_from_rollup,
+    rollups_catching_up,
     say_do_summary,
     score_series,
 )
@@ -451,14 +452,14 @@ def department_targets(
 def department_scorecard(
     filters: DashboardFilters,
     *,
+    departments: list[Department],
     scores: dict[ScopeKey, Estimate],
     targets: dict[int, float],
     delivery: dict[int, DeliveryFigure],
     issues: dict[int, int],
 ) -> list[ScorecardRow]:
-    departments: QuerySet[Department] = Department.objects.order_by("name")
     if filters.department is not None:
-        departments = departments.filter(pk=filters.department.pk)
+        departments = [d for d in departments if d.pk == filters.department.pk]
     kpis_by_department: dict[int, list[str]] = defaultdict(list)
     for status in kpi_statuses(department_id=filters.department.pk if filters.department else None):
         kpis_by_department[status.department_id].append(status.rag)
@@ -668,6 +669,8 @@ class Overview:
     scorecard: list[ScorecardRow]
     roadmap: RoadmapHealth
     say_do: SayDo
+    departments: list[Department]
+    catching_up: bool
 
 
 def overview(filters: DashboardFilters) -> Overview:
@@ -684,6 +687,8 @@ def overview(filters: DashboardFilters) -> Overview:
     issues = open_issue_counts(filters)
     results = current_roadmap_results(filters)
     milestones, quarter, quarter_open = milestone_figures(filters)
+    # Every department, once: the scorecard's rows and the filter's choices.
+    departments = list(Department.objects.order_by("name"))
     tiles = Tiles(
         nps=ScoreTile(
             label=f"{headline_scope(filters).label} NPS",
@@ -705,6 +710,7 @@ def overview(filters: DashboardFilters) -> Overview:
         journey_map=the_map,
         scorecard=department_scorecard(
             filters,
+            departments=departments,
             scores=scores,
             targets=department_targets(filters, the_map.touchpoints),
             delivery=delivery,
@@ -714,4 +720,6 @@ def overview(filters: DashboardFilters) -> Overview:
             filters, results=results, quarter=quarter, quarter_open=quarter_open
         ),
         say_do=say_do_summary(),
+        departments=departments,
+        catching_up=rollups_catching_up(),
     )

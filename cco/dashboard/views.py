@@ -22,6 +22,8 @@ def panel_data(filters: DashboardFilters) -> dict[str, Any]:
         "scorecard": data.scorecard,
         "roadmap": data.roadmap,
         "say_do": data.say_do,
+        "catching_up": data.catching_up,
+        "departments": data.departments,
         "has_responses": data.tiles.responses_total > 0,
         "tables": {
             "tiles": tables.tiles_table(data.tiles),
@@ -53,6 +55,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
     filters = form.filters()
     context = {"form": form, "filters": filters, **panel_data(filters)}
+    # The departments are loaded for the scorecard already; the filter reuses them.
+    form.fields["department"].choices = [
+        ("", "All departments"),
+        *((department.slug, department.name) for department in context["departments"]),
+    ]
     if request.headers.get("HX-Request") == "true":
         return render(request, "cco/dashboard/_panels.html", context)
     return render(request, "cco/dashboard/overview.html", context)

@@ -46,11 +46,11 @@ def test_list_query_count_does_not_grow_with_touch_points(  # type: ignore[no-un
     client = client_for(cco)
     TouchpointFactory(department=department_a)
     client.get(reverse("metrics:touchpoint-list"))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("metrics:touchpoint-list"))
     for _ in range(10):
         TouchpointFactory(department=department_a)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("metrics:touchpoint-list"))
 
 

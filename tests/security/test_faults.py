@@ -241,11 +241,6 @@ def test_responses_stored_while_the_broker_was_down_are_rolled_up_when_it_return
     assert _touchpoint_day_total(touchpoint) == 40
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no page tells when roll-ups are behind the stored responses (watermark below the "
-    "newest response): figures silently lag instead of saying they are catching up",
-)
 @pytest.mark.django_db
 def test_pages_say_the_figures_are_catching_up_while_roll_ups_lag(client, cco):
     from metrics.tasks import rollup_incremental_task
