@@ -180,6 +180,11 @@ def main() -> None:
     parser.add_argument(
         "--plain-ingest", action="store_true", help="Import without --bulk (row-by-row indexes)."
     )
+    parser.add_argument(
+        "--overview-only",
+        action="store_true",
+        help="Only time the overview, on what the bench database already holds.",
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -197,6 +202,12 @@ def main() -> None:
 
     from metrics.services import rollup_incremental, rollup_rebuild
 
+    if args.overview_only:
+        overview_p50, overview_p95, overview_queries = time_overview()
+        print(f"overview_p50_ms={overview_p50:.1f}")
+        print(f"overview_p95_ms={overview_p95:.1f}")
+        print(f"overview_queries={overview_queries}")
+        return
     slugs = prepare_schema()
     workdir = Path(tempfile.mkdtemp(prefix="cco-bench-"))
     history, fresh = workdir / "responses.csv", workdir / "new.csv"
