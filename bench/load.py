@@ -20,19 +20,26 @@ below never imports locust.
 import argparse
 import csv
 import os
-import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serve import (  # noqa: E402 - bench/ is a folder of scripts, not a package
+    BIN,
+    ROOT,
+    free_port,
+    manage,
+    prepare_demo,
+    production_env,
+    start_gunicorn,
+    throwaway_database,
+    wait_until_serving,
+)
+
 MAX_SECONDS = 60
 OVERVIEW = "/"
 ACTION_ITEMS_API = "/api/action-items/"
@@ -84,64 +91,6 @@ if __name__ != "__main__":  # loaded by locust
             self.client.get(f"{ACTION_ITEMS_API}?page=2", name="action-item list, page 2")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def throwaway_database() -> str:
-    """A fresh database URL beside the configured one; never the configured one itself."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        parts = urlsplit(url)
-        name = (parts.path.lstrip("/") or "cco") + "_load"
-        admin = urlunsplit(parts._replace(path="/postgres"))
-        import psycopg2
-
-        connection = psycopg2.connect(admin)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        connection.close()
-        return urlunsplit(parts._replace(path=f"/{name}"))
-    data = ROOT / "bench" / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        (data / f"load.sqlite3{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{data / 'load.sqlite3'}"
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def wait_until_serving(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit("gunicorn exited at start-up")
-        try:
-            with urllib.request.urlopen(f"{url}/health/", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit(f"the server did not answer {url}/health/ within {seconds:.0f} s")
-
-
 def read_stats(prefix: Path) -> list[dict[str, str]]:
     with open(f"{prefix}_stats.csv", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -157,47 +106,17 @@ def main() -> int:
     if not 1 <= options.duration <= MAX_SECONDS:
         parser.error(f"--duration must be between 1 and {MAX_SECONDS} seconds")
 
-    database = throwaway_database()
-    # Production mode, plain HTTP on loopback: no TLS redirect, cookies over HTTP.
-    static_root = tempfile.mkdtemp(prefix="cco-load-static-")
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "STATIC_ROOT": static_root,
-        "DATABASE_URL": database,
-        "LOG_LEVEL": "WARNING",
-    }
-    # Seeding runs its roll-ups in-process; the server keeps Redis (cache, broker) when given.
-    seed_env = {key: value for key, value in env.items() if key != "REDIS_URL"}
+    env = production_env(throwaway_database("load"))
     started = time.monotonic()
-    manage(seed_env, "migrate", "--noinput")
-    manage(seed_env, "collectstatic", "--noinput")
-    manage(seed_env, "seed_demo", "--force", "--responses", str(options.responses))
+    # Seeding runs its roll-ups in-process; the server keeps Redis (cache, broker) when given.
+    prepare_demo(env, options.responses)
+    seed_env = {key: value for key, value in env.items() if key != "REDIS_URL"}
     token = manage(seed_env, "drf_create_token", LOGIN).split()[2]
     print(f"load_setup_s={time.monotonic() - started:.1f}")
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "cco.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(options.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server = start_gunicorn(env, port, options.workers)
     try:
         wait_until_serving(url, server)
         with tempfile.TemporaryDirectory() as folder:
