@@ -6,7 +6,8 @@ from django.db import transaction
 
 def queue_issues_for_breaches(sender: Any, breach_ids: list[int], **kwargs: Any) -> None:
     """Each new metrics Breach becomes one CX issue, raised by a task after the commit."""
-    from accountability.tasks import cx_issues_raise_task, enqueue
+    from accountability.tasks import cx_issues_raise_task
+    from cco.queue import enqueue
 
     ids = list(breach_ids)
     transaction.on_commit(lambda: enqueue(cx_issues_raise_task, breach_ids=ids))

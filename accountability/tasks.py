@@ -2,26 +2,14 @@
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from accountability import services
 from accountability.models import Meeting, MeetingStatus
 
 logger = logging.getLogger(__name__)
-
-
-def enqueue(task: Any, **kwargs: Any) -> None:
-    """Queue `task`, surviving a broker outage: the work it stands for is caught up later
-    (issues when a meeting opens, minutes by the daily task), so the person's request that
-    already committed must not fail because Redis is down."""
-    try:
-        task.delay(**kwargs)
-    except OperationalError:
-        logger.warning("Broker unavailable: %s(%s) left to the catch-up run", task.name, kwargs)
 
 
 @shared_task

@@ -363,4 +363,11 @@ def rollups_catching_up() -> bool:
     """True while stored responses are newer than the last roll-up (its watermark), e.g. when
     the broker was down during an ingest. One indexed look-up on the primary key."""
     watermark = RollupWatermark.objects.filter(pk=1).values("last_response_id")[:1]
-    return SurveyResponse.objects.filter(pk__gt=Coalesce(Subquery(watermark), 0)).exists()
+    # Ordered by the primary key and limited, PostgreSQL walks the index from the watermark;
+    # as an EXISTS over the bare comparison it scanned the whole table.
+    newer = (
+        SurveyResponse.objects.filter(pk__gt=Coalesce(Subquery(watermark), 0))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1]
+    )
+    return bool(list(newer))

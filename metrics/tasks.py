@@ -31,6 +31,6 @@ def rollup_rebuild_task() -> dict[str, object]:
 
 @shared_task(**RETRY)
 def say_do_rebuild_task() -> dict[str, int]:
-    from metrics.services.customers import say_do_rebuild
+    from metrics.services.customers import say_do_rebuild  # the service queues this task
 
     return say_do_rebuild()

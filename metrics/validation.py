@@ -69,10 +69,9 @@ class ResponseValidator:
         def text(column: str) -> str:
             value = data.get(column)
             value = "" if value is None else str(value).strip()
-            if len(value) > MAX_LENGTHS.get(column, 1000):
-                errors.append(
-                    RowError(row, column, f"longer than {MAX_LENGTHS[column]} characters")
-                )
+            limit = MAX_LENGTHS.get(column, 1000)
+            if len(value) > limit:
+                errors.append(RowError(row, column, f"longer than {limit} characters"))
             return value
 
         external_id = text("external_id")

@@ -432,7 +432,8 @@ def meeting_close(*, meeting_id: int, actor: User, summary: str = "") -> Meeting
     ]
     AgendaItem.objects.bulk_create(carried)
 
-    from accountability.tasks import enqueue, minutes_send_task
+    from accountability.tasks import minutes_send_task
+    from cco.queue import enqueue
 
     transaction.on_commit(lambda: enqueue(minutes_send_task, meeting_id=meeting.pk))
     return meeting

@@ -9,7 +9,9 @@ from typing import TextIO
 
 from django.db import connection, transaction
 
+from cco.queue import enqueue_on_commit
 from metrics.models import CustomerOutcome, NpsCategory, SayDoRollup
+from metrics.tasks import say_do_rebuild_task
 
 REQUIRED_COLUMNS = ("customer_id", "retained")
 OPTIONAL_COLUMNS = ("revenue",)
@@ -134,14 +136,8 @@ def customer_outcomes_import_csv(*, stream: TextIO, as_of: date) -> CustomerImpo
                 report.saved += _save(batch)
                 batch = []
         report.saved += _save(batch)
-        transaction.on_commit(_queue_say_do_rebuild)
+        enqueue_on_commit(say_do_rebuild_task)
     return report
-
-
-def _queue_say_do_rebuild() -> None:
-    from metrics.tasks import say_do_rebuild_task
-
-    say_do_rebuild_task.delay()
 
 
 # Each customer's latest NPS answer (ties broken by id), its category, joined to their outcome.

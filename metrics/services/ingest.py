@@ -103,9 +103,10 @@ def response_import(
             if report.rejected or dry_run:
                 raise _Abandon
             if report.inserted and queue_rollup:
+                from cco.queue import enqueue_on_commit
                 from metrics.tasks import rollup_incremental_task
 
-                transaction.on_commit(rollup_incremental_task.delay)
+                enqueue_on_commit(rollup_incremental_task)
     except _Abandon:
         pass
     return report

@@ -156,3 +156,22 @@ def test_the_command_imports_and_refuses_a_bad_file(tmp_path, db):
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_customers", str(bad))
     assert CustomerOutcome.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_customer_file_saved_while_the_broker_is_down_is_still_imported(
+    django_capture_on_commit_callbacks,
+):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from metrics.tasks import say_do_rebuild_task
+
+    with (
+        mock.patch.object(say_do_rebuild_task, "delay", side_effect=OperationalError("down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        report = import_text("customer_id,retained\nC1,yes\n")
+    assert report.saved == 1
+    assert CustomerOutcome.objects.count() == 1

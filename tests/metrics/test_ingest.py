@@ -133,3 +133,20 @@ def test_the_command_imports_a_good_file_and_reports_counts(touchpoint, tmp_path
     out = io.StringIO()
     call_command("import_responses", str(path), "--no-progress", stdout=out, stderr=io.StringIO())
     assert "1 added" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_touch_point_name_far_too_long_is_reported_not_crashed_on():
+    from metrics.validation import ResponseValidator
+
+    result = ResponseValidator().validate(
+        2,
+        {
+            "external_id": "x",
+            "touchpoint": "t" * 1001,
+            "metric": "nps",
+            "score": "9",
+            "responded_at": "2026-01-01",
+        },
+    )
+    assert any(e.column == "touchpoint" and "longer than 1000" in e.reason for e in result)

@@ -195,13 +195,6 @@ def _touchpoint_day_total(touchpoint) -> int:  # type: ignore[no-untyped-def]
     return sum(rows.values_list("n", flat=True))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=BrokerUnavailable,
-    reason="metrics/services/ingest.py queues the roll-up with "
-    "transaction.on_commit(rollup_incremental_task.delay): when Redis is down the broker error "
-    "escapes the committed upload, so the person gets a server error for a saved file",
-)
 @pytest.mark.django_db
 def test_an_upload_while_the_broker_is_down_is_saved_and_answered_normally(
     client, cco, django_capture_on_commit_callbacks
