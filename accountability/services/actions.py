@@ -17,7 +17,7 @@ from accountability.models import (
     EventKind,
     Meeting,
 )
-from accountability.services.common import Conflict
+from accountability.services.common import Conflict, conflict_from_history
 from cco.models import Department, Role, User
 
 UNSET: Any = object()
@@ -91,18 +91,10 @@ def action_item_create(
 
 def action_item_conflict(item_id: int) -> Conflict:
     """The conflict to raise when `item_id` moved on: who changed it last, and when."""
-    item = ActionItem.objects.get(pk=item_id)
-    last = (
-        ActionItemEvent.objects.filter(action_item_id=item_id)
-        .select_related("actor")
-        .order_by("-at", "-pk")
-        .first()
-    )
-    return Conflict(
+    return conflict_from_history(
         what="action item",
-        changed_by=str(last.actor) if last and last.actor else "someone else",
-        changed_at=last.at if last else item.updated_at,
-        version=item.version,
+        obj=ActionItem.objects.get(pk=item_id),
+        events=ActionItemEvent.objects.filter(action_item_id=item_id),
     )
 
 

@@ -1,7 +1,9 @@
 """What every accountability service shares: the conflict error and the history lookup."""
 
 from datetime import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 
@@ -24,3 +26,15 @@ class Conflict(Exception):
             f"This {what} was changed by {changed_by}{when} since you opened it. "
             "Nothing of yours was saved: review their change, then save again."
         )
+
+
+def conflict_from_history(*, what: str, obj: Any, events: QuerySet) -> Conflict:
+    """The conflict to raise when `obj` moved on: who changed it last and when, read from its
+    history (`events`, rows with `actor` and `at`), or its own `updated_at` without one."""
+    last = events.select_related("actor").order_by("-at", "-pk").first()
+    return Conflict(
+        what=what,
+        changed_by=str(last.actor) if last and last.actor else "someone else",
+        changed_at=last.at if last else obj.updated_at,
+        version=obj.version,
+    )

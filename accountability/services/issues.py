@@ -16,7 +16,7 @@ from accountability.models import (
     EventKind,
     IssueOrigin,
 )
-from accountability.services.common import Conflict
+from accountability.services.common import Conflict, conflict_from_history
 from cco.models import Department, User
 
 
@@ -127,18 +127,10 @@ def cx_issue_raise(
 
 
 def cx_issue_conflict(issue_id: int) -> Conflict:
-    issue = CXIssue.objects.get(pk=issue_id)
-    last = (
-        CXIssueEvent.objects.filter(issue_id=issue_id)
-        .select_related("actor")
-        .order_by("-at", "-pk")
-        .first()
-    )
-    return Conflict(
+    return conflict_from_history(
         what="CX issue",
-        changed_by=str(last.actor) if last and last.actor else "someone else",
-        changed_at=last.at if last else issue.updated_at,
-        version=issue.version,
+        obj=CXIssue.objects.get(pk=issue_id),
+        events=CXIssueEvent.objects.filter(issue_id=issue_id),
     )
 
 
