@@ -1,5 +1,6 @@
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -56,7 +57,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     context = {"form": form, "filters": filters, **panel_data(filters)}
     # The departments are loaded for the scorecard already; the filter reuses them.
-    form.fields["department"].choices = [
+    department_field = cast(forms.ModelChoiceField, form.fields["department"])
+    department_field.choices = [
         ("", "All departments"),
         *((department.slug, department.name) for department in context["departments"]),
     ]
