@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from accountability.models import ActionStatus, CXIssueStatus
+from accountability.models import ActionStatus, Cadence, CXIssueStatus, Weekday
 from cco.models import Department, Role, User
 
 
@@ -91,3 +91,40 @@ class AttendanceForm(forms.Form):
 
 class CloseMeetingForm(forms.Form):
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class MeetingSeriesForm(forms.Form):
+    name = forms.CharField(max_length=160, initial="Customer accountability session")
+    cadence = forms.ChoiceField(choices=Cadence.choices, initial=Cadence.WEEKLY)
+    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, initial=Weekday.MONDAY)
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), initial="09:00")
+    duration_minutes = forms.IntegerField(min_value=15, max_value=480, initial=60,
+                                          label="Duration (minutes)")  # fmt: skip
+    location = forms.CharField(max_length=200, required=False)
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True, role=Role.DEPARTMENT_HEAD)
+        .select_related("department")
+        .order_by("department__name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Standing attendees",
+        help_text="The department heads held to account; all of them unless you choose.",
+    )
+    first_on = forms.DateField(
+        widget=DateInput, required=False, label="First meeting on",
+        help_text="Leave empty to schedule it on the next chosen weekday.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        attendees = self.fields["attendees"]
+        if not self.is_bound and isinstance(attendees, forms.ModelMultipleChoiceField):
+            attendees.initial = list(attendees.queryset)
+
+    def clean_first_on(self) -> Any:
+        from django.utils import timezone
+
+        first_on = self.cleaned_data["first_on"]
+        if first_on is not None and first_on < timezone.localdate():
+            raise forms.ValidationError("The first meeting cannot be in the past.")
+        return first_on

@@ -13,6 +13,7 @@ urlpatterns = [
     path("issues/", views.issue_list, name="issue-list"),
     path("issues/new/", views.issue_new, name="issue-new"),
     path("issues/<int:pk>/", views.issue_detail, name="issue-detail"),
+    path("series/new/", views.series_new, name="series-new"),
     path("series/<int:pk>/", views.series_detail, name="series-detail"),
     path("calendar/", views.calendar_subscribe, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),

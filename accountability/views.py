@@ -33,6 +33,7 @@ from accountability.forms import (
     CXIssueRaiseForm,
     CXIssueUpdateForm,
     DecisionForm,
+    MeetingSeriesForm,
     people_who_can_own,
 )
 from accountability.models import (
@@ -690,3 +691,31 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def series_new(request: HttpRequest) -> HttpResponse:
+    """The CCO starts a standing, standalone accountability meeting series."""
+    require_perm(request.user, "cco.run_meeting")
+    form = MeetingSeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            series = services.meeting_series_create(
+                actor=request.user,  # type: ignore[arg-type]
+                name=data["name"],
+                cadence=data["cadence"],
+                weekday=data["weekday"],
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
+                location=data["location"],
+                attendees=data["attendees"],
+                first_on=data["first_on"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{series.name}” is set up; its first meeting is scheduled.")
+            return redirect(series)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accountability/series_new.html", {"form": form}, status=status)

@@ -94,6 +94,7 @@ PAGES: dict[str, Page] = {
     "accountability:action-detail": Page(GET, EVERYONE, _obj("action_item")),
     "accountability:issue-list": Page(GET, EVERYONE),
     "accountability:issue-new": Page(GET, CCO),
+    "accountability:series-new": Page(GET, CCO),
     "accountability:issue-detail": Page(GET, EVERYONE, _obj("cx_issue")),
     "accountability:series-detail": Page(GET, EVERYONE, _obj("series")),
     "accountability:calendar": Page(GET, EVERYONE),
@@ -118,6 +119,7 @@ PAGE_WRITES: dict[str, Page] = {
     "accountability:issue-detail": Page(POST, OWNING_HEAD, _obj("cx_issue")),
     "metrics:response-upload": Page(POST, HEADS),
     "metrics:customer-upload": Page(POST, CCO),
+    "accountability:series-new": Page(POST, CCO),
     "roadmap:import": Page(POST, CCO),
     "roadmap:initiative-edit": Page(POST, CCO, _obj("initiative")),
 }
