@@ -93,6 +93,14 @@ class CloseMeetingForm(forms.Form):
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+def department_heads() -> Any:
+    return (
+        User.objects.filter(is_active=True, role=Role.DEPARTMENT_HEAD)
+        .select_related("department")
+        .order_by("department__name")
+    )
+
+
 class MeetingSeriesForm(forms.Form):
     name = forms.CharField(max_length=160, initial="Customer accountability session")
     cadence = forms.ChoiceField(choices=Cadence.choices, initial=Cadence.WEEKLY)
@@ -102,9 +110,7 @@ class MeetingSeriesForm(forms.Form):
                                           label="Duration (minutes)")  # fmt: skip
     location = forms.CharField(max_length=200, required=False)
     attendees = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True, role=Role.DEPARTMENT_HEAD)
-        .select_related("department")
-        .order_by("department__name"),
+        queryset=department_heads(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Standing attendees",
@@ -117,9 +123,8 @@ class MeetingSeriesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        attendees = self.fields["attendees"]
-        if not self.is_bound and isinstance(attendees, forms.ModelMultipleChoiceField):
-            attendees.initial = list(attendees.queryset)
+        if not self.is_bound:
+            self.fields["attendees"].initial = list(department_heads())
 
     def clean_first_on(self) -> Any:
         from django.utils import timezone
