@@ -111,6 +111,32 @@ def _rebuild_is_running() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def _reader_holding_rollups():  # type: ignore[no-untyped-def]
+    """A second connection in a transaction that has read the roll-up table (and so holds it)."""
+    import psycopg2
+
+    db = connection.settings_dict
+    reader = psycopg2.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
+    with reader.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM metrics_rollup")
+    return reader
+
+
+def _rebuild_waits_for_rollups() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted "
+            "AND relation = 'metrics_rollup'::regclass"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def _brute_force() -> dict[tuple, tuple[int, int, int]]:
     """(metric, touch point, local day) → (n, sum, sum of squares), straight from raw rows."""
     from metrics.models import SurveyResponse
@@ -135,17 +161,23 @@ def test_a_worker_killed_mid_rebuild_leaves_nothing_half_done_and_the_retry_is_e
     from metrics.tasks import rollup_rebuild_task
 
     _many_responses(400_000)
-    result = rollup_rebuild_task.delay()
-    deadline = time.monotonic() + 60
-    while not _rebuild_is_running():
-        assert time.monotonic() < deadline, "the rebuild never started"
-        time.sleep(0.05)
-    time.sleep(0.3)
-    assert _rebuild_is_running(), "the rebuild finished before it could be interrupted"
-    pool = _children(prefork_worker.pid)
-    assert pool, "the worker has no pool process to kill"
-    for pid in pool:
-        os.kill(pid, signal.SIGKILL)
+    # A reader holds the roll-up table open, so the rebuild stops where it would swap its rows
+    # in: after its scan, with the lock held. Killing it there does not depend on its speed.
+    reader = _reader_holding_rollups()
+    try:
+        result = rollup_rebuild_task.delay()
+        deadline = time.monotonic() + 60
+        while not _rebuild_waits_for_rollups():
+            assert time.monotonic() < deadline, "the rebuild never reached its swap"
+            time.sleep(0.05)
+        assert _rebuild_is_running()
+        pool = _children(prefork_worker.pid)
+        assert pool, "the worker has no pool process to kill"
+        for pid in pool:
+            os.kill(pid, signal.SIGKILL)
+    finally:
+        reader.rollback()
+        reader.close()
     # The killed transaction is rolled back: no half-written roll-up is ever visible.
     assert Rollup.objects.count() == 0 or _rebuild_is_running()
 
