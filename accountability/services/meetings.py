@@ -94,7 +94,11 @@ def meeting_schedule_next(*, series: MeetingSeries) -> Meeting:
     last = series.meetings.order_by("-scheduled_at").first()
     today = timezone.localdate()
     anchor = timezone.localdate(last.scheduled_at) if last else None
-    after = max(anchor, today - timedelta(days=1)) if anchor else today - timedelta(days=1)
+    # Today still counts while today's meeting time is ahead; once it has passed, the next
+    # meeting day comes after today.
+    starts_later_today = meeting_datetime(series, today) > timezone.now()
+    earliest = today - timedelta(days=1) if starts_later_today else today
+    after = max(anchor, earliest) if anchor else earliest
     day = stats.next_meeting_date(
         cadence=series.cadence, weekday=series.weekday, after=after, anchor=anchor
     )

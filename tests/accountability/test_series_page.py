@@ -74,3 +74,18 @@ def test_only_the_cco_sets_up_a_series(request, client_for, persona):
     response = client.post("/accountability/series/new/", {"name": "Mine"})
     assert response.status_code == 403
     assert not MeetingSeries.objects.exists()
+
+
+def test_a_series_set_up_after_todays_meeting_time_starts_next_week(client_for, cco):
+    from accountability.services import meeting_series_create
+
+    now = timezone.localtime()
+    earlier_today = (now - timedelta(minutes=30)).time().replace(second=0, microsecond=0)
+    if earlier_today > now.time():  # just after midnight: nothing earlier today to test
+        pytest.skip("no earlier time today")
+    series = meeting_series_create(
+        actor=cco, name="Today", start_time=earlier_today, weekday=now.weekday()
+    )
+    meeting = Meeting.objects.get(series=series)
+    assert meeting.scheduled_at > timezone.now()
+    assert timezone.localtime(meeting.scheduled_at).date() == now.date() + timedelta(days=7)
