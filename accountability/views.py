@@ -47,22 +47,12 @@ from accountability.models import (
     MeetingStatus,
 )
 from cco.access import get_for_user, require_perm
+from cco.forms import add_service_errors
 from cco.models import Department, Role
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _add_service_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (or on the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            for message in messages_:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _rebase(form_class: type[Form], request: HttpRequest, version: int) -> Form:
@@ -220,7 +210,7 @@ def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             item = selectors.action_items().get(pk=item.pk)
             form = _rebase(ActionItemUpdateForm, request, exc.current_version)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
             status = 400
         else:
             if not _is_htmx(request):
@@ -255,7 +245,7 @@ def action_item_create(request: HttpRequest) -> HttpResponse:
                 due=form.cleaned_data["due"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Added “{item.title}” for {department}.")
             return redirect(
@@ -298,7 +288,7 @@ def issue_new(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Raised against {issue.department}.")
             return redirect(issue)
@@ -338,7 +328,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 issue = selectors.cx_issues().get(pk=issue.pk)
                 form = _rebase(CXIssueUpdateForm, request, exc.current_version)
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
                 status = 400
             else:
                 messages.success(request, "Saved.")
@@ -573,7 +563,7 @@ def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
                 department=form.cleaned_data["department"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if not _is_htmx(request):
                 return redirect("accountability:meeting-run", pk=meeting.pk)
@@ -628,7 +618,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
                 agenda_item_id=form.cleaned_data["agenda_item"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
             status = 400
         else:
             form = DecisionForm()
@@ -673,7 +663,7 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
                 origin="meeting",
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
             status = 400
         else:
             form = ActionItemCreateForm()
@@ -713,7 +703,7 @@ def series_new(request: HttpRequest) -> HttpResponse:
                 first_on=data["first_on"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"“{series.name}” is set up; its first meeting is scheduled.")
             return redirect(series)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cco.access import get_for_user, require_perm
 from cco.csv_safety import csv_response
+from cco.forms import add_service_errors
 from cco.models import User
 from roadmap import services
 from roadmap.charts import expected_result_figure, timeline_figure
@@ -54,19 +55,6 @@ def _actor(request: HttpRequest) -> User:
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else None
-            for item in errors:
-                for message in item.messages:
-                    form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _form_page(
@@ -183,7 +171,7 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
         try:
             initiative = services.initiative_create(actor=_actor(request), **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{initiative}” was added to the roadmap.")
             return redirect(initiative)
@@ -213,7 +201,7 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.initiative_update(actor=_actor(request), initiative=fresh, changes=changes)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The initiative was saved.")
             return redirect(fresh)
@@ -239,7 +227,7 @@ def initiative_progress(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
     if form.errors:
         return _form_page(
             request, form, title=f"Update “{initiative}”", cancel_url=initiative.get_absolute_url()
@@ -273,7 +261,7 @@ def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.milestone_save(actor=_actor(request), milestone=form.instance)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The milestone was added.")
             return redirect(initiative)
@@ -297,7 +285,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.milestone_save(actor=_actor(request), milestone=form.instance)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The milestone was saved.")
             return redirect(milestone.initiative)
@@ -355,7 +343,7 @@ def dependency_add(request: HttpRequest, pk: int) -> HttpResponse:
                 depends_on=form.cleaned_data["depends_on"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
     if form.errors:
         return _form_page(
             request,
@@ -404,7 +392,7 @@ def _expected_result_form(request: HttpRequest, result: ExpectedResult) -> HttpR
         try:
             services.expected_result_save(actor=_actor(request), result=form.instance)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The expected result was saved.")
             return redirect(initiative)
@@ -448,7 +436,7 @@ def roadmap_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             services.roadmap_save(actor=_actor(request), roadmap=form.instance)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The roadmap “{form.instance}” was saved.")
             return redirect(form.instance)
@@ -475,7 +463,7 @@ def pillar_edit(
         try:
             services.pillar_save(actor=_actor(request), pillar=form.instance)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The pillar “{form.instance}” was saved.")
             return redirect(pillar.roadmap)
