@@ -181,7 +181,7 @@ def touchpoint_list(department_id: int | None = None) -> QuerySet[Touchpoint]:
 
 
 def recent_verbatims(*, touchpoint_id: int, limit: int = 10) -> QuerySet[SurveyResponse]:
-    """The latest responses with a comment (served by metrics_resp_tp_metric_time)."""
+    """The latest responses with a comment (served by metrics_resp_tp_time, read backwards)."""
     return (
         SurveyResponse.objects.filter(touchpoint_id=touchpoint_id)
         .exclude(comment="")

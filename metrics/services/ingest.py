@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any, TextIO
 
 from django.db import connection, transaction
@@ -205,8 +206,9 @@ def _stage_and_insert(
 def _write_batch(cursor: Any, batch: list[ValidRow], postgres: bool) -> None:
     if not batch:
         return
+    # In UTC: Python reads offsets up to ±23:59, PostgreSQL stores only those up to ±15:59.
     values = (
-        (r.row, r.external_id, r.touchpoint_id, r.metric, r.score, r.responded_at,
+        (r.row, r.external_id, r.touchpoint_id, r.metric, r.score, r.responded_at.astimezone(UTC),
          r.customer_id, r.segment, r.comment)
         for r in batch
     )  # fmt: skip
