@@ -1,12 +1,12 @@
 """Benchmark of ingest and roll-ups on PostgreSQL (see README, "Metrics → Benchmark").
 
-    python bench/run.py [--responses N] [--csv FILE] [--keep-file] [--plain-ingest]
+    python bench/run.py [--responses N] [--csv FILE] [--keep-file] [--no-bulk]
 
 Generates a deterministic CSV of N responses (default 1 000 000) over two years and 40 touch
 points (or reuses --csv FILE, e.g. one kept from an earlier run with --keep-file), then measures
 in one run, on the same table:
   - ingest through `manage.py import_responses --bulk` (a child process: rows/s and its peak RSS;
-    --plain-ingest leaves out --bulk);
+    --no-bulk leaves out --bulk);
   - `rollup_rebuild`, and a plain SQL GROUP BY touch point, day over the same rows;
   - `rollup_incremental` after 10 000 more responses;
   - the executive overview (GET /) as an executive: server time and queries per request.
@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--keep-file", action="store_true", help="Keep the generated CSV.")
     parser.add_argument("--csv", type=Path, help="Reuse this history CSV instead of generating.")
     parser.add_argument(
-        "--plain-ingest", action="store_true", help="Import without --bulk (row-by-row indexes)."
+        "--no-bulk", action="store_true", help="Import without --bulk (row-by-row indexes)."
     )
     parser.add_argument(
         "--overview-only",
@@ -220,7 +220,7 @@ def main() -> None:
     write_csv(fresh, NEW_RESPONSES, slugs, prefix="n", days=2)
     print(f"prepared {args.responses:,} rows in {time.perf_counter() - started:.1f} s")
 
-    ingest_s, peak_mb = timed_import(history, env, bulk=not args.plain_ingest)
+    ingest_s, peak_mb = timed_import(history, env, bulk=not args.no_bulk)
     rows_per_s = args.responses / ingest_s
     print(f"ingest: {ingest_s:.1f} s, {rows_per_s:,.0f} rows/s, peak RSS {peak_mb:.0f} MB")
     with connection.cursor() as cursor:
@@ -269,7 +269,7 @@ def main() -> None:
         "overview_p50_ms": round(overview_p50, 1),
         "overview_p95_ms": round(overview_p95, 1),
         "overview_queries": overview_queries,
-        "ingest_mode": "plain" if args.plain_ingest else "bulk",
+        "ingest_mode": "row-by-row" if args.no_bulk else "bulk",
     }
     for name, value in figures.items():
         print(f"{name}={value}")

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(use_c_collation, use_default_collation, elidable=False),
         migrations.AddIndex(
             model_name='surveyresponse',
-            index=models.Index(fields=['touchpoint', 'responded_at'], name='metrics_resp_tp_time'),
+            index=models.Index(fields=['touchpoint', 'responded_at'], include=('metric', 'score'), name='metrics_resp_tp_time'),
         ),
         migrations.AddConstraint(
             model_name='surveyresponse',

@@ -109,9 +109,7 @@ def saved() -> list[tuple[Any, ...]]:
     )  # fmt: skip
 
 
-def import_both_ways(
-    text: str, *, bulk: bool, **options: Any
-) -> tuple[dict, dict, list, list]:  # type: ignore[type-arg]
+def import_both_ways(text: str, *, bulk: bool, **options: Any) -> tuple[dict, dict, list, list]:  # type: ignore[type-arg]
     """The Python validator's report and rows, then the COPY path's."""
     python = response_import_csv(stream=io.StringIO(text), queue_rollup=False, **options)
     python_rows = saved()

@@ -11,6 +11,7 @@ from metrics.models import Grain, Journey, Rollup, RollupWatermark, Scope, Surve
 from metrics.selectors import period_start_of
 from metrics.services import rollup_incremental, rollup_rebuild
 from metrics.stats import CATEGORY_THRESHOLDS
+from tests.conftest import requires_postgres
 from tests.metrics.factories import TouchpointFactory, responses
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +153,34 @@ def test_rollups_equal_a_brute_force_recomputation_for_any_responses(data: list)
         responses(tp, metric, [score], when(day, hour=6))
     rollup_incremental(detect=False)
     assert stored() == brute_force()
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_read_from_the_covering_index_alone_gives_the_same_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import connection
+
+    from metrics.services import rollups
+
+    first, second = TouchpointFactory(), TouchpointFactory()
+    for offset in range(40):
+        day = date(2025, 1, 1) + timedelta(days=offset)
+        responses(first, "nps", [offset % 11, 10, 3], when(day))
+        responses(second, ("csat", "ces")[offset % 2], [offset % 5 + 1], when(day, hour=23))
+    chosen = []
+
+    def spy(cursor):  # type: ignore[no-untyped-def]
+        chosen.append(index_only_scan_pays(cursor))
+        return chosen[-1]
+
+    index_only_scan_pays = rollups._index_only_scan_pays
+    monkeypatch.setattr(rollups, "_index_only_scan_pays", spy)
+    rollup_rebuild(detect=False)
+    from_table = stored()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM metrics_surveyresponse")  # marks every page all-visible
+    rollup_rebuild(detect=False)
+    assert chosen == [False, True]
+    assert stored() == from_table == brute_force()
