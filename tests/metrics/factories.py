@@ -96,3 +96,17 @@ def responses(touchpoint: Touchpoint, metric: str, scores: list[int], when: date
         )
         for score in scores
     )
+
+
+def response_table_structures() -> set[str]:
+    """Every index and constraint of the response table, as PostgreSQL defines them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = 'metrics_surveyresponse'::regclass UNION ALL "
+            "SELECT conname || pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'metrics_surveyresponse'::regclass"
+        )
+        return {row[0] for row in cursor.fetchall()}

@@ -17,7 +17,7 @@ from metrics.services import copy_ingest
 from metrics.services.copy_ingest import response_import_file
 from metrics.services.ingest import response_import_csv
 from tests.conftest import requires_postgres
-from tests.metrics.factories import TouchpointFactory
+from tests.metrics.factories import TouchpointFactory, response_table_structures
 
 pytestmark = [pytest.mark.django_db, requires_postgres]
 
@@ -199,24 +199,12 @@ def test_a_dry_run_reports_without_saving() -> None:
 
 
 def test_a_bulk_load_adds_only_new_responses_and_rebuilds_what_it_set_aside(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    def structures() -> set[str]:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_get_indexdef(indexrelid) FROM pg_index "
-                "WHERE indrelid = 'metrics_surveyresponse'::regclass UNION ALL "
-                "SELECT conname || pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = 'metrics_surveyresponse'::regclass"
-            )
-            return {row[0] for row in cursor.fetchall()}
-
     def rows(count: int) -> str:
         lines = "".join(f"b{i},call-centre,nps,{i % 11},2025-03-01,,,\n" for i in range(count))
         return HEADER + "\n" + lines
 
     response_import_file(stream=file_of(rows(20)), queue_rollup=False)
-    before = structures()
+    before = response_table_structures()
     path = tmp_path / "backfill.csv"
     path.write_text(rows(50))
     out = io.StringIO()
@@ -224,6 +212,6 @@ def test_a_bulk_load_adds_only_new_responses_and_rebuilds_what_it_set_aside(tmp_
         "import_responses", str(path), "--bulk", "--no-progress", stdout=out, stderr=io.StringIO()
     )
     assert "50 row(s) read; 30 added; 20 already present" in out.getvalue()
-    assert structures() == before
+    assert response_table_structures() == before
     assert SurveyResponse.objects.filter(touchpoint__slug="call-centre").count() == 50
     assert SurveyResponse.objects.values("external_id").distinct().count() == 50

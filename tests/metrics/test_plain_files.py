@@ -19,7 +19,7 @@ from metrics.services.copy_ingest import response_import_file
 from metrics.services.ingest import response_import_csv
 from metrics.services.plain_files import PlainFileScan
 from tests.conftest import requires_postgres
-from tests.metrics.factories import TouchpointFactory
+from tests.metrics.factories import TouchpointFactory, response_table_structures
 
 HEADER = "external_id,touchpoint,metric,score,responded_at,customer_id,segment,comment"
 
@@ -250,19 +250,9 @@ def test_a_bulk_plain_import_takes_fresh_ids_and_leaves_the_next_one_free(
 def test_a_bulk_plain_import_leaves_every_index_and_constraint_as_it_found_them(
     touchpoints: None, no_full_check: None
 ) -> None:
-    def structures() -> set[str]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_get_indexdef(indexrelid) FROM pg_index "
-                "WHERE indrelid = 'metrics_surveyresponse'::regclass UNION ALL "
-                "SELECT conname || pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = 'metrics_surveyresponse'::regclass"
-            )
-            return {row[0] for row in cursor.fetchall()}
-
-    before = structures()
+    before = response_table_structures()
     response_import_file(stream=io.StringIO(PLAIN), queue_rollup=False, bulk=True)
-    assert structures() == before
+    assert response_table_structures() == before
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'metrics_ingest_%%'")
         assert cursor.fetchall() == []  # no staging table is left behind
