@@ -167,11 +167,28 @@ class _Chunks:
 
     def __init__(self, chunks: Iterator[str]) -> None:
         self.chunks = chunks
+        self.error: Exception | None = None
 
     def read(self, size: int = -1) -> str:
-        return next(self.chunks, "")
+        try:
+            return next(self.chunks, "")
+        except Exception as exc:
+            self.error = exc  # psycopg2 reports it only as a cancelled COPY
+            raise
 
     readline = read
+
+
+def _copy_from(cursor: Any, sql: str, chunks: Iterator[str]) -> None:
+    """COPY … FROM STDIN fed by chunks; an error in reading the file (not UTF-8, say) is raised
+    as itself, so callers can name it, rather than as the cancelled COPY psycopg2 reports."""
+    source = _Chunks(chunks)
+    try:
+        cursor.cursor.copy_expert(sql, source, size=COPY_CHUNK)
+    except psycopg2.Error:
+        if source.error is not None and not isinstance(source.error, _Irregular):
+            raise source.error from None
+        raise
 
 
 class _Load:
@@ -240,15 +257,15 @@ class _Load:
         try:
             with transaction.atomic():
                 self._create_raw(cursor)
-                cursor.cursor.copy_expert(
+                _copy_from(
+                    cursor,
                     f"COPY {self.raw} ({', '.join(self.header)}) FROM STDIN WITH (FORMAT csv)",
-                    _Chunks(self._direct_chunks()),
-                    size=COPY_CHUNK,
+                    self._direct_chunks(),
                 )
                 self.copied_rows = cursor.cursor.rowcount
                 return
         except psycopg2.Error as exc:
-            # psycopg2 reports an exception raised by read() as a cancelled COPY.
+            # _Irregular, raised by read(), arrives as a cancelled COPY.
             if not (self.irregular or isinstance(exc, psycopg2.DataError)):
                 raise
             # Blank lines, ragged rows, quotes: read the file as the validator does.
@@ -256,11 +273,11 @@ class _Load:
         self.stream.seek(self.start)
         next(csv.reader(self.stream))
         self._create_raw(cursor)
-        cursor.cursor.copy_expert(
+        _copy_from(
+            cursor,
             f"COPY {self.raw} (row_number, n_values, {', '.join(self.header)}) "
             "FROM STDIN WITH (FORMAT csv)",
-            _Chunks(self._reread_chunks()),
-            size=COPY_CHUNK,
+            self._reread_chunks(),
         )
 
     def _direct_chunks(self) -> Iterator[str]:

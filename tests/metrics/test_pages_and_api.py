@@ -118,6 +118,47 @@ def test_uploading_a_bad_file_shows_the_report_and_saves_nothing(client_for, cco
 
 
 @pytest.mark.parametrize(
+    "rows",
+    [
+        b"x1,call-centre,nps,9,2025-01-01,Tr\xe8s bien\n",  # Latin-1 in a plain file
+        b'x1,call-centre,nps,9,2025-01-01,"Tr\xe8s, bien"\n',  # in a file re-read by Python
+    ],
+)
+def test_an_upload_that_is_not_utf8_is_named_as_such_and_saves_nothing(  # type: ignore[no-untyped-def]
+    client_for, cco, touchpoint, rows
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = b"external_id,touchpoint,metric,score,responded_at,comment\n" + rows * 3
+    before = SurveyResponse.objects.count()
+    page = client_for(cco).post(
+        reverse("metrics:response-upload"), {"file": SimpleUploadedFile("r.csv", body)}
+    )
+    assert page.status_code == 200
+    assert "The file is not UTF-8 text" in page.content.decode()
+    assert SurveyResponse.objects.count() == before
+
+
+def test_a_plain_upload_is_saved_and_summarised(client_for, cco, touchpoint):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = (
+        b"external_id,touchpoint,metric,score,responded_at\n"
+        b"u1,call-centre,nps,9,2025-01-01\nu2,call-centre,csat,4,2025-01-02T10:00Z\n"
+    )
+    page = client_for(cco).post(
+        reverse("metrics:response-upload"), {"file": SimpleUploadedFile("r.csv", body)}
+    )
+    assert page.status_code == 200
+    assert "2 row(s) read; 2 added." in page.content.decode()
+    uploaded = SurveyResponse.objects.filter(source="upload")
+    assert set(uploaded.values_list("external_id", "metric", "score")) == {
+        ("u1", "nps", 9),
+        ("u2", "csat", 4),
+    }
+
+
+@pytest.mark.parametrize(
     ("persona", "status"),
     [
         ("cco", 200),
