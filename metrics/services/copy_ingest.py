@@ -15,10 +15,10 @@ and re-written as plain CSV for COPY, which is slower but reads every row as the
 
 A plain file (metrics.services.plain_files: no padding, dates in the usual ISO form, checked in
 Python while PostgreSQL reads the file) skips the row-by-row check: its rows are typed and joined
-to the touch points and the score scales in the INSERT itself, and the file is accepted only if
-every row came through. If one did not — an unknown touch point, a score off the scale, a date
-PostgreSQL refuses, an external id twice — that attempt is undone and the full check words the
-report.
+to the touch points and the score scales in one parallel CREATE TABLE AS, and the file is
+accepted only if every row came through. If one did not — an unknown touch point, a score off
+the scale, a date PostgreSQL refuses, an external id twice — that attempt is undone and the full
+check words the report.
 """
 
 import csv
@@ -35,7 +35,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
-from metrics.models import SCORE_RANGES
+from metrics.models import SCORE_RANGES, SurveyResponse
 from metrics.services.ingest import (
     MAX_REPORTED_ERRORS,
     ImportReport,
@@ -70,7 +70,7 @@ _INSERTED_COLUMNS = (
     "touchpoint_id, metric, score, responded_at, source, external_id, customer_id, segment, "
     "comment, received_at"
 )
-_PLAIN_VALUES = (
+_STAGED_VALUES = (
     "p.touchpoint_id, p.metric, p.score, p.responded_at, %(source)s, p.external_id, "
     "p.customer_id, p.segment, p.comment, %(now)s"
 )
@@ -515,12 +515,9 @@ class _Load:
                 cursor.execute(f"DROP TABLE {typed}")
         except (_NotPlain, DataError, IntegrityError):
             return False
-        report = self.report
-        report.rows_read, report.inserted, report.already_present = (
-            self.copied_rows,
-            inserted,
-            present,
-        )
+        self.report.rows_read = self.copied_rows
+        self.report.inserted = inserted
+        self.report.already_present = present
         return True
 
     def _type_plain_rows(self, cursor: Any, typed: str) -> None:
@@ -576,7 +573,7 @@ class _Load:
         """Row by row into the indexed table: responses already stored are counted, not added."""
         self._require_unique_ids(cursor)
         cursor.execute(
-            f"INSERT INTO {_TARGET} ({_INSERTED_COLUMNS}) SELECT {_PLAIN_VALUES} "
+            f"INSERT INTO {_TARGET} ({_INSERTED_COLUMNS}) SELECT {_STAGED_VALUES} "
             f"FROM {typed} p ON CONFLICT (source, external_id) DO NOTHING",
             {"source": self.source, "now": self.now},
         )
@@ -584,38 +581,14 @@ class _Load:
         return inserted, self.copied_rows - inserted
 
     def _insert_plain_bulk(self, cursor: Any, typed: str) -> tuple[int, int]:
-        """Into the table with its indexes set aside, as `_insert` does for a bulk import."""
-        params = {"source": self.source, "now": self.now}
-        cursor.execute(f"LOCK TABLE {_TARGET} IN ACCESS EXCLUSIVE MODE")
-        present = 0
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_TARGET})")
-        if cursor.fetchone()[0]:
-            # Set aside by a join, while the unique index is there to serve it.
-            cursor.execute(
-                f"DELETE FROM {typed} p USING {_TARGET} s "
-                "WHERE s.external_id = p.external_id AND s.source = %(source)s",
-                params,
-            )
-            present = max(cursor.rowcount, 0)
+        """Into the table with its indexes set aside; a duplicate id fails the unique index."""
+        present = _set_aside_stored(cursor, typed, source=self.source)
         if present:
             # A duplicate of a stored id went with it, out of the unique index's sight.
             self._require_unique_ids(cursor)
-        rebuild = _drop_secondary_structures(cursor)
-        # Ids for every row at once: under the table lock no other session takes one, and a
-        # value computed a row costs less than a call to nextval() a row (a third of a second a
-        # million). A row set aside above leaves its id unused.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_TARGET])
-        sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s)", [sequence])
-        first_id = cursor.fetchone()[0]
-        cursor.execute("SELECT setval(%s, %s)", [sequence, first_id + self.copied_rows])
-        cursor.execute(
-            f"INSERT INTO {_TARGET} (id, {_INSERTED_COLUMNS}) "
-            f"SELECT %(first_id)s + p.row_number - {_FIRST_ROW}, {_PLAIN_VALUES} FROM {typed} p",
-            {**params, "first_id": first_id},
+        inserted = _insert_with_indexes_set_aside(
+            cursor, typed, source=self.source, now=self.now, ids=self.copied_rows
         )
-        inserted = max(cursor.rowcount, 0)
-        _rebuild_secondary_structures(cursor, rebuild)  # a duplicate id fails the unique index
         return inserted, present
 
     def _require_unique_ids(self, cursor: Any) -> None:
@@ -627,34 +600,23 @@ class _Load:
 
     def _insert(self, cursor: Any, bulk: bool) -> None:
         report = self.report
-        columns = (
-            f"INSERT INTO {_TARGET} (touchpoint_id, metric, score, responded_at, source, "
-            "external_id, customer_id, segment, comment, received_at) "
-            "SELECT touchpoint_id, metric, score, responded_at, %s, external_id, customer_id, "
-            f"segment, comment, %s FROM {self.checked} WHERE errors = 0"
-        )
+        cursor.execute(f"DELETE FROM {self.checked} WHERE errors > 0")
         if not bulk:
             cursor.execute(
-                f"{columns} ORDER BY row_number ON CONFLICT (source, external_id) DO NOTHING",
-                [self.source, self.now],
+                f"INSERT INTO {_TARGET} ({_INSERTED_COLUMNS}) SELECT {_STAGED_VALUES} "
+                f"FROM {self.checked} p ORDER BY row_number "
+                "ON CONFLICT (source, external_id) DO NOTHING",
+                {"source": self.source, "now": self.now},
             )
             report.inserted = max(cursor.rowcount, 0)
             report.already_present = report.rows_read - report.skipped_invalid - report.inserted
             return
-        # No other writer can run from here to commit, so responses already stored can be set
-        # aside by a join (while the unique index is there to serve it), and the rows go in by
-        # a plain INSERT with only the primary key to maintain.
-        cursor.execute(f"LOCK TABLE {_TARGET} IN ACCESS EXCLUSIVE MODE")
-        cursor.execute(
-            f"DELETE FROM {self.checked} c USING {_TARGET} s WHERE c.errors = 0 "
-            "AND s.source = %s AND s.external_id = c.external_id",
-            [self.source],
+        report.already_present = _set_aside_stored(cursor, self.checked, source=self.source)
+        cursor.execute(f"SELECT COALESCE(MAX(row_number), 0) FROM {self.raw}")
+        ids = max(cursor.fetchone()[0] - _FIRST_ROW + 1, 0)
+        report.inserted = _insert_with_indexes_set_aside(
+            cursor, self.checked, source=self.source, now=self.now, ids=ids
         )
-        report.already_present = max(cursor.rowcount, 0)
-        rebuild = _drop_secondary_structures(cursor)
-        cursor.execute(f"{columns} ORDER BY row_number", [self.source, self.now])
-        report.inserted = max(cursor.rowcount, 0)
-        _rebuild_secondary_structures(cursor, rebuild)
 
 
 def _drop_secondary_structures(cursor: Any) -> list[str]:
@@ -695,6 +657,52 @@ def _drop_secondary_structures(cursor: Any) -> list[str]:
     ]
 
 
+def _set_aside_stored(cursor: Any, rows: str, *, source: str) -> int:
+    """Lock the response table for a bulk insert and delete from `rows` (a staging table) the
+    responses it already holds; return how many.
+
+    No other writer can run from here to commit, and the join runs while the unique index is
+    there to serve it.
+    """
+    cursor.execute(f"LOCK TABLE {_TARGET} IN ACCESS EXCLUSIVE MODE")
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_TARGET})")
+    if not cursor.fetchone()[0]:
+        return 0
+    cursor.execute(
+        f"DELETE FROM {rows} p USING {_TARGET} s "
+        "WHERE s.external_id = p.external_id AND s.source = %s",
+        [source],
+    )
+    return max(cursor.rowcount, 0)
+
+
+def _insert_with_indexes_set_aside(
+    cursor: Any, rows: str, *, source: str, now: Any, ids: int
+) -> int:
+    """Insert the staging table `rows` (typed values and the file's row numbers) into the locked
+    response table with its indexes and constraints dropped, rebuilding them afterwards.
+
+    The ids come from the sequence as one block of `ids` (one for each file row number from
+    _FIRST_ROW): under the table lock no other session takes one, and an id computed from the
+    row number costs less than a call to nextval() a row (a third of a second a million). A row
+    set aside or invalid leaves its id unused.
+    """
+    rebuild = _drop_secondary_structures(cursor)
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_TARGET])
+    sequence = cursor.fetchone()[0]
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    first_id = cursor.fetchone()[0]
+    cursor.execute("SELECT setval(%s, %s)", [sequence, first_id + ids])
+    cursor.execute(
+        f"INSERT INTO {_TARGET} (id, {_INSERTED_COLUMNS}) "
+        f"SELECT %(first_id)s + p.row_number - {_FIRST_ROW}, {_STAGED_VALUES} FROM {rows} p",
+        {"first_id": first_id, "source": source, "now": now},
+    )
+    inserted = max(cursor.rowcount, 0)
+    _rebuild_secondary_structures(cursor, rebuild)
+    return inserted
+
+
 def _rebuild_secondary_structures(cursor: Any, statements: list[str]) -> None:
     # Enough memory for each index's sort to stay in memory at a few million rows.
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -707,8 +715,6 @@ def _rebuild_secondary_structures(cursor: Any, statements: list[str]) -> None:
 @functools.cache
 def _response_column_types() -> dict[str, str]:
     """The response table's column types on this database, e.g. {"external_id": "varchar(120)"}."""
-    from metrics.models import SurveyResponse
-
     types = {}
     for name in ("metric", "external_id", "customer_id", "segment", "comment"):
         field = SurveyResponse._meta.get_field(name)

@@ -18,8 +18,9 @@ Only what Python and PostgreSQL read identically counts as plain:
 
 import re
 
-# Python's str.strip() removes these, and so these are the ones a plain file may not pad with.
-_ASCII_SPACE = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
+# Besides the space, the ASCII characters str.strip() removes. Real files never hold them, so a
+# plain file may not hold them anywhere (simpler to look for than at a value's edges).
+_OTHER_ASCII_SPACE = "\t\x0b\x0c\x1c\x1d\x1e\x1f"
 _EDGE_SPACE = re.compile(r"(?:^|,)[^\S\n]|[^\S\n](?:,|$)", re.MULTILINE)
 
 _DATE = r"[2-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
@@ -63,7 +64,7 @@ class PlainFileScan:
             body = body.replace("\r\n", "\n")
         if body.isascii():
             # Substring searches run at memory speed; the regular expression below does not.
-            if any(space in body for space in _ASCII_SPACE[1:]):
+            if any(space in body for space in _OTHER_ASCII_SPACE):
                 return False
             return not (
                 body.startswith(" ")
