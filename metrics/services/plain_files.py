@@ -53,25 +53,41 @@ class PlainFileScan:
             return
         # Without the last line's end: a line end that follows it would open one more "line".
         body = block.removesuffix("\n").removesuffix("\r")
-        self.plain = self._no_padding(body) and self._bad_when.search(body) is None
+        self.plain = no_padding(body) and self._bad_when.search(body) is None
 
-    @staticmethod
-    def _no_padding(body: str) -> bool:
-        if "\r" in body:
-            # Only as part of CRLF line ends, which COPY and the csv module both read as one.
-            if body.count("\r") != body.count("\r\n"):
-                return False
-            body = body.replace("\r\n", "\n")
-        if body.isascii():
-            # Substring searches run at memory speed; the regular expression below does not.
-            if any(space in body for space in _OTHER_ASCII_SPACE):
-                return False
-            return not (
-                body.startswith(" ")
-                or body.endswith(" ")
-                or " ," in body
-                or ", " in body
-                or " \n" in body
-                or "\n " in body
-            )
-        return _EDGE_SPACE.search(body) is None
+
+def plain_line_pattern(header: list[str], *, naive_dates_allowed: bool) -> re.Pattern[str]:
+    """A whole plain line (LF-ended, with no padding: see no_padding), its groups what comes
+    before the touch point's slug, the slug, and what follows it.
+
+    For a file that goes straight into the response table, where Python puts each touch point's
+    id in place of its slug: one match a line both checks the date and finds the slug.
+    """
+    when = _when_pattern(naive_allowed=naive_dates_allowed)
+    fields = [when if column == "responded_at" else "[^,\n]*" for column in header]
+    position = header.index("touchpoint")
+    before = "".join(f"{field}," for field in fields[:position])
+    after = "".join(f",{field}" for field in fields[position + 1 :])
+    return re.compile(f"^({before})([^,\n]*)({after})$", re.MULTILINE)
+
+
+def no_padding(body: str) -> bool:
+    """Whether no value of these whole lines has whitespace at either end."""
+    if "\r" in body:
+        # Only as part of CRLF line ends, which COPY and the csv module both read as one.
+        if body.count("\r") != body.count("\r\n"):
+            return False
+        body = body.replace("\r\n", "\n")
+    if body.isascii():
+        # Substring searches run at memory speed; the regular expression below does not.
+        if any(space in body for space in _OTHER_ASCII_SPACE):
+            return False
+        return not (
+            body.startswith(" ")
+            or body.endswith(" ")
+            or " ," in body
+            or ", " in body
+            or " \n" in body
+            or "\n " in body
+        )
+    return _EDGE_SPACE.search(body) is None

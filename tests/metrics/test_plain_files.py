@@ -2,7 +2,8 @@
 
 The scan (pure Python) decides which files are plain; on PostgreSQL a plain file's rows are typed
 and joined in SQL, and any row that is not plainly valid hands the whole file to the full check.
-Every test compares with the Python validator's own report and rows.
+A bulk import first tries a plain file straight into the response table; any refusal there hands
+it to the staged path. Every test compares with the Python validator's own report and rows.
 """
 
 import io
@@ -17,7 +18,7 @@ from metrics.models import SurveyResponse
 from metrics.services import copy_ingest
 from metrics.services.copy_ingest import response_import_file
 from metrics.services.ingest import response_import_csv
-from metrics.services.plain_files import PlainFileScan
+from metrics.services.plain_files import PlainFileScan, plain_line_pattern
 from tests.conftest import requires_postgres
 from tests.metrics.factories import TouchpointFactory, response_table_structures
 
@@ -138,6 +139,12 @@ PLAIN = (
 )
 
 
+# Every metric already lower-case, so a bulk import takes it straight into the table (PLAIN's
+# "NPS" sends that attempt back to the staged path at its second row).
+STRAIGHT = PLAIN.replace(",NPS,", ",nps,")
+BASES = pytest.mark.parametrize("base", [PLAIN, STRAIGHT], ids=["staged", "straight"])
+
+
 @pytest.fixture
 def touchpoints(db: None) -> None:
     TouchpointFactory(slug="call-centre")
@@ -164,6 +171,7 @@ def test_a_plain_file_is_saved_without_the_row_check_with_the_validators_values(
 
 @requires_postgres
 @pytest.mark.django_db
+@BASES
 @pytest.mark.parametrize("bulk", [False, True])
 @pytest.mark.parametrize(
     "bad_row",
@@ -184,12 +192,12 @@ def test_a_plain_file_is_saved_without_the_row_check_with_the_validators_values(
     ],
 )
 def test_a_plain_looking_file_with_one_bad_row_gets_the_validators_verdict(
-    touchpoints: None, bulk: bool, bad_row: str
+    touchpoints: None, base: str, bulk: bool, bad_row: str
 ) -> None:
     if bad_row == "FUTURE":
         future = (timezone.now() + timedelta(hours=1)).isoformat(timespec="seconds")
         bad_row = f"b1,call-centre,nps,9,{future},,,"
-    text = PLAIN + bad_row + "\n"
+    text = base + bad_row + "\n"
     for skip_invalid in (False, True):
         python, fast, python_rows, fast_rows = import_both_ways(
             text, bulk=bulk, skip_invalid=skip_invalid
@@ -201,12 +209,13 @@ def test_a_plain_looking_file_with_one_bad_row_gets_the_validators_verdict(
 
 @requires_postgres
 @pytest.mark.django_db
+@BASES
 @pytest.mark.parametrize("bulk", [False, True])
 def test_reimporting_a_plain_file_counts_what_is_stored_and_adds_the_rest(
-    touchpoints: None, bulk: bool, no_full_check: None
+    touchpoints: None, base: str, bulk: bool, no_full_check: None
 ) -> None:
-    first = response_import_file(stream=io.StringIO(PLAIN), queue_rollup=False)
-    more = PLAIN + "p6,web-chat,ces,2,2025-03-04,,,\n"
+    first = response_import_file(stream=io.StringIO(base), queue_rollup=False)
+    more = base + "p6,web-chat,ces,2,2025-03-04,,,\n"
     again = response_import_file(stream=io.StringIO(more), queue_rollup=False, bulk=bulk)
     assert (first.inserted, again.inserted, again.already_present) == (5, 1, 5)
     assert SurveyResponse.objects.count() == 6
@@ -214,11 +223,12 @@ def test_reimporting_a_plain_file_counts_what_is_stored_and_adds_the_rest(
 
 @requires_postgres
 @pytest.mark.django_db
+@BASES
 def test_a_stored_id_repeated_in_a_bulk_file_is_reported_as_a_duplicate(
-    touchpoints: None,
+    touchpoints: None, base: str
 ) -> None:
-    response_import_file(stream=io.StringIO(PLAIN), queue_rollup=False)
-    text = PLAIN + "p1,web-chat,nps,5,2025-03-04,,,\n"
+    response_import_file(stream=io.StringIO(base), queue_rollup=False)
+    text = base + "p1,web-chat,nps,5,2025-03-04,,,\n"
     python = response_import_csv(stream=io.StringIO(text), queue_rollup=False)
     fast = response_import_file(stream=io.StringIO(text), queue_rollup=False, bulk=True)
     assert fast.as_dict() == python.as_dict()
@@ -247,11 +257,12 @@ def test_a_bulk_plain_import_takes_fresh_ids_and_leaves_the_next_one_free(
 
 @requires_postgres
 @pytest.mark.django_db
+@BASES
 def test_a_bulk_plain_import_leaves_every_index_and_constraint_as_it_found_them(
-    touchpoints: None, no_full_check: None
+    touchpoints: None, base: str, no_full_check: None
 ) -> None:
     before = response_table_structures()
-    response_import_file(stream=io.StringIO(PLAIN), queue_rollup=False, bulk=True)
+    response_import_file(stream=io.StringIO(base), queue_rollup=False, bulk=True)
     assert response_table_structures() == before
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'metrics_ingest_%%'")
@@ -266,3 +277,94 @@ def test_a_plain_dry_run_counts_what_would_be_added_and_saves_nothing(
     report = response_import_file(stream=io.StringIO(PLAIN), dry_run=True, bulk=True)
     assert (report.rows_read, report.inserted) == (5, 5) and "would be added" in report.summary
     assert SurveyResponse.objects.count() == 0
+
+
+# -- straight into the table (bulk) -------------------------------------------------------------
+
+
+def test_the_plain_line_form_checks_the_date_and_finds_the_slug() -> None:
+    pattern = plain_line_pattern(
+        ["touchpoint", "external_id", "responded_at", "score", "metric"], naive_dates_allowed=False
+    )
+    match = pattern.fullmatch("call-centre,p1,2025-03-01T10:15Z,9,nps")
+    assert match is not None and match.groups() == (
+        "",
+        "call-centre",
+        ",p1,2025-03-01T10:15Z,9,nps",
+    )
+    assert pattern.fullmatch("call-centre,p1,2025-03-01,9,nps") is None  # naive, not allowed here
+    assert pattern.fullmatch("call-centre,p1,2025-03-01T24:00Z,9,nps") is None
+    assert pattern.fullmatch("call-centre,p1,2025-03-01T10:15Z,9") is None  # a value short
+
+
+def test_reading_ahead_yields_every_chunk_and_raises_the_readers_error() -> None:
+    assert list(copy_ingest._read_ahead(iter(["a", "b", "c"]))) == ["a", "b", "c"]
+
+    def failing() -> Any:
+        yield "a"
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    chunks = copy_ingest._read_ahead(failing())
+    assert next(chunks) == "a"
+    with pytest.raises(UnicodeDecodeError):
+        next(chunks)
+
+
+def test_reading_ahead_stops_its_thread_when_the_reader_stops_early() -> None:
+    produced: list[int] = []
+
+    def endless() -> Any:
+        for number in range(10_000):
+            produced.append(number)
+            yield str(number)
+
+    chunks = copy_ingest._read_ahead(endless())
+    assert next(chunks) == "0"
+    chunks.close()  # what COPY's end does to an unfinished reader
+    assert len(produced) < 10  # a chunk or two ahead, no more
+
+
+@requires_postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("header", "line_end", "source"),
+    [
+        (HEADER, "\n", "import"),
+        (HEADER, "\r\n", "survey tool, EU"),  # CRLF; a source CSV must quote
+        ("touchpoint,responded_at,score,metric,external_id", "\n", "import"),  # no optional
+    ],
+)
+def test_a_bulk_plain_file_goes_straight_in_with_the_validators_values(
+    touchpoints: None, header: str, line_end: str, source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    columns = HEADER.split(",")
+    rows = [line.split(",") for line in STRAIGHT.splitlines()[1:]]
+    wanted = header.split(",")
+    text = line_end.join(
+        [header, *(",".join(row[columns.index(c)] for c in wanted) for row in rows)]
+    )  # the last line without a line end
+    python = response_import_csv(stream=io.StringIO(text), source=source, queue_rollup=False)
+    python_rows = saved()
+    SurveyResponse.objects.all().delete()
+    with monkeypatch.context() as patched:
+        patched.setattr(copy_ingest._Load, "_copy", lambda *_: pytest.fail("staged"))
+        fast = response_import_file(
+            stream=io.StringIO(text, newline=""), source=source, queue_rollup=False, bulk=True
+        )
+    assert fast.as_dict() == python.as_dict()
+    assert saved() == python_rows and len(python_rows) == 5
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_a_refused_straight_attempt_leaves_no_trace_and_the_staged_path_saves_the_file(
+    touchpoints: None,
+) -> None:
+    before = response_table_structures()
+    text = STRAIGHT + "p6,web-chat,Nps,9,2025-03-04,,,\n"  # refused by the scale constraint
+    report = response_import_file(stream=io.StringIO(text), queue_rollup=False, bulk=True)
+    assert (report.rows_read, report.inserted, report.error_count) == (6, 6, 0)
+    assert response_table_structures() == before
+    assert SurveyResponse.objects.get(external_id="p6").metric == "nps"
+    ids = sorted(SurveyResponse.objects.values_list("id", flat=True))
+    assert len(set(ids)) == 6
