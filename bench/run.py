@@ -9,7 +9,12 @@ in one run, on the same table:
     --no-bulk leaves out --bulk);
   - `rollup_rebuild`, and a plain SQL GROUP BY touch point, day over the same rows;
   - `rollup_incremental` after 10 000 more responses;
-  - the executive overview (GET /) as an executive: server time and queries per request.
+  - the executive overview (GET /) as an executive: server time and queries per request;
+  - the server's floor for the ingest: the same rows, touch points already as ids, loaded by a
+    bare COPY into a table of the response table's shape, then its indexes and foreign key built
+    (no validation at all: no importer can store the rows faster on this server).
+A CHECKPOINT before the ingest, the rebuild and the floor keeps one step's writes out of the next
+step's time.
 It ends with one `name=value` line per figure so runs can be compared.
 """
 
@@ -124,6 +129,17 @@ def write_csv(path: Path, count: int, slugs: list[str], *, prefix: str, days: in
             )  # fmt: skip
 
 
+def checkpoint() -> None:
+    """Write out what earlier steps left dirty, so a timed step does not pay for it."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")  # superusers and pg_checkpoint members only
+    except DatabaseError as error:
+        print(f"no CHECKPOINT between steps ({error.__class__.__name__}): figures may be noisier")
+
+
 def timed_import(path: Path, env: dict[str, str], *, bulk: bool) -> tuple[float, float]:
     started = time.perf_counter()
     subprocess.run(
@@ -134,6 +150,65 @@ def timed_import(path: Path, env: dict[str, str], *, bulk: bool) -> tuple[float,
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, peak_kb / 1024
+
+
+def time_copy_floor(path: Path, typed: Path) -> float:
+    """Seconds PostgreSQL alone needs to store the file's rows as the response table holds them.
+
+    The file is first rewritten to `typed` with touch point ids in place of slugs (not timed).
+    Its rows then go by COPY into a new table like metrics_surveyresponse (logged, as the real
+    one is), which gets the response table's three indexes and its foreign key; the transaction
+    is rolled back.
+    """
+    from metrics.models import Touchpoint
+
+    ids = dict(Touchpoint.objects.values_list("slug", "id"))
+    with path.open(newline="", encoding="utf-8") as source, typed.open("w", newline="") as out:
+        reader, writer = csv.reader(source), csv.writer(out)
+        header = next(reader)
+        column = header.index("touchpoint")
+        writer.writerow(["touchpoint_id" if i == column else name for i, name in enumerate(header)])
+        for row in reader:
+            row[column] = ids[row[column]]
+            writer.writerow(row)
+    columns = ", ".join("touchpoint_id" if name == "touchpoint" else name for name in header)
+    try:
+        return _copy_floor_seconds(typed, columns)
+    finally:
+        typed.unlink()
+
+
+def _copy_floor_seconds(typed: Path, columns: str) -> float:
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_copy_floor (LIKE metrics_surveyresponse INCLUDING DEFAULTS "
+            "INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
+        )
+        cursor.execute(
+            "ALTER TABLE bench_copy_floor ALTER source SET DEFAULT 'bench', "
+            "ALTER received_at SET DEFAULT now()"
+        )
+        with typed.open("rb") as handle:
+            cursor.copy_expert(
+                f"COPY bench_copy_floor ({columns}) FROM STDIN WITH (FORMAT csv, HEADER, "
+                "FORCE_NOT_NULL (customer_id, segment, comment))",
+                handle,
+            )
+        cursor.execute(
+            "CREATE INDEX ON bench_copy_floor (touchpoint_id, responded_at) INCLUDE (metric, score)"
+        )
+        cursor.execute("ALTER TABLE bench_copy_floor ADD UNIQUE (external_id, source)")
+        cursor.execute("ALTER TABLE bench_copy_floor ADD PRIMARY KEY (id)")
+        cursor.execute(
+            "ALTER TABLE bench_copy_floor ADD FOREIGN KEY (touchpoint_id) "
+            "REFERENCES metrics_touchpoint (id)"
+        )
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
 
 
 def count_rows(path: Path) -> int:
@@ -220,11 +295,13 @@ def main() -> None:
     write_csv(fresh, NEW_RESPONSES, slugs, prefix="n", days=2)
     print(f"prepared {args.responses:,} rows in {time.perf_counter() - started:.1f} s")
 
+    checkpoint()
     ingest_s, peak_mb = timed_import(history, env, bulk=not args.no_bulk)
     rows_per_s = args.responses / ingest_s
     print(f"ingest: {ingest_s:.1f} s, {rows_per_s:,.0f} rows/s, peak RSS {peak_mb:.0f} MB")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE metrics_surveyresponse")
+    checkpoint()
 
     rebuild = rollup_rebuild(detect=True)
     started = time.perf_counter()
@@ -254,6 +331,10 @@ def main() -> None:
         f"{overview_queries} queries"
     )
 
+    checkpoint()
+    floor_rows_per_s = args.responses / time_copy_floor(history, workdir / "typed.csv")
+    print(f"server floor (bare COPY + indexes, no validation): {floor_rows_per_s:,.0f} rows/s")
+
     if not args.keep_file:
         if not args.csv:
             history.unlink()
@@ -263,6 +344,7 @@ def main() -> None:
         "responses": args.responses,
         "ingest_rows_per_s": round(rows_per_s),
         "ingest_peak_rss_mb": round(peak_mb),
+        "copy_floor_rows_per_s": round(floor_rows_per_s),
         "rollup_rebuild_s": round(rebuild.seconds, 3),
         "raw_groupby_s": round(raw_s, 3),
         "rollup_incremental_s": round(incremental.seconds, 3),
