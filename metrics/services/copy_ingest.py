@@ -36,7 +36,7 @@ import queue
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, TextIO
 
 import psycopg2
@@ -546,11 +546,11 @@ class _Load:
                 first_id = cursor.fetchone()[0]
                 # Read before COPY starts: the connection runs nothing else until it ends.
                 ids = {slug: str(pk) for slug, pk in Touchpoint.objects.values_list("slug", "id")}
-                _copy_from(
-                    cursor,
-                    self._straight_copy_sql(),
-                    _read_ahead(self._straight_chunks(first_id, ids)),
-                )
+                chunks = _read_ahead(self._straight_chunks(first_id, ids))
+                try:
+                    _copy_from(cursor, self._straight_copy_sql(), chunks)
+                finally:
+                    chunks.close()  # its thread stops reading the file before the fallback does
                 rows = cursor.cursor.rowcount
                 # Under the table lock no other session has taken an id since.
                 cursor.execute(
@@ -603,6 +603,8 @@ class _Load:
             block = carry + chunk
             cut = block.rfind("\n") + 1
             block, carry = block[:cut], block[cut:]
+            if not block:  # a line longer than the chunk; an empty read would end the COPY
+                continue
             yield _plain_lines(block, pattern, with_ids)
             lines += block.count("\n")
             if self.on_progress:
@@ -744,7 +746,7 @@ def _plain_lines(
     return rewritten
 
 
-def _read_ahead(chunks: Iterator[str]) -> Iterator[str]:
+def _read_ahead(chunks: Iterator[str]) -> Generator[str, None, None]:
     """The chunks, produced by a thread of their own one chunk ahead.
 
     psycopg2 sends a chunk with the interpreter lock released, so preparing the next one

@@ -334,9 +334,16 @@ def test_reading_ahead_stops_its_thread_when_the_reader_stops_early() -> None:
         ("touchpoint,responded_at,score,metric,external_id", "\n", "import"),  # no optional
     ],
 )
+@pytest.mark.parametrize("chunk", [copy_ingest.COPY_CHUNK, 40], ids=["one-chunk", "many-chunks"])
 def test_a_bulk_plain_file_goes_straight_in_with_the_validators_values(
-    touchpoints: None, header: str, line_end: str, source: str, monkeypatch: pytest.MonkeyPatch
+    touchpoints: None,
+    header: str,
+    line_end: str,
+    source: str,
+    chunk: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(copy_ingest, "COPY_CHUNK", chunk)  # many: lines cut between chunks
     columns = HEADER.split(",")
     rows = [line.split(",") for line in STRAIGHT.splitlines()[1:]]
     wanted = header.split(",")
@@ -357,14 +364,19 @@ def test_a_bulk_plain_file_goes_straight_in_with_the_validators_values(
 
 @requires_postgres
 @pytest.mark.django_db
+@pytest.mark.parametrize("chunk", [copy_ingest.COPY_CHUNK, 100], ids=["one-chunk", "many-chunks"])
 def test_a_refused_straight_attempt_leaves_no_trace_and_the_staged_path_saves_the_file(
-    touchpoints: None,
+    touchpoints: None, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(copy_ingest, "COPY_CHUNK", chunk)  # many: refused while still reading
     before = response_table_structures()
-    text = STRAIGHT + "p6,web-chat,Nps,9,2025-03-04,,,\n"  # refused by the scale constraint
+    refused = "p6,web-chat,Nps,9,2025-03-04,,,\n"  # by the scale constraint
+    more = "".join(f"m{i},call-centre,ces,{1 + i % 7},2025-03-05T09:00Z,,,\n" for i in range(300))
+    text = STRAIGHT + refused + more
+    python = response_import_csv(stream=io.StringIO(text), queue_rollup=False)
+    python_rows = saved()
+    SurveyResponse.objects.all().delete()
     report = response_import_file(stream=io.StringIO(text), queue_rollup=False, bulk=True)
-    assert (report.rows_read, report.inserted, report.error_count) == (6, 6, 0)
+    assert report.as_dict() == python.as_dict() and report.inserted == 306
+    assert saved() == python_rows
     assert response_table_structures() == before
-    assert SurveyResponse.objects.get(external_id="p6").metric == "nps"
-    ids = sorted(SurveyResponse.objects.values_list("id", flat=True))
-    assert len(set(ids)) == 6
