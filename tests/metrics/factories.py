@@ -99,7 +99,8 @@ def responses(touchpoint: Touchpoint, metric: str, scores: list[int], when: date
 
 
 def response_table_structures() -> set[str]:
-    """Every index and constraint of the response table, as PostgreSQL defines them."""
+    """Every index, constraint and column default of the response table, as PostgreSQL defines
+    them."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -107,6 +108,11 @@ def response_table_structures() -> set[str]:
             "SELECT pg_get_indexdef(indexrelid) FROM pg_index "
             "WHERE indrelid = 'metrics_surveyresponse'::regclass UNION ALL "
             "SELECT conname || pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = 'metrics_surveyresponse'::regclass"
+            "WHERE conrelid = 'metrics_surveyresponse'::regclass UNION ALL "
+            "SELECT a.attname || ' DEFAULT ' || COALESCE(pg_get_expr(d.adbin, d.adrelid), '-') "
+            "FROM pg_attribute a LEFT JOIN pg_attrdef d "
+            "  ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE a.attrelid = 'metrics_surveyresponse'::regclass AND a.attnum > 0 "
+            "AND NOT a.attisdropped"
         )
         return {row[0] for row in cursor.fetchall()}
