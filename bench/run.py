@@ -22,6 +22,7 @@ import argparse
 import csv
 import os
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -30,6 +31,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cco_bench"
@@ -181,6 +183,8 @@ def time_copy_floor(path: Path, typed: Path) -> float:
 def _copy_floor_seconds(typed: Path, columns: str) -> float:
     from django.db import connection, transaction
 
+    with connection.cursor() as cursor:
+        structures = _response_structures_on("bench_copy_floor", cursor)
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -197,18 +201,34 @@ def _copy_floor_seconds(typed: Path, columns: str) -> float:
                 "FORCE_NOT_NULL (customer_id, segment, comment))",
                 handle,
             )
-        cursor.execute(
-            "CREATE INDEX ON bench_copy_floor (touchpoint_id, responded_at) INCLUDE (metric, score)"
-        )
-        cursor.execute("ALTER TABLE bench_copy_floor ADD UNIQUE (external_id, source)")
-        cursor.execute("ALTER TABLE bench_copy_floor ADD PRIMARY KEY (id)")
-        cursor.execute(
-            "ALTER TABLE bench_copy_floor ADD FOREIGN KEY (touchpoint_id) "
-            "REFERENCES metrics_touchpoint (id)"
-        )
+        for statement in structures:
+            cursor.execute(statement)
         seconds = time.perf_counter() - started
         transaction.set_rollback(True)
     return seconds
+
+
+def _response_structures_on(table: str, cursor: Any) -> list[str]:
+    """The response table's indexes, then its unique, primary-key and foreign-key constraints,
+    as statements that build them on `table` (read from the catalogue, so they follow the
+    migrations)."""
+    cursor.execute(
+        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = "
+        "'metrics_surveyresponse'::regclass AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+    )
+    # "CREATE INDEX name ON public.metrics_surveyresponse USING …" → an unnamed index on table.
+    indexes = [
+        re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ON \S+", rf"CREATE \1INDEX ON {table}", definition)
+        for (definition,) in cursor.fetchall()
+    ]
+    cursor.execute(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = "
+        "'metrics_surveyresponse'::regclass AND contype IN ('u', 'p', 'f') ORDER BY contype DESC"
+    )
+    return indexes + [
+        f"ALTER TABLE {table} ADD {definition}" for (definition,) in cursor.fetchall()
+    ]
 
 
 def count_rows(path: Path) -> int:

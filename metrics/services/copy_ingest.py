@@ -296,22 +296,17 @@ class _Load:
         )
 
     def _direct_chunks(self) -> Iterator[str]:
-        lines, tail, carry = 0, "", ""
-        while chunk := self.stream.read(COPY_CHUNK):
-            if '"' in chunk or "\\." in tail + chunk:
+        lines = 0
+        for block in _line_blocks(self.stream):
+            # Blocks end at a line end, so a `\.` never straddles two of them.
+            if '"' in block or "\\." in block:
                 self.irregular = True
                 raise _Irregular
-            tail = chunk[-1]
-            lines += chunk.count("\n")
+            lines += block.count("\n")
             if self.on_progress:
                 self.on_progress(lines)
-            yield chunk
-            # Scanned whole lines at a time, while PostgreSQL reads the chunk just sent.
-            block = carry + chunk
-            cut = block.rfind("\n") + 1
-            carry = block[cut:]
-            self.scan.feed(block[:cut])
-        self.scan.feed(carry)
+            yield block
+            self.scan.feed(block)  # while PostgreSQL reads the block just sent
 
     def _reread_chunks(self) -> Iterator[str]:
         width = len(self.header)
@@ -541,10 +536,7 @@ class _Load:
                     {**MAX_LENGTHS, "latest": self.now + FUTURE_TOLERANCE},
                 )
                 restore_defaults = self._set_attempt_defaults(cursor)
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_TARGET])
-                sequence = cursor.fetchone()[0]
-                cursor.execute("SELECT nextval(%s)", [sequence])
-                first_id = cursor.fetchone()[0]
+                sequence, first_id = _next_response_id(cursor)
                 # Read before COPY starts: the connection runs nothing else until it ends.
                 ids = {slug: str(pk) for slug, pk in Touchpoint.objects.values_list("slug", "id")}
                 chunks = _read_ahead(self._straight_chunks(first_id, ids))
@@ -619,23 +611,18 @@ class _Load:
             return f"{next_id()},{line[1]}{touchpoint}{line[3]}"
 
         pattern = plain_line_pattern(self.header, naive_dates_allowed=self.naive_dates_allowed)
-        lines, carry = 0, ""
-        while chunk := self.stream.read(COPY_CHUNK):
+        lines = 0
+        for block in _line_blocks(self.stream):
             # Quotes and backslashes (COPY's end-of-data mark) take the staged path, which
             # reads them as the validator does.
-            if '"' in chunk or "\\" in chunk:
+            if '"' in block or "\\" in block:
                 raise _NotPlain
-            block = carry + chunk
-            cut = block.rfind("\n") + 1
-            block, carry = block[:cut], block[cut:]
-            if not block:  # a line longer than the chunk; an empty read would end the COPY
-                continue
+            if not block.endswith("\n"):  # the file's last line
+                block += "\n"
             yield _plain_lines(block, pattern, with_ids)
             lines += block.count("\n")
             if self.on_progress:
                 self.on_progress(lines)
-        if carry:
-            yield _plain_lines(carry + "\n", pattern, with_ids)
 
     # -- plain files -------------------------------------------------------------------------
 
@@ -757,6 +744,20 @@ class _Load:
         )
 
 
+def _line_blocks(stream: TextIO) -> Iterator[str]:
+    """The stream in blocks of about COPY_CHUNK characters, each ending at a line end (the last
+    one at the end of the file), never empty: an empty read would end a COPY early."""
+    carry = ""
+    while chunk := stream.read(COPY_CHUNK):
+        block = carry + chunk
+        cut = block.rfind("\n") + 1
+        block, carry = block[:cut], block[cut:]
+        if block:  # empty while a line is longer than the chunk
+            yield block
+    if carry:
+        yield carry
+
+
 def _plain_lines(
     block: str, pattern: re.Pattern[str], with_ids: Callable[[re.Match[str]], str]
 ) -> str:
@@ -781,20 +782,24 @@ def _read_ahead(chunks: Iterator[str]) -> Generator[str, None, None]:
     ready: queue.Queue[tuple[str | None, BaseException | None]] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
+    def offer(item: tuple[str | None, BaseException | None]) -> bool:
+        """Queue item unless the consumer stopped first; whether it was queued."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for chunk in chunks:
-                while not stop.is_set():
-                    try:
-                        ready.put((chunk, None), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer((chunk, None)):
                     return
-            ready.put((None, None))
+            offer((None, None))
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer to raise
-            ready.put((None, exc))
+            offer((None, exc))
 
     thread = threading.Thread(target=produce, name="copy-read-ahead", daemon=True)
     thread.start()
@@ -880,10 +885,7 @@ def _insert_with_indexes_set_aside(
     set aside or invalid leaves its id unused.
     """
     rebuild = _drop_secondary_structures(cursor)
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_TARGET])
-    sequence = cursor.fetchone()[0]
-    cursor.execute("SELECT nextval(%s)", [sequence])
-    first_id = cursor.fetchone()[0]
+    sequence, first_id = _next_response_id(cursor)
     cursor.execute("SELECT setval(%s, %s)", [sequence, first_id + ids])
     cursor.execute(
         f"INSERT INTO {_TARGET} (id, {_INSERTED_COLUMNS}) "
@@ -893,6 +895,15 @@ def _insert_with_indexes_set_aside(
     inserted = max(cursor.rowcount, 0)
     _rebuild_secondary_structures(cursor, rebuild)
     return inserted
+
+
+def _next_response_id(cursor: Any) -> tuple[str, int]:
+    """The response id sequence's name and its next id, the first of a block the caller (holding
+    the table lock) reserves by setval()."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_TARGET])
+    sequence = cursor.fetchone()[0]
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    return sequence, cursor.fetchone()[0]
 
 
 def _rebuild_secondary_structures(cursor: Any, statements: list[str]) -> None:

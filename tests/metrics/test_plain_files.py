@@ -7,6 +7,8 @@ it to the staged path. Every test compares with the Python validator's own repor
 """
 
 import io
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -322,6 +324,16 @@ def test_reading_ahead_stops_its_thread_when_the_reader_stops_early() -> None:
     assert next(chunks) == "0"
     chunks.close()  # what COPY's end does to an unfinished reader
     assert len(produced) < 10  # a chunk or two ahead, no more
+
+
+def test_reading_ahead_stops_even_when_the_reader_has_read_everything_into_a_full_queue() -> None:
+    chunks = copy_ingest._read_ahead(iter(["a", "b", "c"]))
+    assert next(chunks) == "a"
+    time.sleep(0.3)  # the thread queues b and c (all there is), then waits to queue the end
+    closing = threading.Thread(target=chunks.close)
+    closing.start()
+    closing.join(timeout=5)
+    assert not closing.is_alive()  # close() returned: the thread did not wait forever
 
 
 @requires_postgres
