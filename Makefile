@@ -50,7 +50,7 @@ bench: install
 
 # No high-severity findings in our code; no installed package with a known vulnerability.
 audit: install
-	$(BIN)/bandit -q -r cco metrics roadmap accountability -lll
+	$(BIN)/bandit -q -r cco metrics roadmap accountability overview -lll
 	$(BIN)/python .ci/pip_audit.py
 
 # A bounded load run (≤ 60 s, loopback only) on the overview and the action-item API.

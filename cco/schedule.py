@@ -21,7 +21,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
     },
     # The executives' weekly digest of last week's overview, Monday morning.
     "executive-digest": {
-        "task": "cco.tasks.executive_digest_task",
+        "task": "overview.tasks.executive_digest_task",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
 }

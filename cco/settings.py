@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "metrics",
     "roadmap",
     "accountability",
+    "overview",
 ]
 
 MIDDLEWARE = [

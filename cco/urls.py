@@ -3,11 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cco import views
-from cco.dashboard import views as dashboard
+from overview import views as overview
 
 urlpatterns = [
-    path("", dashboard.overview, name="home"),
-    path("overview/<slug:panel>.csv", dashboard.panel_csv, name="overview-csv"),
+    path("", overview.overview, name="home"),
+    path("overview/<slug:panel>.csv", overview.panel_csv, name="overview-csv"),
     path("departments/", views.department_index, name="department-list"),
     path("departments/<slug:slug>/", views.department_detail, name="department-detail"),
     path("account/token/", views.api_token, name="api-token"),

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cco.dashboard import selectors, stats
-from cco.dashboard.filters import DashboardFilters
+from overview import selectors, stats
+from overview.filters import DashboardFilters
 from cco.models import DigestLog, Role, User
 from metrics.models import Grain, Metric, Scope, Touchpoint
 
@@ -95,11 +95,11 @@ def executive_digest_send(*, today: date | None = None) -> int:
             subject = f"Customer experience: week of {filters.start:%d %b %Y}"
             message = EmailMultiAlternatives(
                 subject,
-                render_to_string("cco/dashboard/digest.txt", context),
+                render_to_string("overview/digest.txt", context),
                 to=recipients,
             )
             message.attach_alternative(
-                render_to_string("cco/dashboard/digest.html", context), "text/html"
+                render_to_string("overview/digest.html", context), "text/html"
             )
             message.send()
     except IntegrityError:

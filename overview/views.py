@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET
 
 from cco.access import person_with_role
 from cco.csv_safety import csv_response
-from cco.dashboard import charts, selectors, tables
-from cco.dashboard.filters import DashboardFilterForm, DashboardFilters
+from overview import charts, selectors, tables
+from overview.filters import DashboardFilterForm, DashboardFilters
 from cco.models import Role
 
 PANELS = ("tiles", "trend", "journeys", "scorecard", "roadmap", "saydo")
@@ -68,8 +68,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         *((department.slug, department.name) for department in context["departments"]),
     ]
     if request.headers.get("HX-Request") == "true":
-        return render(request, "cco/dashboard/_panels.html", context)
-    return render(request, "cco/dashboard/overview.html", context)
+        return render(request, "overview/_panels.html", context)
+    return render(request, "overview/overview.html", context)
 
 
 @require_GET

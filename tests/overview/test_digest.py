@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from cco.celery import app
-from cco.dashboard.digest import executive_digest_send
+from overview.digest import executive_digest_send
 from cco.models import DigestLog
 from metrics.models import Metric, SurveyResponse
 from metrics.services.rollups import rollup_rebuild
@@ -63,6 +63,6 @@ def test_the_digest_is_sent_once_a_week_however_often_beat_fires(cco, week_of_da
 
 def test_every_task_on_the_beat_schedule_exists_and_the_digest_is_on_it(db):
     app.loader.import_default_modules()
-    assert app.conf.beat_schedule["executive-digest"]["task"] == "cco.tasks.executive_digest_task"
+    assert app.conf.beat_schedule["executive-digest"]["task"] == "overview.tasks.executive_digest_task"
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, name

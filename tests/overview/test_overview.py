@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from accountability.models import ActionStatus
-from cco.dashboard import selectors
-from cco.dashboard.filters import DashboardFilterForm
+from overview import selectors
+from overview.filters import DashboardFilterForm
 from metrics.models import Metric, SurveyResponse
 from metrics.services.rollups import rollup_rebuild
 from tests.accountability.factories import ActionItemFactory, CXIssueFactory
@@ -86,7 +86,7 @@ def test_a_significant_change_against_the_previous_period_is_flagged(journey_wor
 
 
 def test_the_trend_figure_carries_the_scores_and_their_interval(journey_world):
-    from cco.dashboard.charts import nps_trend_figure
+    from overview.charts import nps_trend_figure
 
     figure = nps_trend_figure(overview_for(period="30d", grain="day").trend)
     line = next(t for t in figure["data"] if t["name"] == "Organisation NPS")
@@ -131,7 +131,7 @@ def test_the_scorecard_rates_each_department_red_amber_green(journey_world, depa
         "green",
     ]
 
-    from cco.dashboard.charts import scorecard_figure
+    from overview.charts import scorecard_figure
 
     figure = scorecard_figure(list(rows.values()), selectors.SCORECARD_COLUMNS)
     heatmap = figure["data"][0]

@@ -13,8 +13,8 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from accountability.models import ActionItem, ActionStatus, CXIssue, CXIssueStatus
-from cco.dashboard import stats
-from cco.dashboard.filters import DashboardFilters
+from overview import stats
+from overview.filters import DashboardFilters
 from cco.models import Department
 from metrics import stats as metric_stats
 from metrics.models import Breach, Grain, Journey, Metric, Rollup, Scope, Touchpoint

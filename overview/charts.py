@@ -9,7 +9,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cco.dashboard.selectors import JourneyMap, RoadmapHealth, ScorecardRow, Trend
+from overview.selectors import JourneyMap, RoadmapHealth, ScorecardRow, Trend
 from metrics.selectors import SayDo
 from roadmap.models import Status
 

@@ -3,7 +3,7 @@ so both carry exactly what the chart shows."""
 
 from dataclasses import dataclass
 
-from cco.dashboard.selectors import (
+from overview.selectors import (
     SCORECARD_COLUMNS,
     JourneyMap,
     RoadmapHealth,
