@@ -9,8 +9,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from overview.selectors import JourneyMap, RoadmapHealth, ScorecardRow, Trend
 from metrics.selectors import SayDo
+from overview.selectors import JourneyMap, RoadmapHealth, ScorecardRow, Trend
 from roadmap.models import Status
 
 INK, MUTED, LINE = "#1f2933", "#616e7c", "#d9dee4"

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from overview import selectors, stats
-from overview.filters import DashboardFilters
 from cco.models import DigestLog, Role, User
 from metrics.models import Grain, Metric, Scope, Touchpoint
+from overview import selectors, stats
+from overview.filters import DashboardFilters
 
 
 @dataclass(frozen=True)

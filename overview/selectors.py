@@ -13,8 +13,6 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from accountability.models import ActionItem, ActionStatus, CXIssue, CXIssueStatus
-from overview import stats
-from overview.filters import DashboardFilters
 from cco.models import Department
 from metrics import stats as metric_stats
 from metrics.models import Breach, Grain, Journey, Metric, Rollup, Scope, Touchpoint
@@ -29,6 +27,8 @@ from metrics.selectors import (
     score_series,
 )
 from metrics.stats import Estimate
+from overview import stats
+from overview.filters import DashboardFilters
 from roadmap import stats as roadmap_stats
 from roadmap.models import ExpectedResult, Initiative, Milestone, Status
 

@@ -3,6 +3,7 @@ so both carry exactly what the chart shows."""
 
 from dataclasses import dataclass
 
+from metrics.selectors import SayDo
 from overview.selectors import (
     SCORECARD_COLUMNS,
     JourneyMap,
@@ -11,7 +12,6 @@ from overview.selectors import (
     Tiles,
     Trend,
 )
-from metrics.selectors import SayDo
 from roadmap.models import Status
 
 

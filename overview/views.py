@@ -7,9 +7,9 @@ from django.views.decorators.http import require_GET
 
 from cco.access import person_with_role
 from cco.csv_safety import csv_response
+from cco.models import Role
 from overview import charts, selectors, tables
 from overview.filters import DashboardFilterForm, DashboardFilters
-from cco.models import Role
 
 PANELS = ("tiles", "trend", "journeys", "scorecard", "roadmap", "saydo")
 

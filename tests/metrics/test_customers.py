@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from cco.dashboard.charts import say_do_figure
 from metrics.models import CustomerOutcome, Metric, SayDoRollup, SurveyResponse
 from metrics.selectors import say_do_summary
 from metrics.services.customers import customer_outcomes_import_csv, say_do_rebuild
+from overview.charts import say_do_figure
 from tests.metrics.factories import TouchpointFactory
 
 AS_OF = date(2026, 11, 1)

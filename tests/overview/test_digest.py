@@ -4,10 +4,10 @@ import pytest
 from django.core import mail
 
 from cco.celery import app
-from overview.digest import executive_digest_send
 from cco.models import DigestLog
 from metrics.models import Metric, SurveyResponse
 from metrics.services.rollups import rollup_rebuild
+from overview.digest import executive_digest_send
 from tests.metrics.factories import TouchpointFactory
 
 TODAY = date(2026, 11, 25)  # a Wednesday: the digest covers Mon 16 – Sun 22 November
@@ -63,6 +63,8 @@ def test_the_digest_is_sent_once_a_week_however_often_beat_fires(cco, week_of_da
 
 def test_every_task_on_the_beat_schedule_exists_and_the_digest_is_on_it(db):
     app.loader.import_default_modules()
-    assert app.conf.beat_schedule["executive-digest"]["task"] == "overview.tasks.executive_digest_task"
+    assert (
+        app.conf.beat_schedule["executive-digest"]["task"] == "overview.tasks.executive_digest_task"
+    )
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, name

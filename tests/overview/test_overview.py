@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from accountability.models import ActionStatus
-from overview import selectors
-from overview.filters import DashboardFilterForm
 from metrics.models import Metric, SurveyResponse
 from metrics.services.rollups import rollup_rebuild
+from overview import selectors
+from overview.filters import DashboardFilterForm
 from tests.accountability.factories import ActionItemFactory, CXIssueFactory
 from tests.metrics.factories import JourneyStageFactory, TouchpointFactory
 
