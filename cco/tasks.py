@@ -7,4 +7,3 @@ from cco.models import Department
 def worker_health_task() -> dict[str, int | str]:
     """Proves a worker can reach the broker and the database (used by /health/?worker=1)."""
     return {"status": "ok", "departments": Department.objects.count()}
-
