@@ -49,7 +49,15 @@ def department_b(db: None) -> Department:
 
 @pytest.fixture
 def cco(db: None) -> User:
-    return UserFactory(username="the-cco", role=Role.CCO, is_staff=True, is_superuser=True)
+    """A CCO by role alone, staff as the product makes them: a superuser would pass every rule
+    in cco/rules.py unasked, and the tests would never see the CCO's rules run."""
+    return UserFactory(username="the-cco", role=Role.CCO, is_staff=True)
+
+
+@pytest.fixture
+def admin(db: None) -> User:
+    """A superuser with no role in the programme, for tests of the Django admin itself."""
+    return UserFactory(username="the-admin", role="", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ def test_every_model_of_the_product_is_in_the_admin():
 @pytest.mark.parametrize(
     "path", ["/admin/", "/admin/cco/user/", "/admin/cco/department/", "/admin/cco/digestlog/"]
 )
-def test_the_cco_opens_the_admin_pages(client_for, cco, path):
-    assert client_for(cco).get(path).status_code == 200
+def test_an_administrator_opens_the_admin_pages(client_for, admin, path):
+    assert client_for(admin).get(path).status_code == 200
 
 
 def test_an_executive_is_kept_out_of_the_admin(client_for, executive):
