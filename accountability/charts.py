@@ -2,15 +2,17 @@
 
 from typing import Any
 
+from accountability import stats
 from accountability.selectors import MeetingSummary, ScorecardRow
 
 GREEN, AMBER, RED, GREY = "#1e7b4f", "#a86400", "#b3261e", "#9aa5b1"
 
 
+RAG_COLOURS = {"green": GREEN, "amber": AMBER, "red": RED, "grey": GREY}
+
+
 def _colour(pct: float | None) -> str:
-    if pct is None:
-        return GREY
-    return GREEN if pct >= 80 else AMBER if pct >= 60 else RED
+    return RAG_COLOURS[stats.on_time_rag(pct)]
 
 
 def on_time_figure(rows: list[ScorecardRow]) -> dict[str, Any]:

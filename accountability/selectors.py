@@ -250,6 +250,44 @@ class ScorecardRow:
         return stats.percentage(self.meetings_attended, self.meetings_expected)
 
 
+def delivery_by_department(
+    *,
+    start: date,
+    end: date,
+    today: date | None = None,
+    department_id: int | None = None,
+) -> dict[int, stats.DeliveryFigures]:
+    """How each department kept the action items due from `start` to `end`, judged by the one
+    rule in `stats.delivery_figures` (one query).
+
+    Items still open past due count wherever they fell due: an old overdue item is still late.
+    """
+    today = today or timezone.localdate()
+    items = ActionItem.objects.filter(
+        Q(due__range=(start, end)) | Q(due__lt=start, completed_on__isnull=True)
+    )
+    if department_id is not None:
+        items = items.filter(department_id=department_id)
+    pairs: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    for item_department_id, due, completed_on in items.values_list(
+        "department_id", "due", "completed_on"
+    ):
+        pairs[item_department_id].append((due, completed_on))
+    return {key: stats.delivery_figures(value, today=today) for key, value in pairs.items()}
+
+
+def open_issue_counts(*, department_id: int | None = None) -> dict[int, int]:
+    """Open (not resolved) CX issues per department."""
+    issues = CXIssue.objects.exclude(status=CXIssueStatus.RESOLVED)
+    if department_id is not None:
+        issues = issues.filter(department_id=department_id)
+    return dict(
+        issues.values("department_id")
+        .annotate(count=Count("pk"))
+        .values_list("department_id", "count")
+    )
+
+
 def scorecard(
     *, today: date | None = None, window_days: int = SCORECARD_WINDOW_DAYS
 ) -> list[ScorecardRow]:
@@ -258,18 +296,8 @@ def scorecard(
     today = today or timezone.localdate()
     since = today - timedelta(days=window_days)
     departments = list(Department.objects.order_by("name"))
-    pairs: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
-    items = ActionItem.objects.filter(Q(due__gte=since) | Q(completed_on__isnull=True)).values_list(
-        "department_id", "due", "completed_on"
-    )
-    for department_id, due, completed_on in items:
-        pairs[department_id].append((due, completed_on))
-    open_issues = dict(
-        CXIssue.objects.exclude(status=CXIssueStatus.RESOLVED)
-        .values("department_id")
-        .annotate(count=Count("pk"))
-        .values_list("department_id", "count")
-    )
+    delivery = delivery_by_department(start=since, end=today, today=today)
+    open_issues = open_issue_counts()
     attendance: dict[int, tuple[int, int]] = {
         row["person__department_id"]: (row["expected"], row["attended"])
         for row in Attendance.objects.filter(
@@ -280,9 +308,10 @@ def scorecard(
         .values("person__department_id")
         .annotate(expected=Count("pk"), attended=Count("pk", filter=Q(present=True)))
     }
+    nothing_due = stats.delivery_figures([], today=today)
     rows = []
     for department in departments:
-        figures = stats.delivery_figures(pairs.get(department.pk, []), today=today)
+        figures = delivery.get(department.pk, nothing_due)
         expected, attended = attendance.get(department.pk, (0, 0))
         rows.append(
             ScorecardRow(

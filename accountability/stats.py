@@ -76,5 +76,50 @@ def delivery_figures(items: Iterable[tuple[date, date | None]], *, today: date) 
     )
 
 
+def combined_delivery(figures: Iterable[DeliveryFigures]) -> DeliveryFigures:
+    """Several departments' figures as one: every counted item is either done on time or late,
+    so the late items' mean lateness is weighted by their number."""
+    figures = list(figures)
+    due_count = sum(f.due_count for f in figures)
+    done_on_time = sum(f.done_on_time for f in figures)
+    late = [
+        (f.due_count - f.done_on_time, f.avg_days_late)
+        for f in figures
+        if f.avg_days_late is not None
+    ]
+    late_count = sum(count for count, _ in late)
+    return DeliveryFigures(
+        due_count=due_count,
+        done_on_time=done_on_time,
+        overdue=sum(f.overdue for f in figures),
+        on_time_pct=round(100 * done_on_time / due_count, 1) if due_count else None,
+        avg_days_late=(
+            round(sum(count * (days or 0) for count, days in late) / late_count, 1)
+            if late_count
+            else None
+        ),
+    )
+
+
+# Action items done on time: green from 80 %, amber from 60 %, red below.
+ON_TIME_GREEN, ON_TIME_AMBER = 80.0, 60.0
+# Open CX issues of one department: amber from 1, red from 3.
+OPEN_ISSUES_AMBER, OPEN_ISSUES_RED = 1, 3
+
+
+def on_time_rag(on_time_pct: float | None) -> str:
+    if on_time_pct is None:
+        return "grey"
+    if on_time_pct >= ON_TIME_GREEN:
+        return "green"
+    return "amber" if on_time_pct >= ON_TIME_AMBER else "red"
+
+
+def open_issues_rag(count: int) -> str:
+    if count >= OPEN_ISSUES_RED:
+        return "red"
+    return "amber" if count >= OPEN_ISSUES_AMBER else "green"
+
+
 def percentage(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None

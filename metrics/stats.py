@@ -137,3 +137,41 @@ CATEGORY_THRESHOLDS: dict[str, tuple[int, int]] = {
     "csat": (4, 3),
     "ces": (5, 4),
 }
+
+
+def standard_error(estimate: Estimate) -> float | None:
+    """The standard error implied by a 95 % interval: (high − low) / (2 · 1.96)."""
+    if estimate.low is None or estimate.high is None:
+        return None
+    return (estimate.high - estimate.low) / (2 * Z95)
+
+
+def change_is_significant(previous: Estimate, current: Estimate) -> bool:
+    """Is the change between two independent periods larger than noise?
+
+    A two-sided z-test on the difference: |current − previous| > 1.96 · √(se₁² + se₂²), each
+    standard error taken from its period's (adjusted-Wald) interval. Periods with too few
+    responses (n < 30) never count as a significant change.
+    """
+    if not (previous.enough and current.enough):
+        return False
+    if previous.value is None or current.value is None:
+        return False
+    se_previous, se_current = standard_error(previous), standard_error(current)
+    if se_previous is None or se_current is None:
+        return False
+    return abs(current.value - previous.value) > Z95 * math.hypot(se_previous, se_current)
+
+
+# A score this many points under its target is amber; further below is red.
+SCORE_AMBER_BAND = 5.0
+
+
+def score_rag(estimate: Estimate, target: float | None) -> str:
+    """green at or above target; amber within SCORE_AMBER_BAND below it; red further below;
+    grey when there is no target or too few responses to judge."""
+    if estimate.value is None or target is None or not estimate.enough:
+        return "grey"
+    if estimate.value >= target:
+        return "green"
+    return "amber" if estimate.value >= target - SCORE_AMBER_BAND else "red"

@@ -11,19 +11,19 @@ import plotly.graph_objects as go
 
 from metrics.selectors import SayDo
 from overview.selectors import JourneyMap, RoadmapHealth, ScorecardRow, Trend
-from roadmap.models import Status
+from roadmap.selectors import initiative_statuses
 
 INK, MUTED, LINE = "#1f2933", "#616e7c", "#d9dee4"
 ACCENT, BAND = "#1d4f91", "rgba(29, 79, 145, 0.15)"
 RAG_COLOURS = {"red": "#d64545", "amber": "#e8a33d", "green": "#3f9b6c", "grey": "#c5ccd3"}
 RAG_LEVEL = {"grey": 0, "red": 1, "amber": 2, "green": 3}
 STATUS_COLOURS = {
-    Status.PROPOSED: "#c5ccd3",
-    Status.PLANNED: "#8fb3de",
-    Status.IN_PROGRESS: "#1d4f91",
-    Status.AT_RISK: "#e8a33d",
-    Status.DONE: "#3f9b6c",
-    Status.DROPPED: "#9aa5b1",
+    "proposed": "#c5ccd3",
+    "planned": "#8fb3de",
+    "in_progress": "#1d4f91",
+    "at_risk": "#e8a33d",
+    "done": "#3f9b6c",
+    "dropped": "#9aa5b1",
 }
 
 
@@ -198,14 +198,14 @@ def roadmap_status_figure(health: RoadmapHealth) -> dict[str, Any]:
         layout=base_layout(barmode="stack", yaxis={"title": "Initiatives", "gridcolor": LINE})
     )
     names = [pillar.name for pillar in health.pillars]
-    for status in Status:
-        counts = [pillar.by_status.get(status.value, 0) for pillar in health.pillars]
+    for status, label in initiative_statuses():
+        counts = [pillar.by_status.get(status, 0) for pillar in health.pillars]
         if any(counts):
             figure.add_trace(
                 go.Bar(
                     x=names,
                     y=counts,
-                    name=status.label,
+                    name=label,
                     marker={"color": STATUS_COLOURS[status]},
                 )
             )

@@ -10,8 +10,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cco.models import DigestLog, Role, User
-from metrics.models import Grain, Metric, Scope, Touchpoint
-from overview import selectors, stats
+from metrics.selectors import Grain, Touchpoint
+from metrics.selectors.ranges import range_scores, touchpoints_in_bulk
+from metrics.stats import change_is_significant
+from overview import selectors
 from overview.filters import DashboardFilters
 
 
@@ -30,21 +32,14 @@ class Mover:
 def biggest_movers(filters: DashboardFilters, *, limit: int = 5) -> list[Mover]:
     """Touch points whose NPS moved significantly between the previous period and this one,
     largest moves first."""
-    now = selectors.scoped_sums(
-        metric=Metric.NPS, scopes=[Scope.TOUCHPOINT], start=filters.start, end=filters.end
-    )
-    before = selectors.scoped_sums(
-        metric=Metric.NPS,
-        scopes=[Scope.TOUCHPOINT],
-        start=filters.previous_start,
-        end=filters.previous_end,
-    )
+    now = range_scores(start=filters.start, end=filters.end).touchpoints()
+    before = range_scores(start=filters.previous_start, end=filters.previous_end).touchpoints()
     moved = {
-        key[1]: (before[key], estimate)
-        for key, estimate in now.items()
-        if key in before and stats.change_is_significant(before[key], estimate)
+        pk: (before[pk], estimate)
+        for pk, estimate in now.items()
+        if pk in before and change_is_significant(before[pk], estimate)
     }
-    touchpoints = Touchpoint.objects.in_bulk(list(moved))
+    touchpoints = touchpoints_in_bulk(list(moved))
     movers = [
         Mover(touchpoints[pk], previous.value or 0.0, current.value or 0.0, current.n)
         for pk, (previous, current) in moved.items()

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from cco.models import Department
-from metrics.models import Grain, Journey
+from metrics.selectors import Grain, Journey, journey_list
 
 PERIOD_CHOICES = [
     ("30d", "Last 30 days"),
@@ -61,7 +61,7 @@ class DashboardFilterForm(forms.Form):
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     grain = forms.ChoiceField(choices=[("", "Automatic"), *GRAIN_CHOICES], required=False)
     journey = forms.ModelChoiceField(
-        queryset=Journey.objects.order_by("order", "name"),
+        queryset=journey_list(),
         to_field_name="slug",
         required=False,
         empty_label="All journeys",

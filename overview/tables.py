@@ -12,7 +12,7 @@ from overview.selectors import (
     Tiles,
     Trend,
 )
-from roadmap.models import Status
+from roadmap.selectors import initiative_statuses
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,10 @@ def tiles_table(tiles: Tiles) -> Table:
     rows.append(
         [
             "Action items done on time %",
-            fmt(tiles.action_items.percent),
+            fmt(tiles.action_items.on_time_pct),
             "",
             "",
-            tiles.action_items.due,
+            tiles.action_items.due_count,
             "",
             "",
         ]
@@ -65,10 +65,10 @@ def tiles_table(tiles: Tiles) -> Table:
     rows.append(
         [
             "Milestones on time %",
-            fmt(tiles.milestones.percent),
+            fmt(tiles.milestones.on_time_pct),
             "",
             "",
-            tiles.milestones.due,
+            tiles.milestones.due_count,
             "",
             "",
         ]
@@ -129,12 +129,12 @@ def scorecard_table(rows: list[ScorecardRow]) -> Table:
 
 
 def roadmap_table(health: RoadmapHealth) -> Table:
-    statuses = list(Status)
+    statuses = initiative_statuses()
     rows: list[list[object]] = [
-        [pillar.name, *[pillar.by_status.get(s.value, 0) for s in statuses]]
+        [pillar.name, *[pillar.by_status.get(value, 0) for value, _ in statuses]]
         for pillar in health.pillars
     ]
-    return Table(["pillar", *[s.label for s in statuses]], rows)
+    return Table(["pillar", *[label for _, label in statuses]], rows)
 
 
 def say_do_table(say_do: SayDo) -> Table:

@@ -269,7 +269,7 @@ def test_roadmap_health_counts_initiatives_milestones_and_verdicts(db):
     assert [p.by_status for p in health.pillars] == [{"planned": 2}]
     assert sum(health.verdicts.values()) == 2
     tiles = overview_for(period="30d").tiles
-    assert (tiles.milestones.on_time, tiles.milestones.due) == (2, 2)
+    assert (tiles.milestones.done_on_time, tiles.milestones.due_count) == (2, 2)
     assert tiles.open_issues == 2
 
 

@@ -160,6 +160,10 @@ def latest_scores(
     return result
 
 
+def journey_list() -> QuerySet[Journey]:
+    return Journey.objects.order_by("order", "name")
+
+
 def journeys_with_touchpoints(department_id: int | None = None) -> QuerySet[Journey]:
     """Journeys → stages → touch points (with department), in order, in three queries."""
     touchpoints = Touchpoint.objects.select_related("department").order_by("name")
