@@ -5,18 +5,27 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off", ""}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def _raw(name: str) -> str | None:
+    """The variable's value, with a set-but-empty variable (`DATABASE_URL=` copied from
+    .env.example) read as unset, so it takes the default rather than failing start-up."""
+    value = os.environ.get(name)
+    return None if value is None or value.strip() == "" else value
 
 
 def env_str(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
+    value = _raw(name)
+    if value is None:
+        value = default
     if value is None:
         raise ImproperlyConfigured(f"{name} is not set: see .env.example for what it should hold.")
     return value
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     word = raw.strip().lower()
@@ -28,8 +37,8 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _raw(name)
+    if raw is None:
         return default
     try:
         return int(raw)
@@ -38,5 +47,5 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    raw = os.environ.get(name, default)
+    raw = _raw(name) or default
     return [item.strip() for item in raw.split(",") if item.strip()]
