@@ -7,11 +7,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Model
 
 from cco.models import Department, Role, User
 from tests.factories import DepartmentFactory, UserFactory
@@ -25,6 +29,33 @@ def pytest_configure(config: pytest.Config) -> None:
     from cco.celery import app
 
     app.conf.task_always_eager = True
+
+
+# The apps whose tables hold what people write (the product's, and the API tokens).
+STORED_APPS = ("cco", "metrics", "roadmap", "accountability", "authtoken")
+
+
+def stored(*models: type[Model]) -> dict[str, list[dict[str, Any]]]:
+    """Every stored row of these models (by default every model people write to), read afresh.
+
+    Taken before and after a request: a refused or rejected write must leave it equal, an
+    allowed one must not. Asserting the status alone would pass a view that writes first and
+    refuses after.
+    """
+    chosen = models or tuple(
+        model for label in STORED_APPS for model in apps.get_app_config(label).get_models()
+    )
+    return {
+        model._meta.label: list(model._base_manager.order_by("pk").values()) for model in chosen
+    }
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Undo every write made inside, so each person in a matrix meets the same world."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

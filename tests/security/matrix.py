@@ -3,13 +3,22 @@
 Every URL pattern of the product (Django admin aside, which is staff-only by Django's own
 machinery) must be listed in PAGES; a test fails when a new page is added without deciding who
 may use it. Department-owned objects belong to department B (see world.py).
+
+Every write carries a valid body (`body`), the same for everyone: an allowed person's write
+must succeed and change the database, a refused person's must change nothing — refused for
+who they are, not for what they sent.
 """
 
+import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.security.world import World
 
@@ -28,11 +37,26 @@ OWNING_HEAD = frozenset({"head_b", "cco"})
 PUBLIC = frozenset({"anonymous", *EVERYONE, "outsider"})
 
 
+Body = Callable[[World, str], dict[str, Any]]
+
+
+def _no_body(world: World, persona: str) -> dict[str, Any]:
+    return {}
+
+
+def _nothing_to_prepare(world: World, persona: str) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Page:
     method: str
     allowed: frozenset[str]
     kwargs: Callable[[World], dict[str, Any]] = lambda world: {}
+    # A valid body for a write (built afresh for each person: an upload is read once).
+    body: Body = _no_body
+    # What the world needs for this person before the write (e.g. a token to revoke).
+    prepare: Callable[[World, str], None] = _nothing_to_prepare
 
 
 def _obj(name: str, key: str = "pk", attribute: str = "pk") -> Callable[[World], dict[str, Any]]:
@@ -41,6 +65,127 @@ def _obj(name: str, key: str = "pk", attribute: str = "pk") -> Callable[[World],
 
 def _slug_b(world: World) -> dict[str, Any]:
     return {"slug": world.department_b.slug}
+
+
+def _in_days(days: int) -> str:
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def _fresh(world: World, name: str) -> Any:
+    """The object as stored now (an earlier person's write was rolled back, not its cache)."""
+    obj = world.get(name)
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def _give_a_token(world: World, persona: str) -> None:
+    from rest_framework.authtoken.models import Token
+
+    if (person := world.people[persona]) is not None:
+        Token.objects.get_or_create(user=person)
+
+
+def _own_department_item(world: World, persona: str) -> dict[str, Any]:
+    """An action item in the person's own department (department B for those without one)."""
+    person = world.people[persona]
+    department_id = (person.department_id if person is not None else None) or (
+        world.department_b.pk
+    )
+    return {"title": "Call every detractor back", "department": department_id, "due": _in_days(7)}
+
+
+def _meeting_action(world: World, persona: str) -> dict[str, Any]:
+    return {
+        "title": "Roster a night agent",
+        "department": world.department_b.pk,
+        "due": _in_days(7),
+    }
+
+
+def _progress(world: World, persona: str) -> dict[str, Any]:
+    return {"progress": 55, "notes": "Half the regions live", "note": "Weekly update"}
+
+
+def _action_update(world: World, persona: str) -> dict[str, Any]:
+    item = _fresh(world, "action_item")
+    return {"status": "in_progress", "note": "Started", "version": item.version}
+
+
+def _issue_plan(world: World, persona: str) -> dict[str, Any]:
+    issue = _fresh(world, "cx_issue")
+    return {
+        "status": "plan_agreed",
+        "root_cause": "Rota gap",
+        "remediation_plan": "Hire two agents",
+        "version": issue.version,
+    }
+
+
+def _initiative_edit(world: World, persona: str) -> dict[str, Any]:
+    initiative = _fresh(world, "initiative")
+    return {
+        "pillar": initiative.pillar_id,
+        "title": "Invoices anyone can read",
+        "description": initiative.description,
+        "department": initiative.department_id,
+        "sponsor": initiative.sponsor_id or "",
+        "start_date": initiative.start_date.isoformat(),
+        "end_date": initiative.end_date.isoformat(),
+        "status": initiative.status,
+        "progress": "" if initiative.progress is None else initiative.progress,
+        "notes": initiative.notes,
+    }
+
+
+def _response_file(world: World, persona: str) -> dict[str, Any]:
+    text = "external_id,touchpoint,metric,score,responded_at\nmatrix-1,{},nps,9,{}\n".format(
+        world.get("touchpoint").slug, _in_days(-3)
+    )
+    return {"file": SimpleUploadedFile("responses.csv", text.encode(), "text/csv")}
+
+
+def _customer_file(world: World, persona: str) -> dict[str, Any]:
+    body = b"customer_id,retained,revenue\nC-matrix,yes,99\n"
+    return {
+        "file": SimpleUploadedFile("customers.csv", body, "text/csv"),
+        "as_of": _in_days(0),
+    }
+
+
+def _roadmap_file(world: World, persona: str) -> dict[str, Any]:
+    from roadmap.services.importing import COLUMNS
+
+    initiative = _fresh(world, "initiative")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="")
+    writer.writeheader()
+    writer.writerow(
+        {
+            "pillar": initiative.pillar.name,
+            "initiative": "Self-service refunds",
+            "department": world.department_b.slug,
+            "start": initiative.start_date.isoformat(),
+            "end": initiative.end_date.isoformat(),
+            "status": "planned",
+        }
+    )
+    return {
+        "roadmap": initiative.pillar.roadmap_id,
+        "file": SimpleUploadedFile("plan.csv", out.getvalue().encode(), "text/csv"),
+    }
+
+
+def _series(world: World, persona: str) -> dict[str, Any]:
+    return {
+        "name": "Monthly billing review",
+        "cadence": "weekly",
+        "weekday": "2",
+        "start_time": "10:00",
+        "duration_minutes": "60",
+    }
+
+
+def _fixed(data: dict[str, Any]) -> Body:
+    return lambda world, persona: dict(data)
 
 
 GET, POST = "GET", "POST"
@@ -53,7 +198,7 @@ PAGES: dict[str, Page] = {
     "department-detail": Page(GET, EVERYONE, _slug_b),
     "api-token": Page(GET, EVERYONE),
     "api-token-create": Page(POST, EVERYONE),
-    "api-token-revoke": Page(POST, EVERYONE),
+    "api-token-revoke": Page(POST, EVERYONE, prepare=_give_a_token),
     "login": Page(GET, PUBLIC),
     "health": Page(GET, PUBLIC),
     # Metrics.
@@ -72,13 +217,18 @@ PAGES: dict[str, Page] = {
     "roadmap:initiative-create": Page(GET, CCO),
     "roadmap:initiative-detail": Page(GET, EVERYONE, _obj("initiative")),
     "roadmap:initiative-edit": Page(GET, CCO, _obj("initiative")),
-    "roadmap:initiative-progress": Page(POST, OWNING_HEAD, _obj("initiative")),
+    "roadmap:initiative-progress": Page(POST, OWNING_HEAD, _obj("initiative"), _progress),
     "roadmap:initiative-delete": Page(POST, CCO, _obj("initiative")),
     "roadmap:milestone-create": Page(GET, OWNING_HEAD, _obj("initiative")),
     "roadmap:milestone-edit": Page(GET, OWNING_HEAD, _obj("milestone")),
-    "roadmap:milestone-done": Page(POST, OWNING_HEAD, _obj("milestone")),
+    "roadmap:milestone-done": Page(POST, OWNING_HEAD, _obj("milestone"), _fixed({"done": "1"})),
     "roadmap:milestone-delete": Page(POST, CCO, _obj("milestone")),
-    "roadmap:dependency-add": Page(POST, CCO, _obj("initiative")),
+    "roadmap:dependency-add": Page(
+        POST,
+        CCO,
+        _obj("initiative"),
+        lambda world, persona: {"depends_on": world.get("spare_initiative").pk},
+    ),
     "roadmap:dependency-remove": Page(POST, CCO, _obj("dependency")),
     "roadmap:expected-result-create": Page(GET, CCO, _obj("initiative")),
     "roadmap:expected-result-edit": Page(GET, CCO, _obj("expected_result")),
@@ -90,7 +240,7 @@ PAGES: dict[str, Page] = {
     "accountability:home": Page(GET, EVERYONE),
     "accountability:my-department": Page(GET, EVERYONE),
     "accountability:scorecard": Page(GET, EVERYONE),
-    "accountability:action-create": Page(POST, HEADS),
+    "accountability:action-create": Page(POST, HEADS, body=_own_department_item),
     "accountability:action-detail": Page(GET, EVERYONE, _obj("action_item")),
     "accountability:issue-list": Page(GET, EVERYONE),
     "accountability:issue-new": Page(GET, CCO),
@@ -99,29 +249,40 @@ PAGES: dict[str, Page] = {
     "accountability:series-detail": Page(GET, EVERYONE, _obj("series")),
     "accountability:calendar": Page(GET, EVERYONE),
     "accountability:meeting-run": Page(GET, CCO, _obj("meeting")),
-    "accountability:meeting-open": Page(POST, CCO, _obj("meeting")),
-    "accountability:meeting-close": Page(POST, CCO, _obj("meeting")),
+    "accountability:meeting-open": Page(POST, CCO, _obj("next_meeting")),
+    "accountability:meeting-close": Page(
+        POST, CCO, _obj("meeting"), _fixed({"summary": "Rota fixed next week"})
+    ),
     "accountability:meeting-minutes": Page(GET, EVERYONE, _obj("meeting")),
     "accountability:meeting-attendance": Page(
         POST,
         CCO,
         lambda world: {"pk": world.get("meeting").pk, "person_id": world.people["cco"].pk},
+        _fixed({"present": "on", "rating": "8"}),
     ),
-    "accountability:agenda-add": Page(POST, CCO, _obj("meeting")),
-    "accountability:decision-add": Page(POST, CCO, _obj("meeting")),
-    "accountability:meeting-action-add": Page(POST, CCO, _obj("meeting")),
-    "accountability:agenda-update": Page(POST, CCO, _obj("agenda_item")),
+    "accountability:agenda-add": Page(
+        POST, CCO, _obj("meeting"), _fixed({"title": "Peak season readiness"})
+    ),
+    "accountability:decision-add": Page(
+        POST, CCO, _obj("meeting"), _fixed({"text": "Add a second night agent"})
+    ),
+    "accountability:meeting-action-add": Page(POST, CCO, _obj("meeting"), _meeting_action),
+    "accountability:agenda-update": Page(
+        POST, CCO, _obj("agenda_item"), _fixed({"notes": "Rota explained", "discussed": "on"})
+    ),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
 PAGE_WRITES: dict[str, Page] = {
-    "accountability:action-detail": Page(POST, frozenset({"head_b", "cco"}), _obj("action_item")),
-    "accountability:issue-detail": Page(POST, OWNING_HEAD, _obj("cx_issue")),
-    "metrics:response-upload": Page(POST, HEADS),
-    "metrics:customer-upload": Page(POST, CCO),
-    "accountability:series-new": Page(POST, CCO),
-    "roadmap:import": Page(POST, CCO),
-    "roadmap:initiative-edit": Page(POST, CCO, _obj("initiative")),
+    "accountability:action-detail": Page(
+        POST, frozenset({"head_b", "cco"}), _obj("action_item"), _action_update
+    ),
+    "accountability:issue-detail": Page(POST, OWNING_HEAD, _obj("cx_issue"), _issue_plan),
+    "metrics:response-upload": Page(POST, HEADS, body=_response_file),
+    "metrics:customer-upload": Page(POST, CCO, body=_customer_file),
+    "accountability:series-new": Page(POST, CCO, body=_series),
+    "roadmap:import": Page(POST, CCO, body=_roadmap_file),
+    "roadmap:initiative-edit": Page(POST, CCO, _obj("initiative"), _initiative_edit),
 }
 
 # Not in the matrix, with the reason.

@@ -1,6 +1,7 @@
 """Faults the product must survive: a worker killed mid-task, the broker gone during an ingest,
 and twenty people saving the same action item at once."""
 
+import importlib.util
 import io
 import os
 import shutil
@@ -10,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -286,6 +288,171 @@ def test_pages_say_the_figures_are_catching_up_while_roll_ups_lag(client, cco):
     rollup_incremental_task.delay()
     page = client.get(reverse("metrics:touchpoint-detail", args=[touchpoint.slug]))
     assert "catching up" not in page.content.decode().lower()
+
+
+# --- The broker really down: the settings aimed at a closed port ---------------------------
+
+DEAD_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused
+# A request must not wait on a dead broker for more than about a second; 3 s leaves room for a
+# slow machine, far below the 19 s it took when every task sent retried the result store.
+PATIENCE_SECONDS = 3.0
+
+
+@contextmanager
+def _settings_with_redis_at(url: str):  # type: ignore[no-untyped-def]
+    """Every Celery setting cco/settings.py derives from REDIS_URL, for REDIS_URL=url, put on
+    the app (not eager: tasks go to the broker), and put back afterwards."""
+    from cco.celery import app
+
+    with mock.patch.dict(os.environ, {"REDIS_URL": url, "DEBUG": "1"}):
+        spec = importlib.util.spec_from_file_location("settings_probe", ROOT / "cco/settings.py")
+        assert spec is not None and spec.loader is not None
+        probe = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(probe)
+    changed = {
+        name.removeprefix("CELERY_").lower(): value
+        for name, value in vars(probe).items()
+        if name.startswith("CELERY_")
+    }
+    saved = {key: app.conf.get(key) for key in changed}
+
+    def drop_connections() -> None:
+        app._pool = None
+        app.amqp._producer_pool = None
+        app._backend_cache = None
+        app._local.__dict__.pop("backend", None)
+
+    app.conf.update(changed)
+    drop_connections()
+    try:
+        yield probe
+    finally:
+        app.conf.update(saved)
+        drop_connections()
+
+
+@pytest.fixture
+def broker_down(settings):  # type: ignore[no-untyped-def]
+    with _settings_with_redis_at(DEAD_REDIS_URL) as probe:
+        assert probe.CELERY_TASK_ALWAYS_EAGER is False
+        settings.REDIS_URL = probe.REDIS_URL
+        yield
+
+
+@pytest.mark.django_db
+def test_an_upload_with_the_broker_down_is_kept_and_says_the_figures_are_catching_up(
+    client, cco, broker_down, django_capture_on_commit_callbacks
+):
+    from metrics.models import SurveyResponse
+    from tests.metrics.factories import TouchpointFactory
+
+    TouchpointFactory(slug="checkout")
+    client.force_login(cco)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = _upload(client, _rows("dead", 40))
+    seconds = time.monotonic() - started
+    assert queued, "the upload queues its roll-up after the commit"
+    assert response.status_code == 200
+    assert SurveyResponse.objects.filter(source="upload").count() == 40
+    assert "catching up" in response.content.decode().lower()
+    assert seconds < PATIENCE_SECONDS, f"the upload waited {seconds:.1f} s on a dead broker"
+
+
+@pytest.mark.django_db
+def test_an_api_import_with_the_broker_down_is_kept_and_says_the_figures_are_catching_up(
+    api_for, cco, broker_down, django_capture_on_commit_callbacks
+):
+    from metrics.models import SurveyResponse
+    from tests.metrics.factories import TouchpointFactory
+
+    TouchpointFactory(slug="checkout")
+    rows = [
+        {
+            "external_id": f"api-dead-{i}",
+            "touchpoint": "checkout",
+            "metric": "nps",
+            "score": i % 11,
+            "responded_at": "2026-01-05T10:00:00+00:00",
+        }
+        for i in range(25)
+    ]
+    api = api_for(cco)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/responses/import/", rows, format="json")
+    seconds = time.monotonic() - started
+    assert response.status_code == 200, response.content
+    assert response.json()["inserted"] == 25
+    assert response.json()["catching_up"] is True
+    assert SurveyResponse.objects.filter(source="api").count() == 25
+    assert seconds < PATIENCE_SECONDS, f"the import waited {seconds:.1f} s on a dead broker"
+
+
+@pytest.mark.django_db
+def test_the_import_command_with_the_broker_down_keeps_the_rows_and_warns_once(
+    tmp_path, broker_down, caplog, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from metrics.models import SurveyResponse
+    from tests.metrics.factories import TouchpointFactory
+
+    TouchpointFactory(slug="checkout")
+    path = tmp_path / "responses.csv"
+    path.write_text(CSV_HEADER + _rows("cmd", 30))
+    out, err = io.StringIO(), io.StringIO()
+    caplog.set_level("WARNING")
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        # The start-up check runs as it does from a shell; the broker being down does not stop
+        # the command, and nothing it does raises (a raise is exit status 1 and a traceback).
+        call_command(
+            "import_responses", str(path), "--no-progress", skip_checks=False,
+            stdout=out, stderr=err,
+        )  # fmt: skip
+    seconds = time.monotonic() - started
+    assert SurveyResponse.objects.filter(source="import").count() == 30
+    assert "30 added" in out.getvalue()
+    warnings = [record for record in caplog.records if record.levelname != "INFO"]
+    assert len(warnings) == 1, [record.getMessage() for record in warnings]
+    assert warnings[0].levelname == "WARNING"
+    assert "catching up" in warnings[0].getMessage()
+    assert "\n" not in warnings[0].getMessage()
+    assert seconds < PATIENCE_SECONDS, f"the command waited {seconds:.1f} s on a dead broker"
+
+
+def test_a_broker_that_accepts_but_never_answers_holds_a_request_about_a_second():
+    """A Redis host gone silent (the connection accepted, no reply ever sent): the socket
+    timeouts, not the operating system's minutes, decide how long a publish waits."""
+    import socket
+
+    from cco.queue import enqueue
+    from cco.tasks import worker_health_task
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        with _settings_with_redis_at(url):
+            started = time.monotonic()
+            enqueue(worker_health_task)
+            seconds = time.monotonic() - started
+    finally:
+        silent.close()
+    assert seconds < PATIENCE_SECONDS, f"a publish waited {seconds:.1f} s on a silent broker"
+
+
+def test_a_failure_that_is_not_the_broker_still_raises():
+    from cco.queue import enqueue
+    from metrics.tasks import rollup_incremental_task
+
+    with (
+        mock.patch.object(rollup_incremental_task, "delay", side_effect=TypeError("a bug")),
+        pytest.raises(TypeError, match="a bug"),
+    ):
+        enqueue(rollup_incremental_task)
 
 
 # --- Twenty people saving one action item at once -------------------------------------------

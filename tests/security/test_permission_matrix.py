@@ -1,13 +1,16 @@
 """Every page and every API endpoint, for every person: the answer they get.
 
 The expected answers come from the product's roles (README "People and permissions"), written
-down in tests/security/matrix.py, not read back from the code under test.
+down in tests/security/matrix.py, not read back from the code under test. Every write is also
+read back from the database: a refused one must leave every table as it was, an allowed one
+must change it.
 """
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import rolled_back, stored
 from tests.security.matrix import EXEMPT, PAGE_WRITES, PAGES, PERSONAS, url_names
 
 pytestmark = pytest.mark.django_db
@@ -48,21 +51,40 @@ def _problem(response, page, persona, path) -> str | None:
     return None
 
 
-def _in_order(page) -> list[str]:
-    """Refused people first, so an allowed write (a delete) cannot hide a refusal after it."""
-    return sorted(PERSONAS, key=lambda persona: (persona in page.allowed, persona == "cco"))
+def _changed(before, after) -> list[str]:
+    return [label for label in before if before[label] != after[label]]
 
 
-def _walk(world, page, name, data=None) -> list[str]:
+def _write_problem(page, persona, response, changed, where) -> str | None:
+    """A refused write leaves every table as it was; an allowed one succeeds and changes one."""
+    if persona in page.allowed:
+        if response.status_code >= 400:
+            return f"{where}: a valid write was let in but failed with {response.status_code}"
+        if not changed:
+            return f"{where}: answered {response.status_code} but stored nothing"
+    elif changed:
+        return f"{where}: refused with {response.status_code} but changed {changed}"
+    return None
+
+
+def _walk(world, page, name) -> list[str]:
     path = reverse(name, kwargs=page.kwargs(world))
     problems = []
-    for persona in _in_order(page):
-        client = _client_for(world, persona)
-        if page.method == "POST":
-            response = client.post(path, data or {})
-        else:
-            response = client.get(path)
-        if problem := _problem(response, page, persona, path):
+    for persona in PERSONAS:
+        where = f"{page.method} {path} as {persona}"
+        # Each person meets the same world: an allowed delete cannot hide a refusal after it.
+        with rolled_back():
+            client = _client_for(world, persona)
+            if page.method == "GET":
+                problem = _problem(client.get(path), page, persona, path)
+            else:
+                page.prepare(world, persona)
+                before = stored()
+                response = client.post(path, page.body(world, persona))
+                problem = _problem(response, page, persona, path) or _write_problem(
+                    page, persona, response, _changed(before, stored()), where
+                )
+        if problem:
             problems.append(problem)
     return problems
 

@@ -79,11 +79,15 @@ def build_world(
     observation = KPIObservationFactory(kpi=kpi)
     initiative = InitiativeFactory(title=HOSTILE, department=department_b)
     other_initiative = InitiativeFactory(department=department_b, pillar=initiative.pillar)
+    # Free to become a new dependency of `initiative` without making a cycle.
+    spare_initiative = InitiativeFactory(department=department_b, pillar=initiative.pillar)
     milestone = MilestoneFactory(initiative=initiative, title=HOSTILE)
     dependency = DependencyFactory(initiative=initiative, depends_on=other_initiative)
     expected = ExpectedResultFactory(initiative=initiative)
     series = MeetingSeriesFactory(chair=cco)
     meeting = MeetingFactory(series=series, scheduled_at=timezone.now() + timedelta(days=1))
+    # Still scheduled, so opening it changes something (re-opening `meeting` may not).
+    next_meeting = MeetingFactory(series=series, scheduled_at=timezone.now() + timedelta(days=8))
     breach = BreachFactory(touchpoint=touchpoint)
     issue = CXIssueFactory(title=HOSTILE, department=department_b)
     item = ActionItemFactory(
@@ -111,6 +115,7 @@ def build_world(
         "kpi": kpi,
         "kpi_observation": observation,
         "initiative": initiative,
+        "spare_initiative": spare_initiative,
         "milestone": milestone,
         "dependency": dependency,
         "expected_result": expected,
@@ -118,6 +123,7 @@ def build_world(
         "pillar": initiative.pillar,
         "series": series,
         "meeting": meeting,
+        "next_meeting": next_meeting,
         "breach": breach,
         "cx_issue": issue,
         "action_item": item,
