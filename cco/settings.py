@@ -261,6 +261,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Services raise Django's errors and ours; one handler words them for every endpoint.
+    "EXCEPTION_HANDLER": "cco.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -27,16 +26,6 @@ from roadmap.models import (
     Roadmap,
 )
 from roadmap.selectors import initiative_queryset, initiative_row, result_reading, scope_label
-
-
-def _service_call(call: Any) -> Any:
-    """Run a service; its ValidationError becomes a 400 naming the fields."""
-    try:
-        return call()
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            raise serializers.ValidationError(error.message_dict) from None
-        raise serializers.ValidationError({"non_field_errors": error.messages}) from None
 
 
 def _actor(request: Request) -> User:
@@ -64,12 +53,12 @@ class RoadmapSerializer(ServiceSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Roadmap:
         roadmap = Roadmap(**validated_data)
-        return _service_call(lambda: services.roadmap_save(actor=self.actor(), roadmap=roadmap))
+        return services.roadmap_save(actor=self.actor(), roadmap=roadmap)
 
     def update(self, instance: Roadmap, validated_data: dict[str, Any]) -> Roadmap:
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        return _service_call(lambda: services.roadmap_save(actor=self.actor(), roadmap=instance))
+        return services.roadmap_save(actor=self.actor(), roadmap=instance)
 
 
 class PillarSerializer(ServiceSerializer):
@@ -79,12 +68,12 @@ class PillarSerializer(ServiceSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Pillar:
         pillar = Pillar(**validated_data)
-        return _service_call(lambda: services.pillar_save(actor=self.actor(), pillar=pillar))
+        return services.pillar_save(actor=self.actor(), pillar=pillar)
 
     def update(self, instance: Pillar, validated_data: dict[str, Any]) -> Pillar:
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        return _service_call(lambda: services.pillar_save(actor=self.actor(), pillar=instance))
+        return services.pillar_save(actor=self.actor(), pillar=instance)
 
 
 class RoadmapViewSet(viewsets.ModelViewSet):
@@ -168,15 +157,11 @@ class InitiativeSerializer(ServiceSerializer):
         return int(self._row(obj).progress)
 
     def create(self, validated_data: dict[str, Any]) -> Initiative:
-        return _service_call(
-            lambda: services.initiative_create(actor=self.actor(), **validated_data)
-        )
+        return services.initiative_create(actor=self.actor(), **validated_data)
 
     def update(self, instance: Initiative, validated_data: dict[str, Any]) -> Initiative:
-        return _service_call(
-            lambda: services.initiative_update(
-                actor=self.actor(), initiative=instance, changes=validated_data
-            )
+        return services.initiative_update(
+            actor=self.actor(), initiative=instance, changes=validated_data
         )
 
 
@@ -224,9 +209,7 @@ class MilestoneSerializer(ServiceSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Milestone:
         milestone = Milestone(**validated_data)
-        return _service_call(
-            lambda: services.milestone_save(actor=self.actor(), milestone=milestone)
-        )
+        return services.milestone_save(actor=self.actor(), milestone=milestone)
 
     def update(self, instance: Milestone, validated_data: dict[str, Any]) -> Milestone:
         if "initiative" in validated_data and validated_data["initiative"] != instance.initiative:
@@ -235,9 +218,7 @@ class MilestoneSerializer(ServiceSerializer):
             )
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        return _service_call(
-            lambda: services.milestone_save(actor=self.actor(), milestone=instance)
-        )
+        return services.milestone_save(actor=self.actor(), milestone=instance)
 
 
 class MilestoneFilter(filters.FilterSet):
@@ -285,12 +266,10 @@ class DependencySerializer(ServiceSerializer):
         return []
 
     def create(self, validated_data: dict[str, Any]) -> Dependency:
-        return _service_call(
-            lambda: services.dependency_add(
-                actor=self.actor(),
-                initiative=validated_data["initiative"],
-                depends_on=validated_data["depends_on"],
-            )
+        return services.dependency_add(
+            actor=self.actor(),
+            initiative=validated_data["initiative"],
+            depends_on=validated_data["depends_on"],
         )
 
 
@@ -340,16 +319,12 @@ class ExpectedResultSerializer(ServiceSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> ExpectedResult:
         result = ExpectedResult(**validated_data)
-        return _service_call(
-            lambda: services.expected_result_save(actor=self.actor(), result=result)
-        )
+        return services.expected_result_save(actor=self.actor(), result=result)
 
     def update(self, instance: ExpectedResult, validated_data: dict[str, Any]) -> ExpectedResult:
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        return _service_call(
-            lambda: services.expected_result_save(actor=self.actor(), result=instance)
-        )
+        return services.expected_result_save(actor=self.actor(), result=instance)
 
 
 READING_SCHEMA = inline_serializer(
@@ -390,7 +365,7 @@ class ExpectedResultViewSet(viewsets.ModelViewSet):
         return _actor(self.request)
 
     def perform_destroy(self, instance: ExpectedResult) -> None:
-        _service_call(lambda: services.expected_result_delete(actor=self._actor(), result=instance))
+        services.expected_result_delete(actor=self._actor(), result=instance)
 
     @extend_schema(responses=READING_SCHEMA)
     @action(detail=True, methods=["get"])

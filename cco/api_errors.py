@@ -1,0 +1,101 @@
+"""One way for the API to answer the services' errors (REST_FRAMEWORK["EXCEPTION_HANDLER"]).
+
+Views call services and let their errors rise; this handler words every refusal the same way:
+
+- Django `ValidationError` → 400, the messages by field (`non_field_errors` when none is named);
+- `VersionConflict` → 409 naming who changed the object, when, and the version to retry on;
+- `ProtectedError` / `RestrictedError` (a delete blocked by dependents) → 409 naming them;
+- Django or DRF `PermissionDenied` → 403, and everything else DRF knows, by DRF's own handler.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, ProtectedError, RestrictedError
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from cco.errors import VersionConflict
+
+# Dependents named per kind in a refused delete; the count says how many more there are.
+NAMES_PER_KIND = 5
+
+CONFLICT_RESPONSE = OpenApiResponse(
+    response=inline_serializer(
+        "Conflict",
+        {
+            "detail": serializers.CharField(),
+            "changed_by": serializers.CharField(),
+            "changed_at": serializers.DateTimeField(allow_null=True),
+            "current_version": serializers.IntegerField(),
+        },
+    ),
+    description="Someone saved a newer version since the client read it; nothing was written.",
+)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(validation_detail(exc))
+    elif isinstance(exc, VersionConflict):
+        return _answer(status.HTTP_409_CONFLICT, conflict_body(exc))
+    elif isinstance(exc, ProtectedError):
+        return _answer(status.HTTP_409_CONFLICT, dependents_body(exc.protected_objects, context))
+    elif isinstance(exc, RestrictedError):
+        return _answer(status.HTTP_409_CONFLICT, dependents_body(exc.restricted_objects, context))
+    return drf_exception_handler(exc, context)
+
+
+def _answer(code: int, body: dict[str, Any]) -> Response:
+    set_rollback()
+    return Response(body, status=code)
+
+
+def validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """A service's refusal by field, as DRF words a serializer's."""
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {"non_field_errors": exc.messages}
+
+
+def conflict_body(exc: VersionConflict) -> dict[str, Any]:
+    return {
+        "detail": str(exc),
+        "changed_by": exc.changed_by,
+        "changed_at": exc.changed_at.isoformat() if exc.changed_at else None,
+        "current_version": exc.current_version,
+    }
+
+
+def dependents_body(objects: Iterable[Model], context: dict[str, Any]) -> dict[str, Any]:
+    """Who blocks the delete, by kind: how many, and the first few by name."""
+    by_kind: dict[type[Model], list[Model]] = defaultdict(list)
+    for obj in objects:
+        by_kind[type(obj)].append(obj)
+    dependents = []
+    listed = []
+    for model, rows in sorted(by_kind.items(), key=lambda pair: str(pair[0]._meta.verbose_name)):
+        rows.sort(key=lambda row: row.pk)
+        kind = str(model._meta.verbose_name if len(rows) == 1 else model._meta.verbose_name_plural)
+        names = [str(row) for row in rows[:NAMES_PER_KIND]]
+        dependents.append({"kind": kind, "count": len(rows), "names": names})
+        more = ", …" if len(rows) > len(names) else ""
+        listed.append(f"{len(rows)} {kind} ({', '.join(names)}{more})")
+    return {
+        "detail": f"{_target(context)} cannot be deleted while other records depend on it: "
+        f"{'; '.join(listed)}. Remove them or move them elsewhere first.",
+        "dependents": dependents,
+    }
+
+
+def _target(context: dict[str, Any]) -> str:
+    """'This department', from the view's model; 'This record' when the view has none."""
+    get_queryset = getattr(context.get("view"), "get_queryset", None)
+    model = get_queryset().model if get_queryset is not None else None
+    return f"This {model._meta.verbose_name}" if model is not None else "This record"
