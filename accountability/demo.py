@@ -23,6 +23,7 @@ from accountability.models import (
     Meeting,
     MeetingSeries,
 )
+from cco.demo import Progress
 from cco.models import Department, Role, User
 
 SERIES_NAME = "Customer accountability session"
@@ -80,21 +81,22 @@ def _at(day: date, clock: time) -> datetime:
 
 
 def seed(*, stdout: Any, options: dict[str, Any]) -> None:
+    progress = Progress(stdout, "Accountability")
     cco = User.objects.filter(role=Role.CCO, is_active=True).order_by("pk").first()
     departments = list(Department.objects.order_by("name"))
     if cco is None or not departments:
-        stdout.write("Accountability: no CCO or departments yet; nothing seeded.")
+        progress.done("no CCO or departments yet; nothing seeded")
         return
     series = MeetingSeries.objects.filter(name=SERIES_NAME).first()
     if series is not None and series.meetings.exists():
-        stdout.write("Accountability: the demo series already has meetings; left as it is.")
+        progress.done("the demo series already has meetings; left as it is")
         return
     with transaction.atomic():
         counts = _seed(cco=cco, departments=departments, series=series)
-    stdout.write(
-        f"Accountability: {counts['meetings']} past meetings with minutes, "
+    progress.done(
+        f"{counts['meetings']} past meetings with minutes, "
         f"{counts['actions']} action items ({counts['late']} late), "
-        f"{counts['issues']} CX issues from breaches, one meeting scheduled."
+        f"{counts['issues']} CX issues from breaches, one meeting scheduled"
     )
 
 

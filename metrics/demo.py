@@ -7,7 +7,8 @@ detection run at the end finds a breach.
 """
 
 import random
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cco.demo import Progress, db_datetime, insert_rows
 from cco.models import Department
 from metrics.models import (
     KPI,
@@ -99,19 +101,24 @@ KPIS = [
 
 
 def seed(*, stdout: Any, options: dict[str, Any]) -> None:
+    progress = Progress(stdout, "Metrics")
     touchpoints = _structure()
     _kpis()
+    progress.done(f"{len(JOURNEYS)} journeys, {len(touchpoints)} touch points, {len(KPIS)} KPIs")
     if SurveyResponse.objects.filter(source="demo").exists():
-        stdout.write("Metrics: demo responses already present; not adding them again.")
+        progress.write("demo responses already present; not adding them again.")
         return
-    count = _responses(touchpoints, options.get("responses") or 300_000)
+    total = options.get("responses")
+    total = DEFAULT_RESPONSES if total is None else total
+    days = options.get("days") or HISTORY_DAYS
+    with transaction.atomic():
+        latest = _responses(touchpoints, total, days, progress)
+    # One rebuild over everything, once the responses are in: far cheaper than rolling up as
+    # they arrive, and it runs breach detection over the finished history.
     result = rollup_rebuild()
-    customers = _customer_outcomes()
-    stdout.write(
-        f"Metrics: {len(touchpoints)} touch points, {count:,} responses, roll-ups in "
-        f"{result.seconds:.1f} s, {len(result.breach_ids)} breach(es), "
-        f"{customers:,} customer outcomes."
-    )
+    progress.done(f"roll-ups of {result.responses:,} responses, {len(result.breach_ids)} breaches")
+    customers = _customer_outcomes(latest)
+    progress.done(f"{customers:,} customer outcomes and the say-versus-do roll-up")
 
 
 @transaction.atomic
@@ -169,50 +176,117 @@ def _kpis() -> None:
             )
 
 
-def _responses(touchpoints: list[Touchpoint], total: int) -> int:
+DEFAULT_RESPONSES = 280_000
+HISTORY_DAYS = 730
+# Survey volume grows as the voice-of-the-customer programme rolls out: a quarter of today's
+# volume two years ago, half a year ago, full volume over the last fourteen weeks. At full
+# volume every touch point gets over 30 answers a week on each metric, so its latest complete
+# week and month read with n ≥ 30; over the last year every week reads on NPS (the touch point
+# page shows 52 weeks), and before that every month does.
+FULL_DAYS, HALF_DAYS, EARLY_SHARE = 98, 365, 0.25
+# Weekdays are busier than weekends; the shape averages 1 over a week, so weeks compare.
+WEEKDAY_SHAPE = (1.16, 1.16, 1.16, 1.16, 1.16, 0.6, 0.6)
+# Each run of 4 × (number of touch points) answers asks every touch point NPS twice, CSAT and
+# CES once each, so every touch point collects every metric evenly, day by day.
+QUESTIONS = ("nps", "nps", "csat", "ces")
+COLUMNS = (
+    "touchpoint", "metric", "score", "responded_at", "source", "external_id", "customer_id",
+    "segment", "comment", "received_at",
+)  # fmt: skip
+BATCH = 2000
+
+
+def volume_weight(days_ago: int) -> float:
+    """The share of full survey volume collected `days_ago` days before today."""
+    if days_ago <= FULL_DAYS:
+        return 1.0
+    if days_ago <= HALF_DAYS:
+        return 1.0 - 0.5 * (days_ago - FULL_DAYS) / (HALF_DAYS - FULL_DAYS)
+    return EARLY_SHARE
+
+
+def daily_volumes(total: int, today: date, days: int = HISTORY_DAYS) -> list[tuple[int, date, int]]:
+    """(days ago, day, responses) for the last `days` days of the history, oldest first.
+
+    The volumes are those of the whole history adding up to about `total`; a shorter `days`
+    keeps each day's volume and drops the older days (a quicker seed with the same recent
+    figures).
+    """
+    history = [today - timedelta(days=offset) for offset in range(HISTORY_DAYS, 0, -1)]
+    weights = [volume_weight((today - day).days) * WEEKDAY_SHAPE[day.weekday()] for day in history]
+    per_unit = total / sum(weights)
+    volumes = [
+        ((today - day).days, day, round(per_unit * weight))
+        for day, weight in zip(history, weights, strict=True)
+    ]
+    return volumes[max(HISTORY_DAYS - days, 0) :]
+
+
+def response_rows(
+    touchpoints: list[Touchpoint], total: int, today: date, days: int = HISTORY_DAYS
+) -> Iterator[tuple[Any, ...]]:
+    """The demo's survey answers as plain rows in COLUMNS order, oldest first.
+
+    Plain tuples, not model instances: the seed writes them straight into the table.
+    """
     generator = random.Random(20240101)
     tz = ZoneInfo(settings.TIME_ZONE)
-    today = timezone.localdate()
     last_month = period_start_of("month", period_start_of("month", today) - timedelta(days=1))
-    days = 730
-    per_day = max(total // days, 1)
-    batch: list[SurveyResponse] = []
+    received = db_datetime(timezone.now())
+    count = len(touchpoints)
     made = 0
-    for offset in range(days, 0, -1):
-        day = today - timedelta(days=offset)
+    for offset, day, volume in daily_volumes(total, today, days):
         weekend = day.weekday() >= 5
-        volume = int(per_day * (0.6 if weekend else 1.15))
+        opening = datetime(day.year, day.month, day.day, 8, tzinfo=tz)
         for i in range(volume):
-            touchpoint = touchpoints[(made + i * 7) % len(touchpoints)]
+            touchpoint = touchpoints[made % count]
+            metric = QUESTIONS[(made // count) % len(QUESTIONS)]
+            made += 1
             typical = touchpoint.typical_nps  # type: ignore[attr-defined]
             if touchpoint.slug == SLIDING and day >= last_month:
                 typical = -25
             if weekend:
                 typical -= 5
-            # Each sweep over the touch points asks the next question, so every touch point
-            # collects NPS, CSAT and CES answers (NPS twice as often).
-            metric = ("nps", "nps", "csat", "ces")[(i // len(touchpoints)) % 4]
             score = _score(generator, metric, typical)
             comment = ""
             if generator.random() < 0.01:
                 comment = generator.choice(
                     VERBATIMS["promoter" if score >= 4 + (metric == "nps") * 5 else "detractor"]
                 )
-            batch.append(
-                SurveyResponse(
-                    touchpoint=touchpoint, metric=metric, score=score,
-                    responded_at=datetime(day.year, day.month, day.day, 8 + i % 12, i % 60, tzinfo=tz),
-                    source="demo", external_id=f"demo-{offset}-{i}",
-                    segment=("retail", "business")[i % 2], comment=comment,
-                    customer_id=_customer_id(offset, i) if metric == "nps" else "",
-                )
+            # Answers spread over opening hours (08:00–20:00) in order, so the last answer
+            # generated for a customer is also their latest.
+            responded_at = opening + timedelta(minutes=720 * i // volume)
+            yield (
+                touchpoint.pk, metric, score, db_datetime(responded_at), "demo",
+                f"demo-{offset}-{i}", _customer_id(offset, i) if metric == "nps" else "",
+                "retail" if generator.random() < 0.65 else "business", comment, received,
             )  # fmt: skip
-            if len(batch) >= 5000:
-                SurveyResponse.objects.bulk_create(batch, ignore_conflicts=True)
-                made += len(batch)
-                batch = []
-    SurveyResponse.objects.bulk_create(batch, ignore_conflicts=True)
-    return made + len(batch)
+
+
+def _responses(
+    touchpoints: list[Touchpoint], total: int, days: int, progress: Progress
+) -> dict[str, int]:
+    """Write the demo's answers in batches; returns each customer's latest NPS score."""
+    today = timezone.localdate()
+    latest: dict[str, int] = {}
+    planned = sum(volume for _, _, volume in daily_volumes(total, today, days))
+    report_every = max(planned // 5, BATCH)
+    made = 0
+    batch: list[tuple[Any, ...]] = []
+    for row in response_rows(touchpoints, total, today, days):
+        batch.append(row)
+        if row[6]:
+            latest[row[6]] = row[2]
+        if len(batch) == BATCH:
+            insert_rows(SurveyResponse, COLUMNS, batch)
+            made += len(batch)
+            batch = []
+            if made % report_every < BATCH:
+                progress.partial(f"responses {made:,} / {planned:,}")
+    insert_rows(SurveyResponse, COLUMNS, batch)
+    made += len(batch)
+    progress.done(f"responses {made:,} / {planned:,}")
+    return latest
 
 
 def _score(generator: random.Random, metric: str, typical_nps: int) -> int:
@@ -243,28 +317,15 @@ def _customer_id(offset: int, index: int) -> str:
     return f"C{(offset * 7919 + index * 104729) % DEMO_CUSTOMERS:05d}"
 
 
-def _customer_outcomes() -> int:
+def _customer_outcomes(latest: dict[str, int]) -> int:
     """Outcomes for every demo customer, drawn by the category of their latest answer."""
-    from django.db import connection
-
     from metrics.services.customers import say_do_rebuild
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT customer_id, score FROM (
-                SELECT customer_id, score, ROW_NUMBER() OVER (
-                    PARTITION BY customer_id ORDER BY responded_at DESC, id DESC) AS position
-                FROM metrics_surveyresponse
-                WHERE metric = 'nps' AND customer_id <> '' AND source = 'demo'
-            ) AS latest WHERE position = 1 ORDER BY customer_id
-            """
-        )
-        latest = cursor.fetchall()
     generator = random.Random("demo-customers")
     today = timezone.localdate()
     outcomes = []
-    for customer_id, score in latest:
+    for customer_id in sorted(latest):
+        score = latest[customer_id]
         category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
         outcomes.append(
             CustomerOutcome(

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from cco.demo import Progress
 from cco.models import Department, User
 from metrics.models import Grain, Metric, Rollup, Scope, Touchpoint
 from metrics.selectors import score_series
@@ -182,11 +183,12 @@ def _latest_readable(metric: str, scope: str, scope_id: int) -> float | None:
 
 
 def seed(*, stdout: Any, options: dict[str, Any]) -> None:
+    progress = Progress(stdout, "Roadmap")
     counts = _seed()
-    stdout.write(
-        f"Roadmap: {counts['initiatives']} initiatives, {counts['milestones']} milestones "
+    progress.done(
+        f"{counts['initiatives']} initiatives, {counts['milestones']} milestones "
         f"({counts['late']} late), {counts['dependencies']} dependencies, "
-        f"{counts['results']} expected results."
+        f"{counts['results']} expected results"
     )
 
 
