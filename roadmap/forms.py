@@ -15,7 +15,7 @@ from roadmap.models import (
     Roadmap,
     Status,
 )
-from roadmap.selectors import scope_choices
+from roadmap.scopes import scope_choices
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

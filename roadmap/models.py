@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from metrics.models import Metric, Scope
+from roadmap.scopes import scope_label
 from roadmap.stats import HIGHER_IS_BETTER
 
 
@@ -300,8 +301,6 @@ class ExpectedResult(models.Model):
 
     @property
     def scope_label(self) -> str:
-        from roadmap.selectors import scope_label
-
         return scope_label(scope=self.scope, scope_id=self.scope_id)
 
 

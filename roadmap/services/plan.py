@@ -26,7 +26,7 @@ from roadmap.models import (
     Roadmap,
     Status,
 )
-from roadmap.selectors import scope_exists, scope_label
+from roadmap.scopes import scope_exists, scope_label
 from roadmap.stats import find_cycle
 
 # What a department head may change on an initiative their department owns.

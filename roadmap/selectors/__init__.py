@@ -1,19 +1,18 @@
 """Every roadmap read the pages, the API and other apps share.
 
 Initiative lists load in a fixed number of queries (one for the initiatives, one each for their
-milestones and dependencies), whatever the size of the plan.
+milestones and dependencies), whatever the size of the plan. The portfolio at a glance (the
+executive overview's roadmap panel) is in `portfolio.py`, and is read through this module too.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from cco.models import Department
-from metrics.models import Grain, Journey, Scope, Touchpoint
-from metrics.selectors import ScorePoint, period_after, period_start_of, score_series
-from metrics.selectors.ranges import monthly_points
+from metrics.models import Grain
+from metrics.selectors import ScorePoint, score_series
 from roadmap.models import (
     Dependency,
     ExpectedResult,
@@ -21,7 +20,22 @@ from roadmap.models import (
     Milestone,
     Pillar,
     Roadmap,
-    Status,
+)
+from roadmap.scopes import scope_label
+from roadmap.selectors.portfolio import (
+    DeliveryFigure,
+    MilestoneFigures,
+    PillarStatuses,
+    PortfolioHealth,
+    PortfolioStatus,
+    RoadmapRef,
+    current_results,
+    initiative_statuses,
+    key_accomplishments,
+    milestone_figures,
+    portfolio_health,
+    portfolio_status,
+    result_verdicts,
 )
 from roadmap.stats import (
     DependencyFact,
@@ -32,6 +46,39 @@ from roadmap.stats import (
     result_verdict,
     rolled_up_progress,
 )
+
+__all__ = [
+    "DeliveryFigure",
+    "InitiativeRow",
+    "MilestoneFigures",
+    "PillarStatuses",
+    "PortfolioHealth",
+    "PortfolioStatus",
+    "ResultReading",
+    "RoadmapRef",
+    "YearSummary",
+    "current_results",
+    "current_roadmap",
+    "department_initiatives",
+    "expected_result_readings",
+    "initiative_detail",
+    "initiative_queryset",
+    "initiative_row",
+    "initiative_rows",
+    "initiative_statuses",
+    "key_accomplishments",
+    "milestone_figures",
+    "overdue_milestones",
+    "portfolio_health",
+    "portfolio_status",
+    "result_reading",
+    "result_verdicts",
+    "roadmap_list",
+    "roadmap_pillars",
+    "scope_label",
+    "today",
+    "year_view",
+]
 
 
 def today() -> date:
@@ -229,49 +276,6 @@ def year_view(*, roadmap: Roadmap, on: date | None = None) -> list[YearSummary]:
 # --- Expected results against actual scores -------------------------------------------------
 
 
-SCOPE_MODELS: dict[str, type[Touchpoint] | type[Journey] | type[Department]] = {
-    Scope.TOUCHPOINT: Touchpoint,
-    Scope.JOURNEY: Journey,
-    Scope.DEPARTMENT: Department,
-}
-
-
-def scope_label(*, scope: str, scope_id: int) -> str:
-    """A readable name for a scope, e.g. "Touch point: Phone support"."""
-    if scope == Scope.ORGANISATION:
-        return "Whole organisation"
-    model = SCOPE_MODELS.get(scope)
-    name = (
-        model.objects.filter(pk=scope_id).values_list("name", flat=True).first() if model else None
-    )
-    return f"{Scope(scope).label}: {name or f'#{scope_id} (missing)'}"
-
-
-def scope_exists(*, scope: str, scope_id: int) -> bool:
-    if scope == Scope.ORGANISATION:
-        return scope_id == 0
-    model = SCOPE_MODELS.get(scope)
-    return model is not None and model.objects.filter(pk=scope_id).exists()
-
-
-def scope_choices() -> list[tuple[str, str]]:
-    """Every scope an expected result can name, as ("scope:id", label) pairs for a form."""
-    choices = [(f"{Scope.ORGANISATION}:0", "Whole organisation")]
-    choices += [
-        (f"{Scope.DEPARTMENT}:{pk}", f"Department: {name}")
-        for pk, name in Department.objects.order_by("name").values_list("pk", "name")
-    ]
-    choices += [
-        (f"{Scope.JOURNEY}:{pk}", f"Journey: {name}")
-        for pk, name in Journey.objects.order_by("order", "name").values_list("pk", "name")
-    ]
-    choices += [
-        (f"{Scope.TOUCHPOINT}:{pk}", f"Touch point: {name}")
-        for pk, name in Touchpoint.objects.order_by("name").values_list("pk", "name")
-    ]
-    return choices
-
-
 @dataclass
 class ResultReading:
     """One expected result with the actual monthly scores and the verdict on them."""
@@ -321,163 +325,4 @@ def expected_result_readings(
     return [
         result_reading(result, start=initiative.start_date, on=on)
         for result in initiative.expected_results.order_by("by_date", "metric")
-    ]
-
-
-# --- The portfolio at a glance (the executive overview's roadmap panel) ----------------------
-
-
-@dataclass(frozen=True)
-class DeliveryFigure:
-    """Milestones due in a window and how many of them were done by their due date."""
-
-    done_on_time: int
-    due_count: int
-
-    @property
-    def on_time_pct(self) -> float | None:
-        return round(100 * self.done_on_time / self.due_count, 1) if self.due_count else None
-
-
-@dataclass(frozen=True)
-class MilestoneFigures:
-    in_range: DeliveryFigure  # due from `start` to min(end, today)
-    this_quarter: DeliveryFigure  # due this quarter up to today
-    open_this_quarter: int
-
-
-def current_results(*, department_id: int | None = None) -> list[ExpectedResult]:
-    """Expected results of the current roadmap's initiatives that were not dropped."""
-    results = (
-        ExpectedResult.objects.filter(initiative__pillar__roadmap__is_current=True)
-        .exclude(initiative__status=Status.DROPPED)
-        .select_related("initiative")
-        .order_by("by_date", "pk")
-    )
-    if department_id is not None:
-        results = results.filter(initiative__department_id=department_id)
-    return list(results)
-
-
-def milestone_figures(
-    *, start: date, end: date, department_id: int | None = None, on: date | None = None
-) -> MilestoneFigures:
-    """Milestones of the current roadmap, in one query: those due in the range (up to today) and
-    done on time; those due this quarter so far and done on time; this quarter's still open."""
-    on = on or today()
-    quarter_start = period_start_of(Grain.QUARTER, on)
-    quarter_end = period_after(Grain.QUARTER, quarter_start)
-    in_range = Q(due_date__range=(start, min(end, on)))
-    in_quarter = Q(due_date__gte=quarter_start, due_date__lt=quarter_end)
-    so_far = Q(due_date__lte=on)
-    on_time = Q(done_date__isnull=False, done_date__lte=F("due_date"))
-    milestones = Milestone.objects.filter(initiative__pillar__roadmap__is_current=True)
-    if department_id is not None:
-        milestones = milestones.filter(initiative__department_id=department_id)
-    totals = milestones.aggregate(
-        range_due=Count("pk", filter=in_range),
-        range_on_time=Count("pk", filter=in_range & on_time),
-        quarter_due=Count("pk", filter=in_quarter & so_far),
-        quarter_on_time=Count("pk", filter=in_quarter & so_far & on_time),
-        quarter_open=Count("pk", filter=in_quarter & Q(done_date__isnull=True)),
-    )
-    return MilestoneFigures(
-        DeliveryFigure(totals["range_on_time"], totals["range_due"]),
-        DeliveryFigure(totals["quarter_on_time"], totals["quarter_due"]),
-        totals["quarter_open"],
-    )
-
-
-def key_accomplishments(
-    *, start: date, end: date, department_id: int | None = None, limit: int = 50
-) -> list[Milestone]:
-    """Key milestones delivered from `start` to `end`, oldest first, with their initiative."""
-    milestones = Milestone.objects.filter(
-        is_key=True, done_date__range=(start, end)
-    ).select_related("initiative")
-    if department_id is not None:
-        milestones = milestones.filter(initiative__department_id=department_id)
-    return list(milestones.order_by("done_date")[:limit])
-
-
-def initiative_statuses() -> list[tuple[str, str]]:
-    """Every initiative status as (value, label), in the plan's order."""
-    return list(Status.choices)
-
-
-@dataclass
-class PillarStatuses:
-    name: str
-    by_status: dict[str, int]
-
-
-@dataclass(frozen=True)
-class RoadmapRef:
-    pk: int
-    name: str
-
-
-@dataclass
-class PortfolioStatus:
-    """The current roadmap's initiatives by status per pillar (empty when there is none)."""
-
-    roadmap: RoadmapRef | None
-    pillars: list[PillarStatuses]
-
-
-def portfolio_status(*, department_id: int | None = None) -> PortfolioStatus:
-    initiatives = Initiative.objects.filter(pillar__roadmap__is_current=True)
-    if department_id is not None:
-        initiatives = initiatives.filter(department_id=department_id)
-    rows = list(
-        initiatives.values(
-            "pillar_id",
-            "pillar__name",
-            "pillar__order",
-            "pillar__roadmap_id",
-            "pillar__roadmap__name",
-            "status",
-        )
-        .annotate(count=Count("pk"))
-        .order_by("pillar__order", "pillar__name")
-    )
-    if not rows:
-        return PortfolioStatus(None, [])
-    pillars: dict[int, PillarStatuses] = {}
-    for row in rows:
-        pillar = pillars.setdefault(row["pillar_id"], PillarStatuses(row["pillar__name"], {}))
-        pillar.by_status[row["status"]] = row["count"]
-    return PortfolioStatus(
-        RoadmapRef(rows[0]["pillar__roadmap_id"], rows[0]["pillar__roadmap__name"]),
-        list(pillars.values()),
-    )
-
-
-def result_verdicts(
-    results: list[ExpectedResult], *, on: date | None = None
-) -> list[tuple[ExpectedResult, Verdict]]:
-    """The verdict on each expected result, from one query of their monthly roll-ups — the
-    same `result_verdict` rule as `result_reading`, for many results at once."""
-    if not results:
-        return []
-    on = on or today()
-    earliest = min(result.initiative.start_date for result in results)
-    series = monthly_points(
-        [(r.metric, r.scope, r.scope_id) for r in results],
-        since=date(earliest.year - 1, earliest.month, 1),
-    )
-    return [
-        (
-            result,
-            result_verdict(
-                points=series.get((result.metric, result.scope, result.scope_id), []),
-                baseline=result.baseline,
-                target=result.target,
-                start=result.initiative.start_date,
-                by_date=result.by_date,
-                today=on,
-                higher_is_better=result.higher_is_better,
-            ),
-        )
-        for result in results
     ]

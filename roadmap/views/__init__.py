@@ -1,0 +1,2 @@
+"""Roadmap pages, one module per use case: thin views over roadmap/selectors.py and
+roadmap/services."""

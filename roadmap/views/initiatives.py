@@ -1,0 +1,175 @@
+"""An initiative's page and its changes: create, edit, progress, delete, dependencies."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cco.access import get_for_user, require_perm
+from cco.forms import add_service_errors
+from roadmap import services
+from roadmap.charts import expected_result_figure
+from roadmap.forms import DependencyForm, InitiativeForm, ProgressForm
+from roadmap.models import Dependency, Initiative
+from roadmap.selectors import expected_result_readings, initiative_detail, today
+from roadmap.views.common import actor, chosen_roadmap, form_page
+
+
+@require_GET
+def initiative_page(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_for_user(request.user, Initiative, pk=pk)
+    on = today()
+    row = initiative_detail(pk=initiative.pk, on=on)
+    readings = [
+        (reading, expected_result_figure(reading, today=on), f"result-figure-{reading.result.pk}")
+        for reading in expected_result_readings(initiative=row.initiative, on=on)
+    ]
+    user = request.user
+    return render(
+        request,
+        "roadmap/initiative_detail.html",
+        {
+            "row": row,
+            "initiative": row.initiative,
+            "today": on,
+            "readings": readings,
+            "updates": row.initiative.updates.select_related("author")[:15],
+            "can_manage": user.has_perm("cco.manage_product"),
+            "can_update": user.has_perm("cco.change_owned", row.initiative),
+            "progress_form": ProgressForm(
+                initial={"progress": row.initiative.progress, "notes": row.initiative.notes}
+            ),
+            "dependency_form": DependencyForm(initiative=row.initiative),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_create(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "cco.manage_product")
+    roadmap = chosen_roadmap(request)
+    if roadmap is None:
+        messages.info(request, "Create a roadmap first; initiatives belong to one of its pillars.")
+        return redirect("roadmap:roadmap-create")
+    form = InitiativeForm(request.POST or None, roadmap=roadmap)
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative = services.initiative_create(actor=actor(request), **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{initiative}” was added to the roadmap.")
+            return redirect(initiative)
+    return form_page(
+        request,
+        form,
+        title=f"New initiative in {roadmap}",
+        cancel_url=roadmap.get_absolute_url(),
+        intro="State its expected results on the next page before it can move to in progress.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_for_user(
+        request.user,
+        Initiative.objects.select_related("pillar__roadmap"),
+        "cco.manage_product",
+        pk=pk,
+    )
+    form = InitiativeForm(
+        request.POST or None, instance=initiative, roadmap=initiative.pillar.roadmap
+    )
+    if request.method == "POST" and form.is_valid():
+        fresh = Initiative.objects.get(pk=pk)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.initiative_update(actor=actor(request), initiative=fresh, changes=changes)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The initiative was saved.")
+            return redirect(fresh)
+    return form_page(
+        request, form, title=f"Edit “{initiative}”", cancel_url=initiative.get_absolute_url()
+    )
+
+
+@require_POST
+def initiative_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owning department's head (or the CCO) updates progress and notes."""
+    initiative = get_for_user(request.user, Initiative, "cco.change_owned", pk=pk)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.initiative_update(
+                actor=actor(request),
+                initiative=initiative,
+                changes={
+                    "progress": form.cleaned_data["progress"],
+                    "notes": form.cleaned_data["notes"],
+                },
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return form_page(
+            request, form, title=f"Update “{initiative}”", cancel_url=initiative.get_absolute_url()
+        )
+    messages.success(request, "Progress and notes were updated.")
+    return redirect(initiative)
+
+
+@require_POST
+def initiative_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_for_user(
+        request.user,
+        Initiative.objects.select_related("pillar__roadmap"),
+        "cco.manage_product",
+        pk=pk,
+    )
+    roadmap = initiative.pillar.roadmap
+    services.initiative_delete(actor=actor(request), initiative=initiative)
+    messages.success(request, f"“{initiative}” was removed from the roadmap.")
+    return redirect(roadmap)
+
+
+@require_POST
+def dependency_add(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_for_user(
+        request.user, Initiative.objects.select_related("pillar"), "cco.manage_product", pk=pk
+    )
+    form = DependencyForm(request.POST, initiative=initiative)
+    if form.is_valid():
+        try:
+            services.dependency_add(
+                actor=actor(request),
+                initiative=initiative,
+                depends_on=form.cleaned_data["depends_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return form_page(
+            request,
+            form,
+            title=f"Add a dependency to “{initiative}”",
+            cancel_url=initiative.get_absolute_url(),
+        )
+    messages.success(request, "The dependency was recorded.")
+    return redirect(initiative)
+
+
+@require_POST
+def dependency_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    dependency = get_for_user(
+        request.user,
+        Dependency.objects.select_related("initiative", "depends_on"),
+        "cco.manage_product",
+        pk=pk,
+    )
+    services.dependency_remove(actor=actor(request), dependency=dependency)
+    messages.success(request, "The dependency was removed.")
+    return redirect(dependency.initiative)
