@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accountability.models import AgendaKind, Meeting, MeetingStatus
+from accountability.models import ActionItem, AgendaKind, CXIssue, Meeting, MeetingStatus
 from tests.accountability.factories import (
     ActionItemFactory,
     BreachFactory,
@@ -60,6 +60,7 @@ def test_an_owner_outside_the_department_is_refused_by_field(api_for, cco, head_
 
     assert response.status_code == 400
     assert "owner_person" in response.json()
+    assert not ActionItem.objects.exists()
 
 
 def test_resolving_without_a_plan_is_refused_by_field(api_for, cco, department_a):
@@ -78,6 +79,8 @@ def test_resolving_without_a_plan_is_refused_by_field(api_for, cco, department_a
     )
 
     assert response.status_code == 400
+    stored = CXIssue.objects.get(pk=issue["id"])
+    assert (stored.status, stored.version, stored.events.count()) == ("open", 1, 1)
     assert set(response.json()) == {"root_cause", "remediation_plan"}
 
 

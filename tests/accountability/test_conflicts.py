@@ -71,6 +71,9 @@ def test_the_api_answers_409_with_who_and_the_current_version(api_for, item, hea
     assert response.status_code == 409
     assert response.json()["changed_by"] == str(head_a)
     assert response.json()["current_version"] == 2
+    item.refresh_from_db()
+    assert item.version == 2
+    assert not item.events.filter(note="Second").exists()
     retry = api_for(contributor).patch(
         f"/api/action-items/{item.pk}/", {"note": "Second", "version": 2}, format="json"
     )

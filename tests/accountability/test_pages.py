@@ -24,6 +24,7 @@ from tests.accountability.factories import (
     MeetingFactory,
     MeetingSeriesFactory,
 )
+from tests.conftest import stored
 from tests.roadmap.factories import InitiativeFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,10 @@ def test_the_cco_runs_a_whole_meeting_through_htmx_partials(
 def test_a_rating_out_of_range_is_refused_with_a_message_naming_the_person(
     client_for, cco, head_a, running
 ):
-    response = client_for(cco).post(
+    client = client_for(cco)
+    before = stored()
+
+    response = client.post(
         reverse("accountability:meeting-attendance", args=[running.pk, head_a.pk]),
         {"present": "on", "rating": "12"},
         **HTMX,
@@ -120,12 +124,16 @@ def test_a_rating_out_of_range_is_refused_with_a_message_naming_the_person(
     assert response.status_code == 400
     assert f"Rating for {head_a}" in response.content.decode()
     assert running.attendance.get(person=head_a).rating is None
+    assert stored() == before
 
 
 def test_an_action_item_without_a_due_date_is_refused_and_the_title_kept(
     client_for, cco, department_a, running
 ):
-    response = client_for(cco).post(
+    client = client_for(cco)
+    before = stored()
+
+    response = client.post(
         reverse("accountability:meeting-action-add", args=[running.pk]),
         {"title": "Write to every detractor", "department": department_a.pk, "due": ""},
         **HTMX,
@@ -136,12 +144,16 @@ def test_an_action_item_without_a_due_date_is_refused_and_the_title_kept(
     assert "Due: This field is required." in body
     assert "Write to every detractor" in body
     assert not ActionItem.objects.exists()
+    assert stored() == before
 
 
 def test_an_owner_from_another_department_is_refused(
     client_for, cco, head_b, department_a, running
 ):
-    response = client_for(cco).post(
+    client = client_for(cco)
+    before = stored()
+
+    response = client.post(
         reverse("accountability:meeting-action-add", args=[running.pk]),
         {
             "title": "X",
@@ -154,6 +166,8 @@ def test_an_owner_from_another_department_is_refused(
 
     assert response.status_code == 400
     assert "is not in Customer service" in response.content.decode()
+    assert not ActionItem.objects.exists()
+    assert stored() == before
 
 
 def test_adding_an_agenda_item_by_hand_returns_just_that_item(client_for, cco, running):
@@ -187,8 +201,10 @@ def test_resolving_an_issue_on_the_page_without_a_plan_names_the_missing_fields(
     client_for, head_a, department_a
 ):
     issue = CXIssueFactory(department=department_a)
+    client = client_for(head_a)
+    before = stored()
 
-    response = client_for(head_a).post(
+    response = client.post(
         reverse("accountability:issue-detail", args=[issue.pk]),
         {
             "status": CXIssueStatus.RESOLVED,
@@ -203,6 +219,7 @@ def test_resolving_an_issue_on_the_page_without_a_plan_names_the_missing_fields(
     assert "Rota gap" in response.content.decode()
     issue.refresh_from_db()
     assert issue.status == CXIssueStatus.OPEN and issue.root_cause == ""
+    assert stored() == before
 
 
 def test_my_department_lists_open_items_due_soonest_first(client_for, head_a, department_a):

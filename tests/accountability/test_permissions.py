@@ -6,13 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accountability.models import ActionStatus, CXIssueStatus
+from accountability.models import ActionItem, ActionStatus, CXIssueStatus, MeetingStatus
 from tests.accountability.factories import (
     ActionItemFactory,
     CXIssueFactory,
     MeetingFactory,
     MeetingSeriesFactory,
 )
+from tests.conftest import stored
 
 pytestmark = pytest.mark.django_db
 
@@ -48,18 +49,28 @@ def _update(client, item, status=ActionStatus.IN_PROGRESS):
 def test_who_may_update_an_action_item_on_the_page(
     request, client_for, item_of_a, persona, expected
 ):
-    response = _update(client_for(request.getfixturevalue(persona)), item_of_a)
+    client = client_for(request.getfixturevalue(persona))
+    before = stored()
+
+    response = _update(client, item_of_a)
 
     assert response.status_code == expected
     item_of_a.refresh_from_db()
-    assert (item_of_a.status == ActionStatus.IN_PROGRESS) is (expected == 302)
+    if expected == 302:
+        assert item_of_a.status == ActionStatus.IN_PROGRESS
+        assert item_of_a.events.get(kind="status").note == "Started"
+    else:
+        assert stored() == before
 
 
 def test_anonymous_is_sent_to_sign_in(client, item_of_a):
+    before = stored()
+
     response = _update(client, item_of_a)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+    assert stored() == before
 
 
 @pytest.mark.parametrize(
@@ -77,12 +88,19 @@ def test_who_may_update_an_action_item_through_the_api(
     request, api_for, item_of_a, persona, expected
 ):
     api = api_for(request.getfixturevalue(persona))
+    before = stored()
 
     response = api.patch(
         f"/api/action-items/{item_of_a.pk}/", {"status": "done", "version": 1}, format="json"
     )
 
     assert response.status_code == expected
+    item_of_a.refresh_from_db()
+    if expected == 200:
+        assert (item_of_a.status, item_of_a.version) == (ActionStatus.DONE, 2)
+        assert item_of_a.completed_on == timezone.localdate()
+    else:
+        assert stored() == before
 
 
 def test_the_api_refuses_anonymous_callers(api_for, item_of_a):
@@ -101,7 +119,10 @@ def test_the_api_refuses_anonymous_callers(api_for, item_of_a):
     ],
 )
 def test_who_may_write_a_cx_issues_plan(request, client_for, issue_of_a, persona, expected):
-    response = client_for(request.getfixturevalue(persona)).post(
+    client = client_for(request.getfixturevalue(persona))
+    before = stored()
+
+    response = client.post(
         reverse("accountability:issue-detail", args=[issue_of_a.pk]),
         {
             "status": CXIssueStatus.PLAN_AGREED,
@@ -113,7 +134,11 @@ def test_who_may_write_a_cx_issues_plan(request, client_for, issue_of_a, persona
 
     assert response.status_code == expected
     issue_of_a.refresh_from_db()
-    assert (issue_of_a.status == CXIssueStatus.PLAN_AGREED) is (expected == 302)
+    if expected == 302:
+        assert issue_of_a.status == CXIssueStatus.PLAN_AGREED
+        assert (issue_of_a.root_cause, issue_of_a.remediation_plan) == ("Rota gap", "Hire")
+    else:
+        assert stored() == before
 
 
 @pytest.mark.parametrize(
@@ -129,12 +154,19 @@ def test_who_may_write_a_cx_issues_plan(request, client_for, issue_of_a, persona
 def test_only_the_cco_runs_the_meeting(request, client_for, cco, persona, expected):
     meeting = MeetingFactory(series=MeetingSeriesFactory(chair=cco))
     client = client_for(request.getfixturevalue(persona))
+    before = stored()
 
     page = client.get(reverse("accountability:meeting-run", args=[meeting.pk]))
     opened = client.post(reverse("accountability:meeting-open", args=[meeting.pk]))
 
     assert page.status_code == expected
     assert opened.status_code == (302 if expected == 200 else 403)
+    meeting.refresh_from_db()
+    if expected == 200:
+        assert meeting.status == MeetingStatus.IN_PROGRESS
+        assert meeting.attendance.filter(person=cco).exists()
+    else:
+        assert stored() == before
 
 
 @pytest.mark.parametrize(
@@ -153,6 +185,7 @@ def test_who_may_create_an_action_item_through_the_api(
 ):
     target = request.getfixturevalue(department)
     api = api_for(request.getfixturevalue(persona))
+    before = stored()
 
     response = api.post(
         "/api/action-items/",
@@ -161,6 +194,11 @@ def test_who_may_create_an_action_item_through_the_api(
     )
 
     assert response.status_code == expected
+    if expected == 201:
+        item = ActionItem.objects.get()
+        assert (item.title, item.department, item.due) == ("Fix it", target, timezone.localdate())
+    else:
+        assert stored() == before
 
 
 @pytest.mark.parametrize(

@@ -100,6 +100,7 @@ def test_session_authenticated_api_writes_need_the_csrf_token(cco):
     )
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+    assert not Department.objects.filter(slug="legal").exists()
 
 
 def test_people_without_a_role_are_not_listed(api_for, executive, outsider):

@@ -120,6 +120,7 @@ def test_the_cco_imports_customers_on_a_page_and_the_overview_shows_the_panel(
         )
     assert response.status_code == 200
     assert "1 customer outcome saved" in response.content.decode()
+    assert CustomerOutcome.objects.get(customer_id="C1").retained is True
     html = client.get("/").content.decode()
     assert 'id="figure-saydo"' in html
 
@@ -132,6 +133,7 @@ def test_a_rejected_customer_file_answers_400_with_the_report(client_for, cco):
     assert response.status_code == 400
     assert "Nothing was saved" in response.content.decode()
     assert "&#x27;maybe&#x27; is not yes/no" in response.content.decode()
+    assert not CustomerOutcome.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["executive", "head_a", "contributor", "outsider"])

@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.models import Breach, Rollup, SurveyResponse
+from metrics.models import KPI, Breach, Rollup, SurveyResponse
 from metrics.selectors import period_start_of
 from metrics.services import breaches_detect, rollup_rebuild
+from tests.conftest import stored
 from tests.metrics.factories import KPIFactory, KPIObservationFactory, TouchpointFactory, responses
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +172,9 @@ def test_a_plain_upload_is_saved_and_summarised(client_for, cco, touchpoint):  #
 )
 def test_who_may_post_responses_to_the_api(request, api_for, touchpoint, persona, status):  # type: ignore[no-untyped-def]
     user = request.getfixturevalue(persona) if persona else None
-    answer = api_for(user).post(
+    api = api_for(user)
+    before = stored()
+    answer = api.post(
         "/api/responses/import/",
         [
             {
@@ -185,10 +188,17 @@ def test_who_may_post_responses_to_the_api(request, api_for, touchpoint, persona
         format="json",
     )
     assert answer.status_code in ((status,) if status != 401 else (401, 403))
+    if status == 200:
+        saved = SurveyResponse.objects.get(external_id="api-1")
+        assert (saved.touchpoint, saved.metric, saved.score) == (touchpoint, "nps", 9)
+    else:
+        assert stored() == before
 
 
 def test_the_api_rejects_a_bad_batch_naming_item_and_field(api_for, cco, touchpoint) -> None:  # type: ignore[no-untyped-def]
-    answer = api_for(cco).post(
+    api = api_for(cco)
+    before = stored()
+    answer = api.post(
         "/api/responses/import/",
         [
             {
@@ -207,6 +217,7 @@ def test_the_api_rejects_a_bad_batch_naming_item_and_field(api_for, cco, touchpo
         "column": "score",
         "reason": "9 is outside the csat scale 1–5",
     }
+    assert stored() == before
 
 
 def test_rollups_and_scores_are_filterable_in_the_api(api_for, executive, touchpoint) -> None:  # type: ignore[no-untyped-def]
@@ -223,10 +234,14 @@ def test_rollups_and_scores_are_filterable_in_the_api(api_for, executive, touchp
 
 
 def test_a_head_cannot_add_a_kpi_to_another_department(api_for, head_b, department_a) -> None:  # type: ignore[no-untyped-def]
-    answer = api_for(head_b).post(
+    api = api_for(head_b)
+    before = stored()
+    answer = api.post(
         "/api/kpis/", {"department": department_a.pk, "name": "x", "goal": 1, "direction": "higher"}
     )
     assert answer.status_code == 403
+    assert stored() == before
+    assert not KPI.objects.exists()
 
 
 def test_breach_detection_twice_adds_no_second_breach_and_signals_once(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from roadmap.models import Dependency, Initiative, Milestone
+from roadmap.models import Dependency, Initiative, Milestone, Roadmap
 from tests.roadmap.factories import (
     DependencyFactory,
     ExpectedResultFactory,
@@ -51,6 +51,7 @@ def test_the_cco_creates_an_initiative_and_bad_dates_name_the_field(api_for, cco
     response = api_for(cco).post("/api/initiatives/", payload)
     assert response.status_code == 400
     assert "must be after the start date" in response.json()["end_date"][0]
+    assert not Initiative.objects.exists()
     payload["end_date"] = f"{this_year() + 1}-02-01"
     assert api_for(cco).post("/api/initiatives/", payload).status_code == 201
 
@@ -148,6 +149,7 @@ def test_only_the_cco_creates_roadmaps_and_pillars_through_the_api(persona, requ
     api = api_for(request.getfixturevalue(persona))
     payload = {"name": "Plan", "start_year": 2026, "end_year": 2030}
     assert api.post("/api/roadmaps/", payload).status_code == 403
+    assert not Roadmap.objects.exists()
 
 
 def test_the_cco_makes_a_new_roadmap_current_through_the_api(api_for, cco):

@@ -116,6 +116,7 @@ def test_the_import_page_shows_the_report_and_only_the_cco_may_use_it(
     html = response.content.decode()
     assert "Nothing was imported" in html
     assert "Row 2" in html
+    assert not (Pillar.objects.exists() or Initiative.objects.exists())
 
 
 def test_cells_a_spreadsheet_would_run_get_an_apostrophe():

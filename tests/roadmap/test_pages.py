@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import Initiative, Milestone
+from tests.conftest import stored
 from tests.roadmap.factories import (
     DependencyFactory,
     ExpectedResultFactory,
@@ -167,6 +168,7 @@ def test_an_executive_sees_no_edit_controls_and_cannot_post(client_for, executiv
     assert "Tick done" not in html
     assert "Update progress" not in html
     milestone = owned.milestones.get()
+    before = stored()
     assert (
         client.post(
             reverse("roadmap:milestone-done", args=[milestone.pk]), {"done": "1"}
@@ -181,6 +183,7 @@ def test_an_executive_sees_no_edit_controls_and_cannot_post(client_for, executiv
     )
     milestone.refresh_from_db()
     assert milestone.done_date is None
+    assert stored() == before
 
 
 def test_the_owning_head_ticks_a_milestone_with_htmx(client_for, head_a, owned):
@@ -210,6 +213,7 @@ def test_the_owning_head_updates_progress_and_notes(client_for, head_a, owned):
 def test_others_cannot_update_progress_or_milestones(persona, request, client_for, owned):
     client = client_for(request.getfixturevalue(persona))
     milestone = owned.milestones.get()
+    before = stored()
     assert (
         client.post(
             reverse("roadmap:initiative-progress", args=[owned.pk]), {"progress": 9}
@@ -225,16 +229,19 @@ def test_others_cannot_update_progress_or_milestones(persona, request, client_fo
     assert client.get(reverse("roadmap:milestone-create", args=[owned.pk])).status_code == 403
     owned.refresh_from_db()
     assert owned.progress is None
+    assert stored() == before
 
 
 @pytest.mark.parametrize("persona", ["head_a", "executive", "contributor"])
 def test_only_the_cco_edits_the_initiative_itself(persona, request, client_for, owned):
     client = client_for(request.getfixturevalue(persona))
+    before = stored()
     assert client.get(reverse("roadmap:initiative-edit", args=[owned.pk])).status_code == 403
     assert client.get(reverse("roadmap:initiative-create")).status_code == 403
     assert client.get(reverse("roadmap:expected-result-create", args=[owned.pk])).status_code == 403
     assert client.post(reverse("roadmap:initiative-delete", args=[owned.pk])).status_code == 403
     assert Initiative.objects.filter(pk=owned.pk).exists()
+    assert stored() == before
 
 
 def test_the_cco_moving_to_in_progress_without_results_sees_why_on_the_form(client_for, cco, owned):
@@ -246,11 +253,14 @@ def test_the_cco_moving_to_in_progress_without_results_sees_why_on_the_form(clie
         "end_date": owned.end_date.isoformat(),
         "status": "in_progress",
     }
-    response = client_for(cco).post(reverse("roadmap:initiative-edit", args=[owned.pk]), data)
+    client = client_for(cco)
+    before = stored()
+    response = client.post(reverse("roadmap:initiative-edit", args=[owned.pk]), data)
     assert response.status_code == 400
     assert "expected results are stated" in response.content.decode()
     owned.refresh_from_db()
     assert owned.status == "planned"
+    assert stored() == before
 
 
 def test_the_cco_adds_a_milestone_through_the_form(client_for, cco, owned):
@@ -332,24 +342,32 @@ def test_the_cco_creates_a_roadmap_and_a_pillar_through_the_pages(client_for, cc
     )
     assert response.status_code == 302
     assert roadmap.pillars.get().name == "Know the customer"
+    before = stored()
     backwards = client.post(
         reverse("roadmap:roadmap-create"),
         {"name": "Backwards", "start_year": 2030, "end_year": 2026},
     )
     assert backwards.status_code == 400
     assert "must not be before the start year" in backwards.content.decode()
+    assert stored() == before
 
 
 @pytest.mark.parametrize("persona", ["head_a", "executive", "contributor"])
 def test_only_the_cco_creates_roadmaps_and_pillars(persona, request, client_for):
     pillar = PillarFactory()
     client = client_for(request.getfixturevalue(persona))
-    assert client.post(reverse("roadmap:roadmap-create"), {"name": "X"}).status_code == 403
+    before = stored()
+    roadmap = {"name": "Plan 2027–2031", "start_year": 2027, "end_year": 2031}
+    assert client.post(reverse("roadmap:roadmap-create"), roadmap).status_code == 403
     assert (
-        client.post(reverse("roadmap:pillar-create", args=[pillar.roadmap_id]), {}).status_code
+        client.post(
+            reverse("roadmap:pillar-create", args=[pillar.roadmap_id]),
+            {"name": "Know the customer", "colour": "#1d4f91", "order": 1},
+        ).status_code
         == 403
     )
     assert client.get(reverse("roadmap:import")).status_code == 403
+    assert stored() == before
 
 
 def test_the_timeline_outlines_an_initiative_the_facts_put_at_risk(client_for, executive):
