@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from metrics.models import Grain, Metric, RollupWatermark, Scope, SurveyResponse
 from metrics.selectors import period_after, period_start_of
+from metrics.services.bulk_indexes import indexes_set_aside
 from metrics.stats import CATEGORY_THRESHOLDS
 
 # pg_advisory_xact_lock key shared by roll-ups (exclusive) and ingest (shared): while a roll-up
@@ -401,36 +402,14 @@ def _swap_in(cursor: CursorWrapper) -> None:
 
     Maintaining the unique constraint and the secondary index row by row cost ~7 µs a row;
     a bulk build sorts once, and the rows go in already in the unique index's order, so that
-    build only has to confirm the order. Re-adding the constraint re-proves uniqueness. The
-    definitions are read back from the catalogue, so they stay whatever the migrations made
-    them (nothing references a roll-up row; a foreign key that did would make the DROP fail,
-    not pass silently). TRUNCATE already holds the table exclusively, and DDL is transactional:
-    a rebuild that dies midway leaves the old rows and indexes exactly as they were.
+    build only has to confirm the order. TRUNCATE already holds the table exclusively, and DDL
+    is transactional: a rebuild that dies midway leaves the old rows and indexes exactly as
+    they were.
     """
-    cursor.execute(
-        "SELECT c.conname, pg_get_constraintdef(c.oid), pg_get_indexdef(i.indexrelid), "
-        "  i.indexrelid::regclass::text "
-        "FROM pg_index i LEFT JOIN pg_constraint c "
-        "  ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid "
-        "WHERE i.indrelid = 'metrics_rollup'::regclass"
-    )
-    indexes = cursor.fetchall()
-    quote = connection.ops.quote_name
-    for constraint, _, _, index in indexes:
-        if constraint is not None:
-            cursor.execute(f"ALTER TABLE metrics_rollup DROP CONSTRAINT {quote(constraint)}")
-        else:
-            cursor.execute(f"DROP INDEX {index}")
-    cursor.execute(_INSERT_SQL, [timezone.now()])
     # Tens of thousands of rows: starting parallel workers would cost more than they save.
-    cursor.execute("SET LOCAL max_parallel_maintenance_workers = 0")
-    for constraint, constraint_def, index_def, _ in indexes:
-        if constraint is not None:
-            cursor.execute(
-                f"ALTER TABLE metrics_rollup ADD CONSTRAINT {quote(constraint)} {constraint_def}"
-            )
-        else:
-            cursor.execute(index_def)
+    no_parallel_build = {"max_parallel_maintenance_workers": "0"}
+    with indexes_set_aside(cursor, "metrics_rollup", build_settings=no_parallel_build):
+        cursor.execute(_INSERT_SQL, [timezone.now()])
 
 
 @transaction.atomic
