@@ -7,7 +7,7 @@ PORT ?= 8000
 # The embedded set-up (SQLite, eager Celery) runs in debug mode unless told otherwise.
 export DEBUG ?= 1
 
-.PHONY: install run test lint format bench audit load clean
+.PHONY: install run test lint format bench audit load mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -56,6 +56,11 @@ audit: install
 # A bounded load run (≤ 60 s, loopback only) on the overview and the action-item API.
 load: install
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+# Mutation testing of the rule modules against the tests that pin them (docs/mutation.md): prints
+# the score per module and every surviving mutant. Tens of minutes: not part of every CI run.
+mutate: install
+	$(BIN)/python .ci/mutate.py $(MUTATE_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

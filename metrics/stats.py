@@ -50,7 +50,8 @@ def nps(promoters: int, passives: int, detractors: int) -> Estimate:
     where the plain Wald interval collapses (e.g. to zero width when everyone gives a 10).
     """
     n = promoters + passives + detractors
-    if n == 0:
+    # Counts are never negative (the roll-ups' check constraint), so `n <= 0` means the same.
+    if n == 0:  # pragma: no mutate
         return Estimate(None, None, None, 0)
     value = 100.0 * (promoters - detractors) / n
     n_adj = n + 3
@@ -67,7 +68,8 @@ def proportion(successes: int, n: int) -> Estimate:
     ñ = n + z², p̃ = (x + z²/2) / ñ, interval 100 · (p̃ ± z · √(p̃(1 − p̃)/ñ)) clamped to 0..100.
     Used for CSAT top-two box (the share of 4s and 5s).
     """
-    if n == 0:
+    # n counts responses, never negative: `n <= 0` would mean the same.
+    if n == 0:  # pragma: no mutate
         return Estimate(None, None, None, 0)
     value = 100.0 * successes / n
     n_adj = n + Z95**2
@@ -82,10 +84,12 @@ def mean(n: int, total: float, total_sq: float) -> Estimate:
     s² = (Σx² − (Σx)²/n) / (n − 1); interval x̄ ± t(0.975, n − 1) · s/√n. Used for CES (1–7)
     and the CSAT mean (1–5). With one response the interval is unknown (None).
     """
-    if n == 0:
+    # n counts responses, never negative: `n <= 0` would mean the same.
+    if n == 0:  # pragma: no mutate
         return Estimate(None, None, None, 0)
     average = total / n
-    if n == 1:
+    # n ≥ 1 here, so `n <= 1` would mean the same.
+    if n == 1:  # pragma: no mutate
         return Estimate(average, None, None, 1)
     variance = max(total_sq - total * total / n, 0.0) / (n - 1)
     half = t_quantile_975(n - 1) * math.sqrt(variance / n)

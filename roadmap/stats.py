@@ -104,7 +104,8 @@ def rolled_up_progress(
         return progress
     if status == "done":
         return 100
-    if total == 0:
+    # A count of milestones is never negative: `total <= 0` would mean the same.
+    if total == 0:  # pragma: no mutate
         return 0
     return round(100 * milestones_done / total)
 
@@ -129,12 +130,13 @@ VERDICT_RAG = {ACHIEVED: "green", ON_TRACK: "green", BEHIND: "red", TOO_FEW: "gr
 HIGHER_IS_BETTER = {"nps": True, "csat": True, "ces": True}
 
 
+# A Protocol only describes a type: without `@property` nothing changes at run time.
 class ScoreLike(Protocol):
-    @property
+    @property  # pragma: no mutate
     def period_start(self) -> date: ...
-    @property
+    @property  # pragma: no mutate
     def value(self) -> float | None: ...
-    @property
+    @property  # pragma: no mutate
     def enough(self) -> bool: ...
 
 
