@@ -38,7 +38,7 @@ from metrics.selectors.ranges import (
 from metrics.stats import Estimate
 from overview.filters import DashboardFilters
 from roadmap import selectors as roadmap_selectors
-from roadmap.stats import BEHIND, Verdict, expected_on
+from roadmap.stats import Verdict, expected_on
 
 NPS = "nps"
 
@@ -392,24 +392,16 @@ class RoadmapHealth:
 def roadmap_health(
     filters: DashboardFilters, *, results: list, milestones: roadmap_selectors.MilestoneFigures
 ) -> RoadmapHealth:
-    portfolio = roadmap_selectors.portfolio_status(department_id=_department_id(filters))
-    if portfolio.roadmap is None:
-        return RoadmapHealth(
-            None, [], milestones.this_quarter, milestones.open_this_quarter, {}, []
-        )
-    verdicts: dict[str, int] = {}
-    behind = []
-    for result, verdict in roadmap_selectors.result_verdicts(results):
-        verdicts[verdict.kind] = verdicts.get(verdict.kind, 0) + 1
-        if verdict.kind == BEHIND:
-            behind.append((result, verdict))
+    health = roadmap_selectors.portfolio_health(
+        department_id=_department_id(filters), results=results
+    )
     return RoadmapHealth(
-        portfolio.roadmap,
-        portfolio.pillars,
+        health.roadmap,
+        health.pillars,
         milestones.this_quarter,
         milestones.open_this_quarter,
-        verdicts,
-        behind,
+        health.verdicts,
+        health.behind,
     )
 
 
