@@ -1,16 +1,13 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db import transaction
+
+from cco.queue import enqueue_on_commit
 
 
 def queue_issues_for_breaches(sender: Any, breach_ids: list[int], **kwargs: Any) -> None:
     """Each new metrics Breach becomes one CX issue, raised by a task after the commit."""
-    from accountability.tasks import cx_issues_raise_task
-    from cco.queue import enqueue
-
-    ids = list(breach_ids)
-    transaction.on_commit(lambda: enqueue(cx_issues_raise_task, breach_ids=ids))
+    enqueue_on_commit("accountability.tasks.cx_issues_raise_task", breach_ids=list(breach_ids))
 
 
 class AccountabilityConfig(AppConfig):

@@ -393,30 +393,13 @@ class EventKind(models.TextChoices):
     EDITED = "edited", "Edited"
 
 
-class ActionItemEvent(models.Model):
-    """The history of an action item: every status change and progress note, who and when."""
+class HistoryEvent(models.Model):
+    """One row of a versioned object's history: who did what, when.
 
-    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    kind = models.CharField(max_length=10, choices=EventKind.choices)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
+    Each concrete history links to its object with `related_name="events"`, which is how
+    `accountability/services/versioned.py` writes and reads every history the same way.
+    """
 
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class CXIssueEvent(models.Model):
-    """The history of a CX issue: raised, plan written, status changes, notes."""
-
-    issue = models.ForeignKey(CXIssue, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -427,10 +410,23 @@ class CXIssueEvent(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ActionItemEvent(HistoryEvent):
+    """The history of an action item: every status change and progress note, who and when."""
+
+    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
+
+
+class CXIssueEvent(HistoryEvent):
+    """The history of a CX issue: raised, plan written, status changes, notes."""
+
+    issue = models.ForeignKey(CXIssue, on_delete=models.CASCADE, related_name="events")
 
 
 class ReminderKind(models.TextChoices):

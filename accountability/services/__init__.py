@@ -2,7 +2,6 @@
 
 from accountability.services.actions import action_item_create, action_item_update
 from accountability.services.calendar import calendar_feed_issue
-from accountability.services.common import Conflict
 from accountability.services.issues import (
     cx_issue_raise,
     cx_issue_update,
@@ -21,9 +20,14 @@ from accountability.services.meetings import (
     minutes_send,
 )
 from accountability.services.reminders import reminders_send_due, reminders_send_meeting_digest
+from cco.errors import VersionConflict
+
+# The name callers have long caught; the same class as VersionConflict.
+Conflict = VersionConflict
 
 __all__ = [
     "Conflict",
+    "VersionConflict",
     "action_item_create",
     "action_item_update",
     "agenda_build",

@@ -5,19 +5,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from accountability.models import (
-    ActionItem,
-    ActionItemEvent,
-    ActionOrigin,
-    ActionStatus,
-    CXIssue,
-    EventKind,
-    Meeting,
-)
-from accountability.services.common import Conflict, conflict_from_history
+from accountability.models import ActionItem, ActionOrigin, ActionStatus, CXIssue, Meeting
+from accountability.services.versioned import history_created, versioned_update
 from cco.models import Department, Role, User
 
 UNSET: Any = object()
@@ -83,19 +74,8 @@ def action_item_create(
         created_at=now,
         updated_at=now,
     )
-    ActionItemEvent.objects.create(
-        action_item=item, actor=actor, at=now, kind=EventKind.CREATED, to_status=item.status
-    )
+    history_created(obj=item, actor=actor, at=now)
     return item
-
-
-def action_item_conflict(item_id: int) -> Conflict:
-    """The conflict to raise when `item_id` moved on: who changed it last, and when."""
-    return conflict_from_history(
-        what="action item",
-        obj=ActionItem.objects.get(pk=item_id),
-        events=ActionItemEvent.objects.filter(action_item_id=item_id),
-    )
 
 
 @transaction.atomic
@@ -113,10 +93,9 @@ def action_item_update(
 ) -> ActionItem:
     """Change status, add a progress note or edit details, as one versioned write.
 
-    The row is updated only while its version is still `expected_version`
-    (UPDATE … WHERE id = %s AND version = %s), so two people saving the same item at once
-    never overwrite each other: the second gets `Conflict`. History rows are written in the
-    same transaction as the change.
+    Saved only while the item is still at `expected_version`: a stale one raises
+    `VersionConflict` (see `services/versioned.py`), with the history rows written in the same
+    transaction as the change.
     """
     item = ActionItem.objects.select_related("department").get(pk=item_id)
     today = today or timezone.localdate()
@@ -148,36 +127,15 @@ def action_item_update(
         changes["owner_person"] = owner_person
     if errors:
         raise ValidationError(errors)
-    if not changes and not note:
-        if expected_version != item.version:
-            raise action_item_conflict(item_id)
-        return item
-
-    now = timezone.now()
-    updated = ActionItem.objects.filter(pk=item_id, version=expected_version).update(
-        **changes, updated_at=now, version=F("version") + 1
-    )
-    if updated == 0:
-        raise action_item_conflict(item_id)
-
-    if "status" in changes:
-        ActionItemEvent.objects.create(
-            action_item_id=item_id,
-            actor=actor,
-            at=now,
-            kind=EventKind.STATUS,
-            from_status=item.status,
-            to_status=changes["status"],
-            note=note,
-        )
-    elif note:
-        ActionItemEvent.objects.create(
-            action_item_id=item_id, actor=actor, at=now, kind=EventKind.NOTE, note=note
-        )
     edited = [name for name in ("title", "due", "owner_person") if name in changes]
-    if edited:
-        described = ", ".join(f"{name.replace('_', ' ')} → {changes[name]}" for name in edited)
-        ActionItemEvent.objects.create(
-            action_item_id=item_id, actor=actor, at=now, kind=EventKind.EDITED, note=described
-        )
+    written = versioned_update(
+        obj=item,
+        actor=actor,
+        expected_version=expected_version,
+        changes=changes,
+        note=note,
+        edited=", ".join(f"{name.replace('_', ' ')} → {changes[name]}" for name in edited),
+    )
+    if not written:
+        return item
     return ActionItem.objects.select_related("department", "owner_person").get(pk=item_id)

@@ -6,17 +6,10 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from accountability.models import (
-    CXIssue,
-    CXIssueEvent,
-    CXIssueStatus,
-    EventKind,
-    IssueOrigin,
-)
-from accountability.services.common import Conflict, conflict_from_history
+from accountability.models import CXIssue, CXIssueStatus, IssueOrigin
+from accountability.services.versioned import history_created, versioned_update
 from cco.models import Department, User
 
 
@@ -78,14 +71,7 @@ def cx_issues_raise_from_breaches(*, breach_ids: Iterable[int] | None = None) ->
             },
         )
         if created:
-            CXIssueEvent.objects.create(
-                issue=issue,
-                actor=None,
-                at=timezone.now(),
-                kind=EventKind.CREATED,
-                to_status=issue.status,
-                note=f"Raised from {breach}.",
-            )
+            history_created(obj=issue, actor=None, at=timezone.now(), note=f"Raised from {breach}.")
             raised.append(issue)
     return raised
 
@@ -120,18 +106,8 @@ def cx_issue_raise(
         raised_at=now,
         updated_at=now,
     )
-    CXIssueEvent.objects.create(
-        issue=issue, actor=actor, at=now, kind=EventKind.CREATED, to_status=issue.status
-    )
+    history_created(obj=issue, actor=actor, at=now)
     return issue
-
-
-def cx_issue_conflict(issue_id: int) -> Conflict:
-    return conflict_from_history(
-        what="CX issue",
-        obj=CXIssue.objects.get(pk=issue_id),
-        events=CXIssueEvent.objects.filter(issue_id=issue_id),
-    )
 
 
 @transaction.atomic
@@ -148,7 +124,7 @@ def cx_issue_update(
     """Write the root cause and remediation plan, move the status, or add a note.
 
     An issue cannot be resolved (nor its plan agreed) without a root cause and a remediation
-    plan. Versioned like action items: a stale `expected_version` raises `Conflict`.
+    plan. Versioned like action items: a stale `expected_version` raises `VersionConflict`.
     """
     issue = CXIssue.objects.get(pk=issue_id)
     note = note.strip()
@@ -175,38 +151,15 @@ def cx_issue_update(
             errors["remediation_plan"] = f"An issue cannot be {label} without a remediation plan."
     if errors:
         raise ValidationError(errors)
-    if not changes and not note:
-        if expected_version != issue.version:
-            raise cx_issue_conflict(issue_id)
-        return issue
-
-    now = timezone.now()
-    updated = CXIssue.objects.filter(pk=issue_id, version=expected_version).update(
-        **changes, updated_at=now, version=F("version") + 1
-    )
-    if updated == 0:
-        raise cx_issue_conflict(issue_id)
-    if "status" in changes:
-        CXIssueEvent.objects.create(
-            issue_id=issue_id,
-            actor=actor,
-            at=now,
-            kind=EventKind.STATUS,
-            from_status=issue.status,
-            to_status=str(changes["status"]),
-            note=note,
-        )
-    elif note:
-        CXIssueEvent.objects.create(
-            issue_id=issue_id, actor=actor, at=now, kind=EventKind.NOTE, note=note
-        )
     edited = [name for name in ("root_cause", "remediation_plan") if name in changes]
-    if edited:
-        CXIssueEvent.objects.create(
-            issue_id=issue_id,
-            actor=actor,
-            at=now,
-            kind=EventKind.EDITED,
-            note="Updated " + " and ".join(name.replace("_", " ") for name in edited) + ".",
-        )
+    written = versioned_update(
+        obj=issue,
+        actor=actor,
+        expected_version=expected_version,
+        changes=changes,
+        note=note,
+        edited=f"Updated {' and '.join(edited)}.".replace("_", " ") if edited else "",
+    )
+    if not written:
+        return issue
     return CXIssue.objects.select_related("department", "touchpoint").get(pk=issue_id)

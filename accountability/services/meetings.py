@@ -30,6 +30,7 @@ from accountability.models import (
 )
 from accountability.services.issues import cx_issues_raise_from_breaches
 from cco.models import Department, User
+from cco.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -436,10 +437,7 @@ def meeting_close(*, meeting_id: int, actor: User, summary: str = "") -> Meeting
     ]
     AgendaItem.objects.bulk_create(carried)
 
-    from accountability.tasks import minutes_send_task
-    from cco.queue import enqueue
-
-    transaction.on_commit(lambda: enqueue(minutes_send_task, meeting_id=meeting.pk))
+    enqueue_on_commit("accountability.tasks.minutes_send_task", meeting_id=meeting.pk)
     return meeting
 
 
