@@ -42,21 +42,25 @@ class ActionItemCreateForm(forms.Form):
             self.fields["department"].queryset = departments  # type: ignore[attr-defined]
 
 
-class ActionItemUpdateForm(forms.Form):
+class VersionedForm(forms.Form):
+    """A form that changes a versioned object: it carries back the version the person read."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ActionItemUpdateForm(VersionedForm):
     status = forms.ChoiceField(choices=ActionStatus.choices)
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Progress note"
     )
     due = forms.DateField(widget=DateInput, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class CXIssueUpdateForm(forms.Form):
+class CXIssueUpdateForm(VersionedForm):
     status = forms.ChoiceField(choices=CXIssueStatus.choices)
     root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     remediation_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class CXIssueRaiseForm(forms.Form):

@@ -1,0 +1,31 @@
+"""The accountability API: thin viewsets over the same selectors and services as the pages.
+
+Errors rise from the services and are answered by the API's one exception handler
+(`cco/api_errors.py`): 400 naming the fields, 403, and 409 for a stale version.
+"""
+
+from rest_framework.routers import BaseRouter
+
+from accountability.api.actions import ActionItemViewSet
+from accountability.api.issues import CXIssueViewSet
+from accountability.api.meetings import (
+    AgendaItemViewSet,
+    DecisionViewSet,
+    MeetingSeriesViewSet,
+    MeetingViewSet,
+)
+from accountability.api.scorecard import ScorecardViewSet
+
+
+def register(router: BaseRouter) -> None:
+    """Register this app's viewsets on the API router."""
+    router.register("meeting-series", MeetingSeriesViewSet, basename="meeting-series")
+    router.register("meetings", MeetingViewSet, basename="meeting")
+    router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
+    router.register("decisions", DecisionViewSet, basename="decision")
+    router.register("action-items", ActionItemViewSet, basename="action-item")
+    router.register("cx-issues", CXIssueViewSet, basename="cx-issue")
+    router.register("accountability-scorecard", ScorecardViewSet, basename="scorecard")
+
+
+urlpatterns: list = []

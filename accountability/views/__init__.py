@@ -1,0 +1,48 @@
+"""Accountability pages: thin views over selectors and services, one module per use case.
+
+Saves of versioned objects (action items, CX issues) answer 400 (bad input) or 409 (someone
+else saved first) with the form re-rendered around the person's own text, through
+`views.common.versioned_save`; static/accountability/accountability.js lets htmx swap those
+responses in.
+"""
+
+from accountability.views.actions import action_item_create, action_item_detail
+from accountability.views.calendar import calendar_feed, calendar_subscribe
+from accountability.views.home import index, my_department, scorecard
+from accountability.views.issues import issue_detail, issue_list, issue_new
+from accountability.views.meetings import (
+    agenda_item_add,
+    agenda_item_update,
+    decision_add,
+    meeting_action_add,
+    meeting_attendance,
+    meeting_close,
+    meeting_minutes,
+    meeting_open,
+    meeting_run,
+)
+from accountability.views.series import series_detail, series_new
+
+__all__ = [
+    "action_item_create",
+    "action_item_detail",
+    "agenda_item_add",
+    "agenda_item_update",
+    "calendar_feed",
+    "calendar_subscribe",
+    "decision_add",
+    "index",
+    "issue_detail",
+    "issue_list",
+    "issue_new",
+    "meeting_action_add",
+    "meeting_attendance",
+    "meeting_close",
+    "meeting_minutes",
+    "meeting_open",
+    "meeting_run",
+    "my_department",
+    "scorecard",
+    "series_detail",
+    "series_new",
+]

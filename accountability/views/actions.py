@@ -1,0 +1,97 @@
+"""Action item pages: the item with its history and update form, and creating one."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accountability import selectors, services
+from accountability.forms import ActionItemCreateForm, ActionItemUpdateForm
+from accountability.models import ActionItem
+from accountability.views.common import departments_for, is_htmx, versioned_save
+from cco.access import get_for_user, require_perm
+from cco.forms import add_service_errors
+
+
+def _action_item_context(request: HttpRequest, item: ActionItem, form: Any = None) -> dict:
+    user: Any = request.user
+    return {
+        "item": item,
+        "form": form
+        or ActionItemUpdateForm(
+            initial={"status": item.status, "due": item.due, "version": item.version}
+        ),
+        "may_update": user.has_perm("cco.update_action_item", item),
+        "today": timezone.localdate(),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An action item with its history; the owner updates status, due date and progress."""
+    item = get_for_user(request.user, selectors.action_items(), pk=pk)
+    if request.method == "GET":
+        context = _action_item_context(request, item)
+        context["history"] = selectors.action_item_history(item=item)
+        return render(request, "accountability/action_item_detail.html", context)
+
+    require_perm(request.user, "cco.update_action_item", item)
+    outcome = versioned_save(
+        request,
+        ActionItemUpdateForm,
+        obj=item,
+        current=selectors.action_items(),
+        save=lambda data: services.action_item_update(
+            item_id=item.pk,
+            actor=request.user,  # type: ignore[arg-type]
+            expected_version=data["version"],
+            status=data["status"],
+            note=data["note"],
+            due=data["due"],
+        ),
+    )
+    saved = outcome.status == 200
+    if saved and not is_htmx(request):
+        messages.success(request, f"Saved “{outcome.obj.title}”.")
+        return redirect(outcome.obj.get_absolute_url())
+    # Once saved, a fresh form carries the new version for the next save.
+    context = _action_item_context(request, outcome.obj, None if saved else outcome.form)
+    context["conflict"] = outcome.conflict
+    context["saved"] = saved
+    if is_htmx(request):
+        return render(
+            request, "accountability/_action_item_card.html", context, status=outcome.status
+        )
+    context["history"] = selectors.action_item_history(item=outcome.obj)
+    return render(request, "accountability/action_item_detail.html", context, status=outcome.status)
+
+
+@require_POST
+def action_item_create(request: HttpRequest) -> HttpResponse:
+    """Create an action item from the My department page (CCO, or the department's head)."""
+    require_perm(request.user, "cco.create_in_department")
+    form = ActionItemCreateForm(request.POST, departments=departments_for(request.user))
+    if form.is_valid():
+        department = form.cleaned_data["department"]
+        require_perm(request.user, "cco.change_owned", department)
+        try:
+            item = services.action_item_create(
+                actor=request.user,  # type: ignore[arg-type]
+                title=form.cleaned_data["title"],
+                department=department,
+                owner_person=form.cleaned_data["owner_person"],
+                due=form.cleaned_data["due"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Added “{item.title}” for {department}.")
+            return redirect(
+                f"{reverse('accountability:my-department')}?department={department.slug}"
+            )
+    return render(request, "accountability/action_item_new.html", {"create_form": form}, status=400)
