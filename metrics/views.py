@@ -13,9 +13,8 @@ from cco.models import Department
 from metrics import charts, selectors
 from metrics.forms import CustomerUploadForm, ResponseUploadForm
 from metrics.models import CustomerOutcome, Grain, Metric, Scope, Touchpoint
-from metrics.services.copy_ingest import response_import_file
 from metrics.services.customers import customer_outcomes_import_csv
-from metrics.services.ingest import ImportReport
+from metrics.services.ingest import ImportReport, response_import_file
 
 PREVIEW_ROWS = 5
 
@@ -73,7 +72,7 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "touchpoint": touchpoint,
             "metric": metric,
             "metrics": Metric.choices,
-            "latest": selectors.latest_score(
+            "headline": selectors.headline_window(
                 metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk
             ),
             "floor": touchpoint.floor_for(metric),
@@ -126,7 +125,9 @@ def response_upload(request: HttpRequest) -> HttpResponse:
         except UnicodeDecodeError:
             form.add_error("file", "The file is not UTF-8 text: save it as “CSV UTF-8”.")
         else:
-            context.update({"report": report, "preview": preview})
+            # Said when the saved rows are not in the figures yet (the broker may be down).
+            catching_up = selectors.rollups_catching_up()
+            context.update({"report": report, "preview": preview, "catching_up": catching_up})
         finally:
             stream.detach()
     outcome = context.get("report")

@@ -25,6 +25,11 @@ from metrics.models import (
     SurveyResponse,
     Touchpoint,
 )
+from metrics.selectors.windows import (  # noqa: E402 - after the models it reads
+    WindowPoint,
+    WindowScore,
+    headline_window_scores,
+)
 
 # A KPI within this share of its goal (on the wrong side) is amber rather than red.
 KPI_AMBER_TOLERANCE = 0.05
@@ -120,44 +125,6 @@ def latest_complete_period(grain: str, today: date) -> date:
     """The start of the last `grain` period that ended before `today`."""
     current = period_start_of(grain, today)
     return period_start_of(grain, current - timedelta(days=1))
-
-
-def latest_score(
-    *,
-    metric: str,
-    scope: str,
-    scope_id: int,
-    grain: str = "month",
-    complete_only: bool = False,
-    today: date | None = None,
-) -> ScorePoint | None:
-    """The most recent period's score (the current, partial one unless `complete_only`)."""
-    rows = Rollup.objects.filter(metric=metric, scope=scope, scope_id=scope_id, grain=grain)
-    if complete_only:
-        rows = rows.filter(period_start__lt=period_start_of(grain, today or timezone.localdate()))
-    row = rows.order_by("-period_start").first()
-    return point_from_rollup(row) if row is not None else None
-
-
-def latest_scores(
-    *, metric: str, scope: str, scope_ids: Iterable[int], grain: str = "month", periods: int = 2
-) -> dict[int, list[ScorePoint]]:
-    """For many scopes at once (one query): the last `periods` periods, newest first."""
-    ids = list(scope_ids)
-    if not ids:
-        return {}
-    newest = Rollup.objects.filter(metric=metric, scope=scope, grain=grain, scope_id__in=ids)
-    last = newest.aggregate(last=Max("period_start"))["last"]
-    if last is None:
-        return {}
-    first = last
-    for _ in range(periods - 1):
-        first = period_start_of(grain, first - timedelta(days=1))
-    rows = newest.filter(period_start__gte=first).order_by("scope_id", "-period_start")
-    result: dict[int, list[ScorePoint]] = {}
-    for row in rows:
-        result.setdefault(row.scope_id, []).append(point_from_rollup(row))
-    return result
 
 
 def journey_list() -> QuerySet[Journey]:
@@ -257,10 +224,20 @@ def kpi_statuses(*, department_id: int | None = None) -> list[KpiStatus]:
 @dataclass(frozen=True)
 class TouchpointRow:
     touchpoint: Touchpoint
-    latest: ScorePoint | None
-    previous: ScorePoint | None
-    trend: str  # "up" | "down" | "flat" | ""
+    window: WindowScore | None  # the headline window (see metrics/selectors/windows.py)
     floor: float | None
+
+    @property
+    def latest(self) -> WindowPoint | None:
+        return self.window.current if self.window else None
+
+    @property
+    def previous(self) -> WindowPoint | None:
+        return self.window.previous if self.window else None
+
+    @property
+    def trend(self) -> str:  # "up" | "down" | "flat" | ""
+        return self.window.trend if self.window else ""
 
     @property
     def below_floor(self) -> bool:
@@ -274,39 +251,31 @@ class TouchpointRow:
         )
 
 
-def _trend(latest: ScorePoint | None, previous: ScorePoint | None) -> str:
-    if not (latest and previous and latest.enough and previous.enough):
-        return ""
-    if latest.low is not None and previous.high is not None and latest.low > previous.high:
-        return "up"
-    if latest.high is not None and previous.low is not None and latest.high < previous.low:
-        return "down"
-    return "flat"
-
-
 def touchpoint_rows(
-    touchpoints: Iterable[Touchpoint], *, metric: str = "nps", grain: str = "month"
+    touchpoints: Iterable[Touchpoint], *, metric: str = "nps", today: date | None = None
 ) -> list[TouchpointRow]:
-    """Each touch point with its latest score, the one before and a trend arrow (2 queries).
+    """Each touch point with its headline window's score and trend (1 query).
 
-    The arrow points up or down only when the two intervals do not overlap.
+    The arrow points up or down only when the window's interval and the previous window's do
+    not overlap.
     """
     touchpoints = list(touchpoints)
-    scores = latest_scores(
-        metric=metric, scope=Scope.TOUCHPOINT, scope_ids=[t.pk for t in touchpoints], grain=grain
+    windows = headline_window_scores(
+        metric=metric, scope=Scope.TOUCHPOINT, scope_ids=[t.pk for t in touchpoints], today=today
     )
-    rows = []
-    for touchpoint in touchpoints:
-        points = scores.get(touchpoint.pk, [])
-        latest = points[0] if points else None
-        previous = points[1] if len(points) > 1 else None
-        rows.append(
-            TouchpointRow(
-                touchpoint, latest, previous, _trend(latest, previous),
-                touchpoint.floor_for(metric),
-            )
-        )  # fmt: skip
-    return rows
+    return [
+        TouchpointRow(touchpoint, windows.get(touchpoint.pk), touchpoint.floor_for(metric))
+        for touchpoint in touchpoints
+    ]
+
+
+def headline_window(
+    *, metric: str, scope: str, scope_id: int, today: date | None = None
+) -> WindowScore | None:
+    """One scope's headline window (None when nobody answered in the longest window)."""
+    return headline_window_scores(
+        metric=metric, scope=scope, scope_ids=[scope_id], today=today
+    ).get(scope_id)
 
 
 def department_scorecard(*, department_id: int, metric: str = "nps") -> dict[str, object]:
