@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,11 @@ from cco.models import Department, Role, User
 from tests.factories import DepartmentFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+# The browser journeys drive Debian's Chromium; CHROMIUM_PATH points them at another binary.
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium")
+# On CI no test may skip: one that cannot run there fails, so a green run means every selected
+# test ran. The SQLite run deselects what needs PostgreSQL or Redis (-m), on purpose.
+ON_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,6 +34,47 @@ def pytest_configure(config: pytest.Config) -> None:
     from cco.celery import app
 
     app.conf.task_always_eager = True
+
+
+def _missing(item: pytest.Item) -> str | None:
+    """What a marked test needs and this run lacks: the markers imply the skip."""
+    if item.get_closest_marker("browser") and not CHROMIUM.exists():
+        return f"needs Chromium at {CHROMIUM}: apt-get install chromium"
+    if item.get_closest_marker("postgres") and not settings.IS_POSTGRES:
+        return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        return "needs Redis and a real worker: set REDIS_URL=redis://…"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if reason := _missing(item):
+        if ON_CI:
+            pytest.fail(f"CI runs every selected test, and this one {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if ON_CI and report.skipped and not hasattr(report, "wasxfail"):
+        # A skip from inside a test or fixture (pytest.skip, skipif) is a failure on CI.
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"CI allows no skipped test; this one skipped: {reason}"
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Whatever still skipped (a whole module at collection) fails the CI run too.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if ON_CI and reporter is not None else []
+    if skipped:
+        reporter.write_line(f"CI allows no skipped test: {len(skipped)} skipped", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # The apps whose tables hold what people write (the product's, and the API tokens).
@@ -144,12 +190,9 @@ def api_for(db: None):  # type: ignore[no-untyped-def]
     return make
 
 
-requires_postgres = pytest.mark.skipif(
-    not settings.IS_POSTGRES, reason="needs PostgreSQL: set DATABASE_URL=postgres://…"
-)
-requires_redis = pytest.mark.skipif(
-    not settings.REDIS_URL, reason="needs Redis and a real worker: set REDIS_URL=redis://…"
-)
+# The markers, under the names older test modules import: each implies its skip (see _missing).
+requires_postgres = pytest.mark.postgres
+requires_redis = pytest.mark.redis
 
 
 @pytest.fixture

@@ -1,18 +1,14 @@
 """The CCO runs a meeting in a real browser: htmx partials, the timer, no CSP refusals."""
 
-from pathlib import Path
-
 import pytest
 from django.core import mail
 
 from accountability.models import ActionItem, Decision, Meeting, MeetingStatus
 from tests.accountability.factories import CXIssueFactory, MeetingFactory, MeetingSeriesFactory
+from tests.conftest import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs Chromium at {CHROMIUM}"),
-]
+# The browser marker skips it where Chromium is absent (and fails it on CI): tests/conftest.py.
+pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)

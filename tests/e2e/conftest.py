@@ -1,8 +1,9 @@
 """Browser journeys: Debian's Chromium driven by Playwright against the live test server.
 
 Browsers are never downloaded: the tests launch /usr/bin/chromium (`apt-get install chromium`,
-which .ci/run does) and skip with a reason when it is absent, so `make test` still passes on a
-machine without it.
+which .ci/run does; CHROMIUM_PATH names another). Every test here is marked `browser`, which
+skips it with a reason when Chromium is absent, so `make test` still passes on a machine without
+it — and fails it on CI (tests/conftest.py).
 """
 
 import os
@@ -13,13 +14,14 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import CHROMIUM
+
 # Playwright's sync API runs an asyncio loop in the test thread; the test's own ORM calls (making
 # data, reading it back) are still plain synchronous calls, which Django would otherwise refuse.
 # The switch is on only while a browser test runs: left on, it leaks into every subprocess the
 # suite starts, and `manage.py check --deploy` rightly refuses to pass with it.
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "a-journey-password"
 CHROMIUM_ARGS = [
@@ -35,12 +37,9 @@ CHROMIUM_ARGS = [
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
-    skip = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}: apt-get install chromium")
     for item in items:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
-            if not CHROMIUM.exists():
-                item.add_marker(skip)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
