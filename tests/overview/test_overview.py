@@ -289,3 +289,14 @@ def test_the_overview_makes_the_same_few_queries_whatever_the_data_size(
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 20, counts
+
+
+def test_every_tile_carries_its_unit_interval_and_n(client_for, executive, journey_world):
+    page = client_for(executive).get("/?period=30d").content.decode()
+    assert "200 NPS answers" in page  # a count reads as a count, not as a score
+    # The journey's NPS (0 here) with its interval and n, and the legend of the map's colours.
+    journey = overview_for(period="30d").tiles.journeys[0][1]
+    assert f"{journey.low:.0f} to {journey.high:.0f} (95 %) · n = 200" in page
+    assert "more than 5 points under" in page and "fewer than 30 answers (n shown)" in page
+    assert "it does not follow the period, journey or department filters" in page
+    assert "open today, whatever the period" in page
