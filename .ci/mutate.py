@@ -16,6 +16,7 @@ Prints the score per module and every surviving mutant; exits 1 when one survive
 """
 
 import argparse
+import ast
 import os
 import shutil
 import sqlite3
@@ -28,14 +29,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+ANNOTATION = "inside a type annotation"
 WORK = ROOT / ".mutation"
 BIN = Path(sys.executable).parent
 # Everything the tests need, nothing that only weighs (caches, the virtualenv, git).
 COPY_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", ".mutation", ".mypy_cache", ".ruff_cache", ".pytest_cache",
-    ".hypothesis", "__pycache__", "bench", "staticfiles", "test-artifacts", "db.sqlite3*",
+    ".git",
+    ".venv",
+    ".mutation",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".hypothesis",
+    "__pycache__",
+    "bench",
+    "staticfiles",
+    "test-artifacts",
+    "db.sqlite3*",
     "node_modules",
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -52,6 +64,7 @@ class Outcome:
     killed: int = 0
     survived: list[str] = field(default_factory=list)
     skipped: int = 0
+    annotations: int = 0
     error: str = ""
 
     @property
@@ -76,8 +89,18 @@ def test_command(module: Module) -> tuple[list[str], dict[str, str]]:
     """
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(DEBUG="1", PYTHONDONTWRITEBYTECODE="1", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    command = [str(BIN / "python"), "-m", "pytest", "-x", "-q", "-o", "addopts=",
-               "-p", "no:cacheprovider", "--strict-markers"]  # fmt: skip
+    command = [
+        str(BIN / "python"),
+        "-m",
+        "pytest",
+        "-x",
+        "-q",
+        "-o",
+        "addopts=",
+        "-p",
+        "no:cacheprovider",
+        "--strict-markers",
+    ]
     if module.django:
         # Tables straight from the models: the same schema on SQLite, built in a blink.
         command += ["-p", "pytest_django.plugin", "--nomigrations"]
@@ -127,8 +150,10 @@ def mutate(module: Module, options: dict, *, again: bool = False) -> Outcome:
         [str(BIN / "cosmic-ray"), "exec", str(config), str(session)],
     ]
     for step in steps:
-        if step[1] == "exec" and killed_before:
-            keep_killed(session, killed_before)
+        if step[1] == "exec":
+            skip_annotations(session, tree / module.path)
+            if killed_before:
+                keep_killed(session, killed_before)
         done = run(step, cwd=tree, env=env)
         if done.returncode != 0:
             outcome.error = f"{Path(step[0]).name} failed:\n{done.stderr[-3000:]}"
@@ -136,6 +161,58 @@ def mutate(module: Module, options: dict, *, again: bool = False) -> Outcome:
     read_results(outcome, session)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(start, end) of every type annotation, as (line, character) pairs."""
+    lines = source.splitlines()
+
+    def column(line: int, byte_offset: int) -> int:
+        return len(lines[line - 1].encode()[:byte_offset].decode())
+
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        annotations: list[ast.expr | None] = []
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = node.args
+            every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
+            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+            annotations = [a.annotation for a in every] + [node.returns]
+        elif isinstance(node, ast.AnnAssign):
+            annotations = [node.annotation]
+        for a in annotations:
+            if a is not None and a.end_lineno is not None and a.end_col_offset is not None:
+                spans.append(
+                    (
+                        (a.lineno, column(a.lineno, a.col_offset)),
+                        (a.end_lineno, column(a.end_lineno, a.end_col_offset)),
+                    )
+                )
+    return spans
+
+
+def skip_annotations(session: Path, module_file: Path) -> None:
+    """Skip mutants inside type annotations: mypy judges those, not tests. (Evaluated where they
+    are defined, a swapped operator there only breaks the import, which every test run shows.)"""
+    spans = annotation_spans(module_file.read_text())
+    with sqlite3.connect(session) as db:
+        rows = db.execute(
+            "SELECT job_id, start_pos_row, start_pos_col, end_pos_row, end_pos_col "
+            "FROM mutation_specs WHERE job_id NOT IN (SELECT job_id FROM work_results)"
+        ).fetchall()
+        inside = [
+            (job,)
+            for job, *start_end in rows
+            if any(
+                start <= tuple(start_end[:2]) and tuple(start_end[2:]) <= end
+                for start, end in spans
+            )
+        ]
+        db.executemany(
+            "INSERT INTO work_results (worker_outcome, output, test_outcome, diff, job_id) "
+            "VALUES ('SKIPPED', ?, NULL, '', ?)",
+            [(ANNOTATION, job) for (job,) in inside],
+        )
 
 
 def killed_mutants(session: Path) -> set[tuple[str, int]]:
@@ -173,7 +250,9 @@ def read_results(outcome: Outcome, session: Path) -> None:
 
     with use_db(str(session), mode=WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
-            if result.worker_outcome == WorkerOutcome.SKIPPED:
+            if result.worker_outcome == WorkerOutcome.SKIPPED and result.output == ANNOTATION:
+                outcome.annotations += 1
+            elif result.worker_outcome == WorkerOutcome.SKIPPED:
                 outcome.skipped += 1
             elif result.test_outcome == TestOutcome.SURVIVED:
                 [mutation] = item.mutations
@@ -219,17 +298,36 @@ def main() -> int:
             shown = outcome.error.splitlines()[0] if outcome.error else f"{outcome.score:.1f} %"
             print(f"  {outcome.module.path}: {shown}", flush=True)
 
-    print(f"\n{'module':40} {'mutants':>8} {'killed':>7} {'survived':>9} {'skipped':>8} "
-          f"{'score':>7} {'time':>7}")  # fmt: skip
-    for o in outcomes:
-        print(f"{o.module.path:40} {o.tested:8} {o.killed:7} {len(o.survived):9} {o.skipped:8} "
-              f"{o.score:6.1f}% {o.seconds / 60:6.1f}m")  # fmt: skip
-    killed = sum(o.killed for o in outcomes)
-    tested = sum(o.tested for o in outcomes)
-    total = 100.0 * killed / tested if tested else 100.0
-    print(f"{'all':40} {tested:8} {killed:7} {tested - killed:9} "
-          f"{sum(o.skipped for o in outcomes):8} {total:6.1f}% "
-          f"{(time.monotonic() - started) / 60:6.1f}m")  # fmt: skip
+    header = ("module", "tested", "killed", "survived", "pragma", "annot.", "score", "minutes")
+    rows = [
+        (
+            o.module.path,
+            o.tested,
+            o.killed,
+            len(o.survived),
+            o.skipped,
+            o.annotations,
+            f"{o.score:.1f}%",
+            f"{o.seconds / 60:.1f}",
+        )
+        for o in outcomes
+    ]
+    tested, killed = sum(o.tested for o in outcomes), sum(o.killed for o in outcomes)
+    rows.append(
+        (
+            "all",
+            tested,
+            killed,
+            tested - killed,
+            sum(o.skipped for o in outcomes),
+            sum(o.annotations for o in outcomes),
+            f"{100.0 * killed / tested if tested else 100.0:.1f}%",
+            f"{(time.monotonic() - started) / 60:.1f}",
+        )
+    )
+    print()
+    for row in [header, *rows]:
+        print(f"{row[0]:40}" + "".join(f"{cell:>9}" for cell in row[1:]))
     for o in outcomes:
         if o.error:
             print(f"\n{o.module.path}: {o.error}")

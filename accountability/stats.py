@@ -25,7 +25,12 @@ def next_meeting_date(
             candidate = first + timedelta(days=(weekday - first.weekday()) % 7)
             if candidate > after:
                 return candidate
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            year, month = (
+                (year + 1, 1)
+                # Months run 1–12: `month >= 12` would mean the same.
+                if month == 12  # pragma: no mutate
+                else (year, month + 1)
+            )
         raise AssertionError("unreachable: a later month always has the weekday")
     if cadence == "fortnightly" and anchor is not None and anchor.weekday() == weekday:
         steps = (after - anchor).days // 14 + 1

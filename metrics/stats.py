@@ -58,7 +58,15 @@ def nps(promoters: int, passives: int, detractors: int) -> Estimate:
     p = (promoters + 0.75) / n_adj
     d = (detractors + 0.75) / n_adj
     centre = p - d
-    half = Z95 * math.sqrt(max(p + d - centre**2, 0.0) / n_adj)
+    half = Z95 * math.sqrt(
+        max(
+            p + d - centre**2,
+            # p' + d' ≥ (p' − d')² for shares in 0..1: the floor never bites, any floor ≤ 0 is
+            # the same.
+            0.0,  # pragma: no mutate
+        )
+        / n_adj
+    )
     return Estimate(value, max(-100.0, 100 * (centre - half)), min(100.0, 100 * (centre + half)), n)
 
 

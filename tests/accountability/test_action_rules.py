@@ -30,9 +30,11 @@ TODAY = date(2026, 6, 10)
 
 @pytest.fixture
 def returns() -> Department:
-    department = DepartmentFactory(name="Returns", slug="returns")
+    # Ids past 256: Python shares the objects of small numbers, so an `is` slipped in where
+    # `==` belongs would pass unnoticed with them.
+    department = DepartmentFactory(id=7001, name="Returns", slug="returns")
     department.head = UserFactory(
-        username="returns-head", role=Role.DEPARTMENT_HEAD, department=department
+        id=5001, username="returns-head", role=Role.DEPARTMENT_HEAD, department=department
     )
     department.save()
     return department
@@ -46,12 +48,14 @@ def sales() -> Department:
 @pytest.fixture
 def chief() -> User:
     """The CCO by role alone: no superuser or staff flag."""
-    return UserFactory(username="chief", role=Role.CCO, is_superuser=False, is_staff=False)
+    return UserFactory(id=5003, username="chief", role=Role.CCO, is_superuser=False, is_staff=False)
 
 
 @pytest.fixture
 def worker(returns: Department) -> User:
-    return UserFactory(username="returns-worker", role=Role.CONTRIBUTOR, department=returns)
+    return UserFactory(
+        id=5002, username="returns-worker", role=Role.CONTRIBUTOR, department=returns
+    )
 
 
 @pytest.fixture
@@ -59,6 +63,11 @@ def item(returns: Department, worker: User, chief: User) -> ActionItem:
     return services.action_item_create(
         actor=chief, title="Refund within a week", department=returns, due=DUE, owner_person=worker
     )
+
+
+def as_sent(text: str) -> str:
+    """A value as a form or the API delivers it: an equal string, not the enum member itself."""
+    return "".join(list(text))
 
 
 def stored(item: ActionItem) -> tuple:
@@ -208,9 +217,7 @@ def test_a_status_that_does_not_exist_is_refused(item, chief):
 
 @pytest.mark.parametrize("note", ["", "   "])
 def test_blocking_an_item_without_saying_what_blocks_it_is_refused(item, worker, note):
-    messages = refused(
-        item, actor=worker, expected_version=1, status=ActionStatus.BLOCKED, note=note
-    )
+    messages = refused(item, actor=worker, expected_version=1, status=as_sent("blocked"), note=note)
     assert set(messages) == {"note"}
 
 
@@ -289,6 +296,47 @@ def test_a_failure_while_writing_the_history_leaves_the_item_as_it_was(item, wor
 # --- Allowed updates ---------------------------------------------------------------------------
 
 
+def test_an_item_saved_hundreds_of_times_still_tells_fresh_from_stale(item, worker, chief):
+    ActionItem.objects.filter(pk=item.pk).update(version=1000)
+    before = stored(item)
+
+    same = services.action_item_update(
+        item_id=item.pk, actor=worker, expected_version=1000, status=ActionStatus.OPEN
+    )
+    assert same.version == 1000
+    with pytest.raises(services.Conflict):
+        services.action_item_update(item_id=item.pk, actor=chief, expected_version=999)
+    assert stored(item) == before
+
+    moved = services.action_item_update(
+        item_id=item.pk, actor=worker, expected_version=1000, note="Still going"
+    )
+    assert moved.version == 1001
+
+
+def test_a_conflict_on_an_item_without_history_names_someone_else_and_its_last_change(returns):
+    bare = ActionItem.objects.create(title="Imported", department=returns, due=DUE, version=2)
+
+    with pytest.raises(services.Conflict) as conflict:
+        services.action_item_update(item_id=bare.pk, actor=returns.head, expected_version=1)
+
+    assert conflict.value.changed_by == "someone else"
+    assert conflict.value.changed_at == bare.updated_at
+    assert str(conflict.value).startswith("This action item was changed by someone else at ")
+
+
+def test_a_failure_while_writing_the_created_history_creates_no_item(returns, chief, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("history table unavailable")
+
+    monkeypatch.setattr(ActionItemEvent, "save", broken)
+    with pytest.raises(RuntimeError):
+        services.action_item_create(actor=chief, title="Fix it", department=returns, due=DUE)
+    monkeypatch.undo()
+
+    assert ActionItem.objects.count() == 0
+
+
 def test_a_fresh_save_that_changes_nothing_writes_nothing(item, worker):
     before = stored(item)
 
@@ -343,6 +391,13 @@ def test_blocking_with_a_note_records_the_status_change_with_that_note(item, wor
         worker,
     )
     assert ActionItemEvent.objects.filter(action_item=item).count() == 2
+
+
+def test_done_sent_as_text_stamps_today_too(item, worker):
+    done = services.action_item_update(
+        item_id=item.pk, actor=worker, expected_version=1, status=as_sent("done"), today=TODAY
+    )
+    assert (done.status, done.completed_on) == (ActionStatus.DONE, TODAY)
 
 
 def test_done_stamps_today_and_reopening_clears_it(item, worker):

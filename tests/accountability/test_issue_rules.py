@@ -23,23 +23,32 @@ TZ = ZoneInfo(settings.TIME_ZONE)
 
 @pytest.fixture
 def returns() -> Department:
-    return DepartmentFactory(name="Returns", slug="returns")
+    # Ids past 256: Python shares the objects of small numbers, so an `is` slipped in where
+    # `==` belongs would pass unnoticed with them.
+    return DepartmentFactory(id=7001, name="Returns", slug="returns")
 
 
 @pytest.fixture
 def chief() -> User:
     """The CCO by role alone: no superuser or staff flag."""
-    return UserFactory(username="chief", role=Role.CCO, is_superuser=False, is_staff=False)
+    return UserFactory(id=5003, username="chief", role=Role.CCO, is_superuser=False, is_staff=False)
 
 
 @pytest.fixture
 def head(returns: Department) -> User:
-    return UserFactory(username="returns-head", role=Role.DEPARTMENT_HEAD, department=returns)
+    return UserFactory(
+        id=5001, username="returns-head", role=Role.DEPARTMENT_HEAD, department=returns
+    )
 
 
 @pytest.fixture
 def issue(returns: Department, chief: User) -> CXIssue:
     return services.cx_issue_raise(actor=chief, title="Refunds take a month", department=returns)
+
+
+def as_sent(text: str) -> str:
+    """A value as a form or the API delivers it: an equal string, not the enum member itself."""
+    return "".join(list(text))
 
 
 def stored(issue: CXIssue) -> tuple:
@@ -395,6 +404,102 @@ def test_a_plan_written_first_lets_the_plan_be_agreed_later_and_reopening_clears
         issue_id=issue.pk, actor=head, expected_version=5, status=CXIssueStatus.OPEN
     )
     assert (reopened.status, reopened.resolved_at) == (CXIssueStatus.OPEN, None)
+
+
+def test_a_resolution_sent_as_text_is_stamped_and_worded_as_a_resolution(issue, head):
+    messages = refused(issue, actor=head, expected_version=1, status=as_sent("resolved"))
+    assert messages["root_cause"] == ["An issue cannot be resolved without a root cause."]
+
+    resolved = services.cx_issue_update(
+        issue_id=issue.pk,
+        actor=head,
+        expected_version=1,
+        root_cause="Staff",
+        remediation_plan="Train",
+        status=as_sent("resolved"),
+    )
+    assert resolved.resolved_at is not None
+
+
+def test_saving_the_same_cause_and_plan_again_writes_nothing(issue, head):
+    services.cx_issue_update(
+        issue_id=issue.pk,
+        actor=head,
+        expected_version=1,
+        root_cause="Too few staff",
+        remediation_plan="Hire two",
+    )
+    before = stored(issue)
+
+    same = services.cx_issue_update(
+        issue_id=issue.pk,
+        actor=head,
+        expected_version=2,
+        root_cause=as_sent("Too few staff"),
+        remediation_plan=as_sent("Hire two "),
+    )
+
+    assert same.version == 2
+    assert stored(issue) == before
+
+
+def test_an_issue_saved_hundreds_of_times_still_tells_fresh_from_stale(issue, head, chief):
+    CXIssue.objects.filter(pk=issue.pk).update(version=1000)
+    before = stored(issue)
+
+    assert services.cx_issue_update(
+        issue_id=issue.pk, actor=head, expected_version=1000
+    ).version == (1000)
+    with pytest.raises(services.Conflict):
+        services.cx_issue_update(issue_id=issue.pk, actor=chief, expected_version=999)
+    assert stored(issue) == before
+    moved = services.cx_issue_update(
+        issue_id=issue.pk, actor=head, expected_version=1000, note="Still going"
+    )
+    assert moved.version == 1001
+
+
+def test_a_conflict_after_an_automatic_change_names_someone_else(returns, chief):
+    breach = BreachFactory(touchpoint=TouchpointFactory(department=returns))
+    [raised] = services.cx_issues_raise_from_breaches(breach_ids=[breach.pk])
+    last = CXIssueEvent.objects.get(issue=raised)
+
+    with pytest.raises(services.Conflict) as conflict:
+        services.cx_issue_update(issue_id=raised.pk, actor=chief, expected_version=0)
+
+    assert (conflict.value.changed_by, conflict.value.changed_at) == ("someone else", last.at)
+    assert conflict.value.current_version == 1
+    assert str(conflict.value).startswith("This CX issue was changed by someone else at ")
+
+
+def test_a_conflict_on_an_issue_without_history_gives_its_last_change(returns, chief):
+    bare = CXIssue.objects.create(
+        title="Imported", department=returns, origin=IssueOrigin.MANUAL, version=2
+    )
+
+    with pytest.raises(services.Conflict) as conflict:
+        services.cx_issue_update(issue_id=bare.pk, actor=chief, expected_version=1)
+
+    assert (conflict.value.changed_by, conflict.value.changed_at) == (
+        "someone else",
+        bare.updated_at,
+    )
+
+
+def test_a_failure_while_writing_the_created_history_raises_no_issue(returns, chief, monkeypatch):
+    BreachFactory(touchpoint=TouchpointFactory(department=returns))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("history table unavailable")
+
+    monkeypatch.setattr(CXIssueEvent, "save", broken)
+    with pytest.raises(RuntimeError):
+        services.cx_issue_raise(actor=chief, title="Slow refunds", department=returns)
+    with pytest.raises(RuntimeError):
+        services.cx_issues_raise_from_breaches()
+    monkeypatch.undo()
+
+    assert CXIssue.objects.count() == 0
 
 
 def test_a_note_alone_is_a_progress_note_and_a_new_version(issue, head):

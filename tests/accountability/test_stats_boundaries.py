@@ -45,6 +45,7 @@ def as_stored(text: str) -> str:
         (date(2026, 2, 28), date(2026, 3, 3)),
         (date(2026, 12, 1), date(2027, 1, 5)),  # December's first Tuesday: into the next year
         (date(2026, 12, 31), date(2027, 1, 5)),
+        (date(2027, 12, 8), date(2028, 1, 4)),  # from an odd year too
     ],
 )
 def test_a_monthly_meeting_is_the_next_first_tuesday_strictly_after(after, expected):
@@ -115,9 +116,24 @@ def test_a_fortnightly_meeting_without_a_last_meeting_on_its_weekday_is_the_next
     )
 
 
+def test_a_monthly_series_read_from_the_database_is_monthly():
+    assert next_meeting_date(
+        cadence=as_stored("monthly"), weekday=TUESDAY, after=date(2026, 3, 2)
+    ) == date(2026, 3, 3)
+
+
+def test_a_weekly_meeting_ignores_the_last_meeting_and_meets_every_week():
+    assert (
+        next_meeting_date(cadence="weekly", weekday=TODAY.weekday(), after=TODAY, anchor=TODAY)
+        == TODAY + 7 * DAY
+    )
+
+
 def test_an_unknown_cadence_is_refused():
     with pytest.raises(ValueError, match="unknown cadence 'daily'"):
         next_meeting_date(cadence="daily", weekday=MONDAY, after=TODAY)
+    with pytest.raises(ValueError, match="unknown cadence 'daily'"):
+        next_meeting_date(cadence="daily", weekday=TODAY.weekday(), after=TODAY, anchor=TODAY)
 
 
 # --- On time and late --------------------------------------------------------------------------

@@ -180,6 +180,20 @@ def test_only_touch_point_scores_are_judged_and_only_for_touch_points_that_exist
     assert breaches_detect(today=TODAY) == []
 
 
+def test_a_touch_point_skipped_for_want_of_a_complete_period_does_not_stop_the_others():
+    quiet = TouchpointFactory(nps_floor=50.0)  # created first: read first
+    failing = TouchpointFactory(nps_floor=50.0)
+    low = {"promoters": 0, "passives": 10, "detractors": 30}
+    nps_rollup(quiet, **low, period_start=WEEK_BEFORE)
+    nps_rollup(failing, **low)
+
+    breaches_detect(today=TODAY)
+
+    assert list(Breach.objects.values_list("scope_id", "rule")) == [
+        (failing.pk, BreachRule.BELOW_FLOOR)
+    ]
+
+
 def test_running_detection_twice_adds_nothing_the_second_time():
     touchpoint = TouchpointFactory(nps_floor=50.0)
     nps_rollup(touchpoint, promoters=0, passives=10, detractors=30)
@@ -328,6 +342,28 @@ def test_a_score_both_below_its_floor_and_dropping_is_two_breaches():
         (BreachRule.BELOW_FLOOR, Grain.WEEK, WEEK),
         (BreachRule.SIGNIFICANT_DROP, Grain.WEEK, WEEK),
     ]
+
+
+def test_a_failure_midway_records_no_breach_at_all(monkeypatch):
+    touchpoint = TouchpointFactory(nps_floor=0.0)
+    nps_rollup(touchpoint, promoters=40, passives=0, detractors=0, period_start=WEEK_BEFORE)
+    nps_rollup(touchpoint, promoters=0, passives=0, detractors=40)
+    save = Breach.save
+    saved: list[int] = []
+
+    def fail_second(self, *args, **kwargs):
+        if saved:
+            raise RuntimeError("the database went away")
+        save(self, *args, **kwargs)
+        saved.append(self.pk)
+
+    monkeypatch.setattr(Breach, "save", fail_second)
+    with pytest.raises(RuntimeError):
+        breaches_detect(today=TODAY)
+    monkeypatch.undo()
+
+    assert len(saved) == 1
+    assert Breach.objects.count() == 0
 
 
 # --- What happens after ------------------------------------------------------------------------

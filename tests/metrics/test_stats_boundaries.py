@@ -223,8 +223,12 @@ def test_each_metric_is_scored_on_its_own_scale():
     assert score(as_stored("nps"), **counts) == nps(3, 0, 1)
     assert score(as_stored("csat"), **counts) == proportion(3, 4)
     assert score(as_stored("ces"), **counts) == mean(4, 14, 54)
-    with pytest.raises(ValueError, match="unknown metric 'kpi'"):
-        score("kpi", **counts)
+    # Unknown metrics sorting before, between and after the known ones.
+    for unknown in ("aaa", "kpi", "rating"):
+        with pytest.raises(ValueError, match=f"unknown metric '{unknown}'"):
+            score(unknown, **counts)
+    with pytest.raises(TypeError):
+        score("nps", 4, 3, 0, 1, 14, 54)  # type: ignore[misc]
 
 
 # --- A significant drop (breach detection) ------------------------------------------------------

@@ -1,31 +1,25 @@
 """The roadmap's pure rules (roadmap/stats.py) at their edges: health on the day a milestone or
-an initiative falls due, the progress roll-up, the expected-result line and verdicts, and the
-dependency cycle check. No database: plain values in, a judgement out."""
+an initiative falls due, the progress roll-up, the expected-result line and the dependency cycle
+check. No database: plain values in, a judgement out."""
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 
 from roadmap.stats import (
-    ACHIEVED,
     AT_RISK,
-    BEHIND,
     DONE,
     DROPPED,
     HIGHER_IS_BETTER,
     NOT_STARTED,
     ON_TRACK,
-    TOO_FEW,
     DependencyFact,
     Health,
     MilestoneFact,
-    Verdict,
     expected_on,
     find_cycle,
     initiative_health,
-    result_verdict,
     rolled_up_progress,
 )
 
@@ -133,18 +127,18 @@ def test_every_reason_for_risk_is_given_in_order():
         ("proposed", TODAY + DAY, NOT_STARTED),
         ("planned", TODAY, ON_TRACK),
         ("active", TODAY + DAY, ON_TRACK),
+        ("planned", TODAY - DAY, ON_TRACK),
     ],
 )
 def test_a_planned_initiative_has_not_started_until_its_start_date(status, start, level):
     assert health(status=status, start=start) == Health(level)
 
 
-def test_facts_health_and_verdicts_cannot_be_altered_once_made():
+def test_facts_and_health_cannot_be_altered_once_made():
     made = [
         MilestoneFact("Pilot", TODAY, None),
         DependencyFact("Platform", TODAY, "active"),
         Health(ON_TRACK),
-        Verdict(ACHIEVED, 1.0, START, 1.0),
     ]
     for fact in made:
         field = dataclasses.fields(fact)[0].name
@@ -208,83 +202,15 @@ def test_a_promise_due_at_or_before_its_start_expects_the_target_at_once():
     assert expected_on(baseline=10.0, target=30.0, start=BY, by_date=START, on=BY) == 30.0
 
 
+def test_a_promise_due_the_day_after_its_start_starts_from_its_baseline():
+    assert expected_on(baseline=10.0, target=30.0, start=START, by_date=START + DAY, on=START) == (
+        10.0
+    )
+
+
 def test_every_metric_of_this_product_improves_as_it_rises():
     # CES is asked as "the company made it easy" (1–7), so it rises too.
     assert HIGHER_IS_BETTER == {"nps": True, "csat": True, "ces": True}
-
-
-@dataclass(frozen=True)
-class Point:
-    period_start: date
-    value: float | None
-    enough: bool = True
-
-
-def verdict(points, *, higher_is_better=True, baseline=10.0, target=30.0, today=None) -> Verdict:
-    return result_verdict(
-        points=points,
-        baseline=baseline,
-        target=target,
-        start=START,
-        by_date=BY,
-        today=today or START + 25 * DAY,
-        higher_is_better=higher_is_better,
-    )
-
-
-def test_with_no_month_read_on_enough_responses_there_are_too_few():
-    found = verdict([Point(START, 50.0, enough=False), Point(START + 31 * DAY, None)])
-    assert found == Verdict(TOO_FEW, None, None, pytest.approx(15.0))
-    assert (found.label, found.rag) == ("Too few responses", "grey")
-
-
-@pytest.mark.parametrize(
-    ("actual", "kind"),
-    [(30.0, ACHIEVED), (29.9, ON_TRACK), (15.0, ON_TRACK), (14.9, BEHIND)],
-)
-def test_the_latest_readable_month_meets_the_target_the_line_or_neither(actual, kind):
-    # On day 25 the line expects 15; the target is 30.
-    found = verdict([Point(START, actual)])
-    assert (found.kind, found.actual, found.actual_period) == (kind, actual, START)
-    assert found.expected_now == pytest.approx(15.0)
-
-
-def test_the_latest_month_is_read_whatever_order_the_months_come_in():
-    latest = START + 62 * DAY
-    points = [
-        Point(latest, 31.0),
-        Point(START + 31 * DAY, 5.0),
-        Point(latest + 31 * DAY, 0.0, False),
-    ]
-    assert (verdict(points).kind, verdict(points).actual_period) == (ACHIEVED, latest)
-
-
-@pytest.mark.parametrize(
-    ("actual", "kind"),
-    [(2.0, ACHIEVED), (2.1, ON_TRACK), (3.5, ON_TRACK), (3.6, BEHIND)],
-)
-def test_where_lower_is_better_the_target_and_the_line_are_met_from_below(actual, kind):
-    # From 5 down to 2 over 100 days: on day 50 the line expects 3.5.
-    found = verdict(
-        [Point(START, actual)],
-        higher_is_better=False,
-        baseline=5.0,
-        target=2.0,
-        today=START + 50 * DAY,
-    )
-    assert found.kind == kind
-
-
-def test_verdicts_read_as_labels_and_colours():
-    shown = {
-        kind: (Verdict(kind, 1.0, START, 1.0).label, Verdict(kind, 1.0, START, 1.0).rag)
-        for kind in (ACHIEVED, ON_TRACK, BEHIND)
-    }
-    assert shown == {
-        ACHIEVED: ("Achieved", "green"),
-        ON_TRACK: ("On track", "green"),
-        BEHIND: ("Behind", "red"),
-    }
 
 
 # --- Dependency cycles -------------------------------------------------------------------------
@@ -318,6 +244,11 @@ def test_a_node_met_twice_is_skipped_and_the_search_goes_on():
     # 5 is reached from 4 and again from 3 before the way back (via 9) is tried.
     edges = {2: [9, 3, 4], 3: [5], 4: [5], 9: [1]}
     assert find_cycle(edges, new_from=1, new_to=2) == [1, 2, 9, 1]
+
+
+def test_the_dependency_to_check_must_be_named():
+    with pytest.raises(TypeError):
+        find_cycle({}, 1, 2)  # type: ignore[misc]
 
 
 def test_no_cycle_when_the_new_dependency_does_not_lead_back():
