@@ -1,4 +1,6 @@
-"""Celery tasks: thin wrappers that call the roll-up services.
+"""Celery tasks: thin wrappers that call the services.
+
+Services queue these by name (cco.queue), never by importing this module, which imports them.
 
 acks_late + reject_on_worker_lost (settings) re-deliver a task whose worker died; the services
 recompute whole periods inside one transaction under an advisory lock, so a re-run is harmless.
@@ -8,6 +10,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from metrics.services import rollup_incremental, rollup_rebuild
+from metrics.services.customers import say_do_rebuild
 
 RETRY = {
     "acks_late": True,
@@ -31,6 +34,4 @@ def rollup_rebuild_task() -> dict[str, object]:
 
 @shared_task(**RETRY)
 def say_do_rebuild_task() -> dict[str, int]:
-    from metrics.services.customers import say_do_rebuild  # the service queues this task
-
     return say_do_rebuild()

@@ -2,48 +2,35 @@
 
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
 from django.db import connection, transaction
 
+from cco.importing import RowError, RowErrorReport
 from cco.queue import enqueue_on_commit
 from metrics.models import CustomerOutcome, NpsCategory, SayDoRollup
-from metrics.tasks import say_do_rebuild_task
 
 REQUIRED_COLUMNS = ("customer_id", "retained")
 OPTIONAL_COLUMNS = ("revenue",)
 RETAINED_WORDS = {"1": True, "yes": True, "true": True, "y": True,
                   "0": False, "no": False, "false": False, "n": False}  # fmt: skip
-MAX_REPORTED_ERRORS = 100
 BATCH = 2000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
+# Queued by name: metrics.tasks imports the services, so the services do not import it.
+SAY_DO_TASK = "metrics.tasks.say_do_rebuild_task"
 
 
 @dataclass
-class CustomerImportReport:
+class CustomerImportReport(RowErrorReport):
     rows: int = 0
     saved: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
     header_problem: str = ""
 
     @property
     def rejected(self) -> bool:
         return bool(self.header_problem or self.error_count)
-
-    def add_error(self, row: int, column: str, reason: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(row, column, reason))
 
 
 def _parse(
@@ -52,28 +39,29 @@ def _parse(
     errors_before = report.error_count
     customer_id = (record.get("customer_id") or "").strip()
     if not customer_id:
-        report.add_error(row, "customer_id", "missing customer id")
+        report.add_error(RowError(row, "customer_id", "missing customer id"))
     elif len(customer_id) > 120:
-        report.add_error(row, "customer_id", "longer than 120 characters")
+        report.add_error(RowError(row, "customer_id", "longer than 120 characters"))
     elif customer_id in seen:
-        report.add_error(row, "customer_id", f"customer {customer_id!r} appears twice in the file")
+        reason = f"customer {customer_id!r} appears twice in the file"
+        report.add_error(RowError(row, "customer_id", reason))
     seen.add(customer_id)
     retained_text = (record.get("retained") or "").strip().lower()
     retained = RETAINED_WORDS.get(retained_text)
     if retained is None:
-        report.add_error(
-            row, "retained", f"{retained_text!r} is not yes/no (use yes, no, true, false, 1 or 0)"
-        )
+        reason = f"{retained_text!r} is not yes/no (use yes, no, true, false, 1 or 0)"
+        report.add_error(RowError(row, "retained", reason))
     revenue_text = (record.get("revenue") or "").strip()
     revenue = None
     if revenue_text:
         try:
             revenue = Decimal(revenue_text)
         except InvalidOperation:
-            report.add_error(row, "revenue", f"{revenue_text!r} is not a number")
+            report.add_error(RowError(row, "revenue", f"{revenue_text!r} is not a number"))
         else:
             if not revenue.is_finite() or revenue < 0 or revenue >= Decimal("1e12"):
-                report.add_error(row, "revenue", f"{revenue_text} is not an amount from 0 up")
+                reason = f"{revenue_text} is not an amount from 0 up"
+                report.add_error(RowError(row, "revenue", reason))
                 revenue = None
     if report.error_count > errors_before:
         return None
@@ -136,7 +124,7 @@ def customer_outcomes_import_csv(*, stream: TextIO, as_of: date) -> CustomerImpo
                 report.saved += _save(batch)
                 batch = []
         report.saved += _save(batch)
-        enqueue_on_commit(say_do_rebuild_task)
+        enqueue_on_commit(SAY_DO_TASK)
     return report
 
 

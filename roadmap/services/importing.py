@@ -16,6 +16,7 @@ from django.db import transaction
 
 from cco.access import require_perm
 from cco.csv_safety import plain_cell
+from cco.importing import RowError
 from cco.models import Department, User
 from roadmap.models import Initiative, Milestone, Pillar, Roadmap, Status
 from roadmap.services.plan import (
@@ -45,16 +46,6 @@ COLUMNS = [
 REQUIRED_COLUMNS = ("pillar", "initiative")
 PILLAR_COLOURS = ["#1d4f91", "#1e7b4f", "#a86400", "#7b3fa0", "#b3261e", "#2d7d9a"]
 MAX_ROWS = 5000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"Row {self.row}, {self.column}: {self.message}"
 
 
 @dataclass
