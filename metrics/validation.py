@@ -2,6 +2,12 @@
 
 A row is a mapping of the CSV columns (`external_id, touchpoint, metric, score, responded_at,
 customer_id, segment, comment`). Errors name the row, the column and the reason.
+
+The rules themselves (lengths, the earliest year, the usual date form; each metric's scale is
+metrics.models.SCORE_RANGES) are stated once, as data, at the top of this module. The ingest's
+faster judges of the same rows — a SQL check, a plain-file scan, the response table's own
+constraints — are generated from that data (metrics.services.ingest), and
+tests/metrics/test_validation_rules.py feeds one table of dates through every judge.
 """
 
 import csv
@@ -14,26 +20,54 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from cco.importing import RowError
 from metrics.models import SCORE_RANGES, Touchpoint
 
 REQUIRED_COLUMNS = ("external_id", "touchpoint", "metric", "score", "responded_at")
 OPTIONAL_COLUMNS = ("customer_id", "segment", "comment")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+# -- the rules ---------------------------------------------------------------------------------
+
 MAX_LENGTHS = {"external_id": 120, "customer_id": 120, "segment": 60, "comment": 5000}
+# Any other text column (a touch point's slug, a metric): longer is surely a wrong column.
+OTHER_MAX_LENGTH = 1000
+EARLIEST_YEAR = 2000
 # Clocks differ a little between survey tools and us; beyond this a date is "in the future".
 FUTURE_TOLERANCE = timedelta(minutes=5)
-# read_csv marks a row that has more values than the header has columns.
-EXTRA_VALUES = "__values__"
 
 
 @dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
+class DateField:
+    """One field of the usual date form: a fixed number of digits, within low..high."""
 
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.reason}"
+    name: str
+    digits: int
+    low: int
+    high: int
+
+
+# responded_at is whatever datetime.fromisoformat reads, from EARLIEST_YEAR on and not in the
+# future. Its usual form — how survey tools write it, and all the faster judges read themselves —
+#     YYYY-MM-DD[(T| )hh:mm[:ss[.f]]][Z|±hh:mm]     (f: 1 to FRACTION_DIGITS digits)
+# has these fields. Python reads more (20250301, 2025-W09-6, an offset minute of 60); a date
+# outside the usual form is always judged by Python.
+DATE_FIELDS = (
+    DateField("year", 4, EARLIEST_YEAR, 9999),
+    DateField("month", 2, 1, 12),
+    DateField("day", 2, 1, 31),  # and no later than the month's last day
+)
+TIME_SEPARATORS = "T "
+TIME_FIELDS = (
+    DateField("hour", 2, 0, 23),
+    DateField("minute", 2, 0, 59),
+    DateField("second", 2, 0, 59),  # optional, and the fraction after it
+)
+FRACTION_DIGITS = 6
+OFFSET_FIELDS = (DateField("offset hours", 2, 0, 23), DateField("offset minutes", 2, 0, 59))
+
+# read_csv marks a row that has more values than the header has columns.
+EXTRA_VALUES = "__values__"
 
 
 @dataclass(frozen=True)
@@ -69,7 +103,7 @@ class ResponseValidator:
         def text(column: str) -> str:
             value = data.get(column)
             value = "" if value is None else str(value).strip()
-            limit = MAX_LENGTHS.get(column, 1000)
+            limit = MAX_LENGTHS.get(column, OTHER_MAX_LENGTH)
             if len(value) > limit:
                 errors.append(RowError(row, column, f"longer than {limit} characters"))
             return value
@@ -85,7 +119,9 @@ class ResponseValidator:
         metric = text("metric").lower()
         scale = SCORE_RANGES.get(metric)
         if scale is None:
-            errors.append(RowError(row, "metric", f"{metric!r} is not one of nps, csat, ces"))
+            errors.append(
+                RowError(row, "metric", f"{metric!r} is not one of {', '.join(SCORE_RANGES)}")
+            )
         score = self._score(row, data.get("score"), metric, scale, errors)
         responded_at = self._when(row, data.get("responded_at"), errors)
         customer_id, segment, comment = text("customer_id"), text("segment"), text("comment")
@@ -139,8 +175,10 @@ class ResponseValidator:
         if parsed > self.latest:
             errors.append(RowError(row, "responded_at", f"{value} is in the future"))
             return None
-        if parsed.year < 2000:
-            errors.append(RowError(row, "responded_at", f"{value} is before the year 2000"))
+        if parsed.year < EARLIEST_YEAR:
+            errors.append(
+                RowError(row, "responded_at", f"{value} is before the year {EARLIEST_YEAR}")
+            )
             return None
         return parsed
 

@@ -13,9 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from metrics.models import SurveyResponse
-from metrics.services import copy_ingest
-from metrics.services.copy_ingest import response_import_file
-from metrics.services.ingest import response_import_csv
+from metrics.services.ingest import dispatch, response_import_csv, response_import_file
 from tests.conftest import requires_postgres
 from tests.metrics.factories import TouchpointFactory, response_table_structures
 
@@ -91,7 +89,7 @@ def both(text: str, *, sql_only: bool, monkeypatch: pytest.MonkeyPatch, **option
         def refuse(**_: Any) -> None:
             raise AssertionError("the file should have been judged in SQL")
 
-        monkeypatch.setattr(copy_ingest, "response_import_csv", refuse)
+        monkeypatch.setattr(dispatch, "response_import_csv", refuse)
     fast = response_import_file(stream=file_of(text), queue_rollup=False, **options)
     return python.as_dict(), fast.as_dict(), python_rows, saved()
 

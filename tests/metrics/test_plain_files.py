@@ -17,10 +17,14 @@ from django.db import connection
 from django.utils import timezone
 
 from metrics.models import SurveyResponse
-from metrics.services import copy_ingest
-from metrics.services.copy_ingest import response_import_file
-from metrics.services.ingest import response_import_csv
-from metrics.services.plain_files import PlainFileScan, plain_line_pattern
+from metrics.services.ingest import (
+    copy_io,
+    full_check,
+    response_import_csv,
+    response_import_file,
+    staged_copy,
+)
+from metrics.services.ingest.plain_files import PlainFileScan, plain_line_pattern
 from tests.conftest import requires_postgres
 from tests.metrics.factories import TouchpointFactory, response_table_structures
 
@@ -125,10 +129,10 @@ def import_both_ways(text: str, *, bulk: bool, **options: Any) -> tuple[dict, di
 def no_full_check(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if the file goes through the row-by-row check."""
 
-    def refuse(*_: Any) -> None:
+    def refuse(*_: Any, **__: Any) -> None:
         raise AssertionError("a plain file should not need the row-by-row check")
 
-    monkeypatch.setattr(copy_ingest._Load, "_check", refuse)
+    monkeypatch.setattr(full_check, "create_checked", refuse)
 
 
 PLAIN = (
@@ -162,7 +166,7 @@ def test_a_plain_file_is_saved_without_the_row_check_with_the_validators_values(
     python = response_import_csv(stream=io.StringIO(PLAIN), queue_rollup=False)
     python_rows = saved()
     SurveyResponse.objects.all().delete()
-    monkeypatch.setattr(copy_ingest._Load, "_check", lambda *_: pytest.fail("row check ran"))
+    monkeypatch.setattr(full_check, "create_checked", lambda *_, **__: pytest.fail("row check ran"))
     fast = response_import_file(stream=io.StringIO(PLAIN), queue_rollup=False, bulk=bulk)
     assert fast.as_dict() == python.as_dict()
     assert saved() == python_rows
@@ -300,13 +304,13 @@ def test_the_plain_line_form_checks_the_date_and_finds_the_slug() -> None:
 
 
 def test_reading_ahead_yields_every_chunk_and_raises_the_readers_error() -> None:
-    assert list(copy_ingest._read_ahead(iter(["a", "b", "c"]))) == ["a", "b", "c"]
+    assert list(copy_io.read_ahead(iter(["a", "b", "c"]))) == ["a", "b", "c"]
 
     def failing() -> Any:
         yield "a"
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
 
-    chunks = copy_ingest._read_ahead(failing())
+    chunks = copy_io.read_ahead(failing())
     assert next(chunks) == "a"
     with pytest.raises(UnicodeDecodeError):
         next(chunks)
@@ -320,14 +324,14 @@ def test_reading_ahead_stops_its_thread_when_the_reader_stops_early() -> None:
             produced.append(number)
             yield str(number)
 
-    chunks = copy_ingest._read_ahead(endless())
+    chunks = copy_io.read_ahead(endless())
     assert next(chunks) == "0"
     chunks.close()  # what COPY's end does to an unfinished reader
     assert len(produced) < 10  # a chunk or two ahead, no more
 
 
 def test_reading_ahead_stops_even_when_the_reader_has_read_everything_into_a_full_queue() -> None:
-    chunks = copy_ingest._read_ahead(iter(["a", "b", "c"]))
+    chunks = copy_io.read_ahead(iter(["a", "b", "c"]))
     assert next(chunks) == "a"
     time.sleep(0.3)  # the thread queues b and c (all there is), then waits to queue the end
     closing = threading.Thread(target=chunks.close)
@@ -346,7 +350,7 @@ def test_reading_ahead_stops_even_when_the_reader_has_read_everything_into_a_ful
         ("touchpoint,responded_at,score,metric,external_id", "\n", "import"),  # no optional
     ],
 )
-@pytest.mark.parametrize("chunk", [copy_ingest.COPY_CHUNK, 40], ids=["one-chunk", "many-chunks"])
+@pytest.mark.parametrize("chunk", [copy_io.COPY_CHUNK, 40], ids=["one-chunk", "many-chunks"])
 def test_a_bulk_plain_file_goes_straight_in_with_the_validators_values(
     touchpoints: None,
     header: str,
@@ -355,7 +359,7 @@ def test_a_bulk_plain_file_goes_straight_in_with_the_validators_values(
     chunk: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(copy_ingest, "COPY_CHUNK", chunk)  # many: lines cut between chunks
+    monkeypatch.setattr(copy_io, "COPY_CHUNK", chunk)  # many: lines cut between chunks
     columns = HEADER.split(",")
     rows = [line.split(",") for line in STRAIGHT.splitlines()[1:]]
     wanted = header.split(",")
@@ -366,7 +370,7 @@ def test_a_bulk_plain_file_goes_straight_in_with_the_validators_values(
     python_rows = saved()
     SurveyResponse.objects.all().delete()
     with monkeypatch.context() as patched:
-        patched.setattr(copy_ingest._Load, "_copy", lambda *_: pytest.fail("staged"))
+        patched.setattr(staged_copy, "copy_into_staging", lambda *_: pytest.fail("staged"))
         fast = response_import_file(
             stream=io.StringIO(text, newline=""), source=source, queue_rollup=False, bulk=True
         )
@@ -376,11 +380,11 @@ def test_a_bulk_plain_file_goes_straight_in_with_the_validators_values(
 
 @requires_postgres
 @pytest.mark.django_db
-@pytest.mark.parametrize("chunk", [copy_ingest.COPY_CHUNK, 100], ids=["one-chunk", "many-chunks"])
+@pytest.mark.parametrize("chunk", [copy_io.COPY_CHUNK, 100], ids=["one-chunk", "many-chunks"])
 def test_a_refused_straight_attempt_leaves_no_trace_and_the_staged_path_saves_the_file(
     touchpoints: None, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(copy_ingest, "COPY_CHUNK", chunk)  # many: refused while still reading
+    monkeypatch.setattr(copy_io, "COPY_CHUNK", chunk)  # many: refused while still reading
     before = response_table_structures()
     refused = "p6,web-chat,Nps,9,2025-03-04,,,\n"  # by the scale constraint
     more = "".join(f"m{i},call-centre,ces,{1 + i % 7},2025-03-05T09:00Z,,,\n" for i in range(300))

@@ -1,37 +1,34 @@
 """Recognising a plain CSV file while it streams to COPY, so its rows can skip the row-by-row check.
 
 Most files come from a survey tool's export: no quotes, no padding around values, dates written
-the one way ISO 8601 usually is. For such a file PostgreSQL can type every value itself, and the
-validator's rules reduce to a join and a few comparisons (metrics.services.copy_ingest). This
-module decides, block by block of whole lines, whether a file is that plain; anything it is not
-sure of makes the file "not plain" and it takes the full check, which words every problem.
+in the usual form (metrics.validation). For such a file PostgreSQL can type every value itself,
+and the validator's rules reduce to a join and a few comparisons (plain_typed, straight_in).
+This module decides, block by block of whole lines, whether a file is that plain; anything it is
+not sure of makes the file "not plain" and it takes the full check, which words every problem.
 
 Only what Python and PostgreSQL read identically counts as plain:
 - no value with whitespace at either end (str.strip() would change it; the full check trims);
-- every `responded_at` in the form `YYYY-MM-DD[(T| )hh:mm[:ss[.f{1,6}]]][Z|±hh:mm]`, with the
-  year from 2000 and hours, minutes and seconds in range (PostgreSQL would read 24:00 and :60;
-  Python refuses them). A month's day past its end, or an offset of 16 hours or more, makes
-  PostgreSQL refuse the cast, and the file goes to the full check then;
+- every `responded_at` in the usual form with every field in range (date_forms): PostgreSQL would
+  read 24:00 and :60, Python refuses them. A month's day past its end, or an offset of 16 hours
+  or more, makes PostgreSQL refuse the cast, and the file goes to the full check then;
 - a date without an offset only where the site's zone is UTC: elsewhere Python and PostgreSQL
   resolve a time in a DST gap or overlap differently.
 """
 
 import re
+from collections.abc import Callable
 
-# Besides the space, the ASCII characters str.strip() removes. Real files never hold them, so a
-# plain file may not hold them anywhere (simpler to look for than at a value's edges).
-_OTHER_ASCII_SPACE = "\t\x0b\x0c\x1c\x1d\x1e\x1f"
+from metrics.services.ingest.date_forms import usual_date_pattern
+
+# Besides the space and the line ends, the ASCII characters str.strip() removes. Real files never
+# hold them, so a plain file may not hold them anywhere (simpler to look for than at a value's
+# edges).
+_OTHER_ASCII_SPACE = "".join(c for c in map(chr, range(128)) if c.isspace() and c not in " \n\r")
 _EDGE_SPACE = re.compile(r"(?:^|,)[^\S\n]|[^\S\n](?:,|$)", re.MULTILINE)
 
-_DATE = r"[2-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
-_OFFSET = r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 
-
-def _when_pattern(*, naive_allowed: bool) -> str:
-    if naive_allowed:
-        return f"{_DATE}(?:[T ]{_TIME}{_OFFSET}?)?"
-    return f"{_DATE}[T ]{_TIME}{_OFFSET}"
+class NotPlain(Exception):
+    """Some line or row of a plain-looking file is not plainly valid: the full check takes over."""
 
 
 class PlainFileScan:
@@ -39,7 +36,7 @@ class PlainFileScan:
 
     def __init__(self, header: list[str], *, naive_dates_allowed: bool) -> None:
         position = header.index("responded_at")
-        when = _when_pattern(naive_allowed=naive_dates_allowed)
+        when = usual_date_pattern(naive_allowed=naive_dates_allowed)
         # A line whose responded_at is not in the plain form (columns never hold a comma here:
         # a file with quotes is not plain to begin with).
         self._bad_when = re.compile(
@@ -63,12 +60,27 @@ def plain_line_pattern(header: list[str], *, naive_dates_allowed: bool) -> re.Pa
     For a file that goes straight into the response table, where Python puts each touch point's
     id in place of its slug: one match a line both checks the date and finds the slug.
     """
-    when = _when_pattern(naive_allowed=naive_dates_allowed)
+    when = usual_date_pattern(naive_allowed=naive_dates_allowed)
     fields = [when if column == "responded_at" else "[^,\n]*" for column in header]
     position = header.index("touchpoint")
     before = "".join(f"{field}," for field in fields[:position])
     after = "".join(f",{field}" for field in fields[position + 1 :])
     return re.compile(f"^({before})([^,\n]*)({after})$", re.MULTILINE)
+
+
+def plain_lines(
+    block: str, pattern: re.Pattern[str], rewrite: Callable[[re.Match[str]], str]
+) -> str:
+    """A block of whole lines, each rewritten by `rewrite` from its match of `pattern` (see
+    plain_line_pattern); NotPlain if any line is not plain."""
+    if not no_padding(block.removesuffix("\n").removesuffix("\r")):
+        raise NotPlain
+    if "\r" in block:  # no_padding allows it only as part of CRLF
+        block = block.replace("\r\n", "\n")
+    rewritten, matched = pattern.subn(rewrite, block)
+    if matched != block.count("\n"):
+        raise NotPlain
+    return rewritten
 
 
 def no_padding(body: str) -> bool:
