@@ -87,7 +87,8 @@ class BreachSerializer(serializers.ModelSerializer):
         model = Breach
         fields = [
             "id", "metric", "scope", "scope_id", "touchpoint", "grain", "period_start", "value",
-            "low", "high", "n", "rule", "reference_value", "detected_at",
+            "low", "high", "n", "rule", "reference_value", "previous_value", "summary",
+            "detected_at",
         ]  # fmt: skip
         read_only_fields = fields
 

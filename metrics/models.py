@@ -283,6 +283,9 @@ class Breach(models.Model):
         blank=True,
         help_text="The floor, or the previous period's score, the value was compared against.",
     )
+    previous_value = models.FloatField(
+        null=True, blank=True, help_text="The score of the period before, when it had one."
+    )
     detected_at = models.DateTimeField()
 
     class Meta:
@@ -299,6 +302,18 @@ class Breach(models.Model):
             f"{self.get_metric_display()} {self.get_rule_display().lower()} "
             f"for {self.scope} {self.scope_id}, {self.grain} of {self.period_start}"
         )
+
+    @property
+    def summary(self) -> str:
+        """What the numbers are, e.g. "10.5, floor 20.0, was 31.2 last period"."""
+        parts = [f"{self.value:.1f}"]
+        if self.rule == BreachRule.BELOW_FLOOR and self.reference_value is not None:
+            parts.append(f"floor {self.reference_value:.1f}")
+        if self.previous_value is not None:
+            parts.append(f"was {self.previous_value:.1f} last {self.grain}")
+        else:
+            parts.append(f"no score the {self.grain} before")
+        return ", ".join(parts)
 
     @property
     def owning_department_id(self) -> int | None:

@@ -141,6 +141,14 @@ def intervals_separate(earlier: Estimate, later: Estimate) -> bool:
     return later.high < earlier.low
 
 
+def wholly_below(estimate: Estimate, floor: float) -> bool:
+    """True when the score is below `floor` beyond noise: enough responses and the whole 95 %
+    interval under the floor (its upper bound strictly below it)."""
+    if estimate.high is None or not estimate.enough:
+        return False
+    return estimate.high < floor
+
+
 # The score at or above which a response is a "promoter" / a "passive", per metric. NPS: 9–10 and
 # 7–8. CSAT: top-two box 4–5, then 3. CES (higher is easier): 5–7, then 4. Everything below is a
 # "detractor". Roll-ups store the three counts for every metric.

@@ -16,11 +16,9 @@ from cco.models import Department, User
 def _breach_title(breach: Any) -> str:
     touchpoint = getattr(breach, "touchpoint", None)
     where = touchpoint.name if touchpoint else f"{breach.scope} {breach.scope_id}"
-    reference = getattr(breach, "reference_value", None)
-    against = f" (was {reference:.1f})" if reference is not None else ""
     return (
         f"{where}: {breach.get_metric_display()} {breach.get_rule_display().lower()} "
-        f"— {breach.value:.1f}{against}, {breach.grain} of {breach.period_start:%d %b %Y}"
+        f"— {breach.summary}; {breach.grain} of {breach.period_start:%d %b %Y}"
     )
 
 

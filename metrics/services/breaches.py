@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from metrics import stats
 from metrics.models import Breach, BreachRule, Grain, Rollup, Scope, Touchpoint
-from metrics.selectors import latest_complete_period, period_start_of, point_from_rollup
+from metrics.selectors import ScorePoint, latest_complete_period, period_start_of, point_from_rollup
 from metrics.signals import breaches_detected
 
 DETECTION_GRAINS = (Grain.WEEK, Grain.MONTH)
@@ -18,10 +18,13 @@ DETECTION_GRAINS = (Grain.WEEK, Grain.MONTH)
 def breaches_detect(*, today: date | None = None) -> list[int]:
     """Record a Breach for each rule a touch point's latest complete week / month breaks.
 
-    Below the floor: the score is under the touch point's floor for that metric, with at least
-    30 responses (fewer is noise). Significant drop: the period's 95 % interval lies wholly below
-    the previous period's. The unique constraint plus the roll-up lock make a second run find the
-    existing rows and add nothing. Returns the ids of new breaches; `breaches_detected` is sent
+    Below the floor: the whole 95 % interval of the score lies under the touch point's floor for
+    that metric, with at least 30 responses — a score whose interval still reaches the floor may
+    be noise, and nobody should be called to account for noise. Significant drop: the period's
+    95 % interval lies wholly below the previous period's. Each breach records the previous
+    period's score too, so it can be worded "10.5, floor 20.0, was 31.2 last period". The
+    unique constraint plus the roll-up lock make a second run find the existing rows and add
+    nothing. Returns the ids of new breaches; `breaches_detected` is sent
     with them once this transaction commits.
     """
     today = today or timezone.localdate()
@@ -56,16 +59,14 @@ def breaches_detect(*, today: date | None = None) -> list[int]:
                 "high": point.high,
                 "n": point.n,
             }
-            if floor is not None and point.enough and point.value is not None:
-                if point.value < floor:
-                    candidates.append(
-                        Breach(**base, rule=BreachRule.BELOW_FLOOR, reference_value=floor)
-                    )
-            if previous in periods:
-                before = point_from_rollup(periods[previous])
-                earlier = stats.Estimate(before.value, before.low, before.high, before.n)
-                later = stats.Estimate(point.value, point.low, point.high, point.n)
-                if stats.intervals_separate(earlier, later):
+            before = point_from_rollup(periods[previous]) if previous in periods else None
+            base["previous_value"] = before.value if before is not None else None
+            if floor is not None and stats.wholly_below(point_estimate(point), floor):
+                candidates.append(
+                    Breach(**base, rule=BreachRule.BELOW_FLOOR, reference_value=floor)
+                )
+            if before is not None:
+                if stats.intervals_separate(point_estimate(before), point_estimate(point)):
                     candidates.append(
                         Breach(
                             **base, rule=BreachRule.SIGNIFICANT_DROP, reference_value=before.value
@@ -77,6 +78,10 @@ def breaches_detect(*, today: date | None = None) -> list[int]:
             lambda: breaches_detected.send(sender=Breach, breach_ids=list(new_ids))
         )
     return new_ids
+
+
+def point_estimate(point: ScorePoint) -> stats.Estimate:
+    return stats.Estimate(point.value, point.low, point.high, point.n)
 
 
 def _create_missing(candidates: list[Breach]) -> list[int]:

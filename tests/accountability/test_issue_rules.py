@@ -158,7 +158,10 @@ def test_each_breach_raises_exactly_one_issue_against_the_accountable_department
     assert again == []
     row = CXIssue.objects.get()
     assert row.pk == raised.pk
-    assert row.title == "Returns desk: NPS below the floor — -12.0 (was 10.0), week of 16 Feb 2026"
+    assert row.title == (
+        "Returns desk: NPS below the floor — -12.0, floor 10.0, no score the week before; "
+        "week of 16 Feb 2026"
+    )
     assert row.description == (
         f"Raised automatically from {breach}. Sample size 180, 95% interval -20.0 to -4.0."
     )
@@ -193,7 +196,9 @@ def test_a_breach_without_an_interval_or_reference_says_so_plainly(returns):
 
     [raised] = services.cx_issues_raise_from_breaches()
 
-    assert raised.title == "Web: NPS significant drop — 3.2, month of 01 Jan 2026"
+    assert raised.title == (
+        "Web: NPS significant drop — 3.2, no score the month before; month of 01 Jan 2026"
+    )
     assert raised.description == f"Raised automatically from {breach}. Sample size 180."
 
 

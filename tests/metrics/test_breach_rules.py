@@ -15,6 +15,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from metrics import stats
 from metrics.models import Breach, BreachRule, Grain, Metric, Rollup, Scope, Touchpoint
 from metrics.services import breaches_detect
 from metrics.signals import breaches_detected
@@ -79,12 +80,22 @@ def rules_found() -> list[tuple[str, str, date]]:
 # --- Below the floor ---------------------------------------------------------------------------
 
 
+# NPS exactly 0 from 10 promoters, 10 passives and 10 detractors: its 95 % interval's upper
+# bound is the edge a floor breach is judged at.
+ZERO_HIGH = stats.nps(10, 10, 10).high
+
+
 @pytest.mark.parametrize(
     ("floor", "breached"),
-    [(0.1, True), (0.0, False), (-0.1, False)],
-    ids=["score-just-below-the-floor", "score-at-the-floor", "score-just-above-the-floor"],
+    [(ZERO_HIGH + 0.1, True), (ZERO_HIGH, False), (ZERO_HIGH - 0.1, False), (0.1, False)],
+    ids=[
+        "interval-wholly-below-the-floor",
+        "upper-bound-at-the-floor",
+        "upper-bound-just-above-the-floor",
+        "score-below-but-interval-reaches-the-floor",
+    ],
 )
-def test_a_score_breaches_its_floor_only_when_strictly_below_it(floor, breached):
+def test_a_score_breaches_its_floor_only_when_its_whole_interval_is_below_it(floor, breached):
     touchpoint = TouchpointFactory(nps_floor=floor)
     nps_rollup(touchpoint, promoters=10, passives=10, detractors=10)  # NPS exactly 0, n = 30
 
@@ -109,7 +120,7 @@ def test_a_floor_breach_needs_at_least_30_responses(passives, breached):
 
 
 def test_a_floor_breach_records_the_score_its_interval_its_n_and_the_floor():
-    touchpoint = TouchpointFactory(nps_floor=0.0)
+    touchpoint = TouchpointFactory(nps_floor=40.0)
     nps_rollup(touchpoint, promoters=10, passives=9, detractors=11)  # NPS −3.3, n = 30
 
     [breach_id] = breaches_detect(today=TODAY)
@@ -125,7 +136,9 @@ def test_a_floor_breach_records_the_score_its_interval_its_n_and_the_floor():
     assert (breach.grain, breach.period_start) == (Grain.WEEK, WEEK)
     assert breach.value == pytest.approx(-100 / 30)
     assert breach.n == 30
-    assert breach.reference_value == 0.0
+    assert breach.reference_value == 40.0
+    assert breach.previous_value is None
+    assert breach.summary == "-3.3, floor 40.0, no score the week before"
     assert breach.low is not None and breach.high is not None
     assert breach.low < breach.value < breach.high
     assert breach.detected_at is not None
@@ -399,3 +412,15 @@ def test_without_a_date_detection_reads_the_periods_before_today():
         breaches_detect()
 
     assert rules_found() == [(BreachRule.BELOW_FLOOR, Grain.WEEK, WEEK)]
+
+
+def test_a_breach_names_the_score_the_floor_and_the_period_before():
+    touchpoint = TouchpointFactory(nps_floor=40.0)
+    nps_rollup(touchpoint, promoters=10, passives=9, detractors=11)  # NPS −3.3
+    nps_rollup(touchpoint, promoters=20, passives=5, detractors=5, period_start=WEEK_BEFORE)
+
+    breaches_detect(today=TODAY)
+
+    breach = Breach.objects.get(rule=BreachRule.BELOW_FLOOR, grain=Grain.WEEK)
+    assert breach.previous_value == pytest.approx(50.0)
+    assert breach.summary == "-3.3, floor 40.0, was 50.0 last week"
