@@ -146,7 +146,9 @@ def test_an_item_without_a_title_is_not_created(returns, chief, title):
 def test_the_owner_must_be_an_active_member_or_the_head_of_the_owning_department(
     returns, sales, chief, worker
 ):
-    seller = UserFactory(username="seller", role=Role.CONTRIBUTOR, department=sales)
+    # Ids below and above the head's: the check is "not the head", not an order.
+    seller = UserFactory(id=4001, username="seller", role=Role.CONTRIBUTOR, department=sales)
+    buyer = UserFactory(id=6001, username="buyer", role=Role.CONTRIBUTOR, department=sales)
     former = UserFactory(
         username="former", role=Role.CONTRIBUTOR, department=returns, is_active=False
     )
@@ -158,6 +160,7 @@ def test_the_owner_must_be_an_active_member_or_the_head_of_the_owning_department
 
     for owner, reason in [
         (seller, "is not in Returns"),
+        (buyer, "is not in Returns"),
         (former, "no longer active"),
         (executive, "is Executive"),
         (cco_in_returns, "is Chief Customer Officer"),
@@ -170,9 +173,11 @@ def test_the_owner_must_be_an_active_member_or_the_head_of_the_owning_department
         assert reason in error.value.message_dict["owner_person"][0]
     assert ActionItem.objects.count() == 0
 
+    # The department as a page loads it: its own copy of the row, not the fixture's.
+    loaded = Department.objects.get(pk=returns.pk)
     for owner in (worker, returns.head, None):
         made = services.action_item_create(
-            actor=chief, title="Fix it", department=returns, due=DUE, owner_person=owner
+            actor=chief, title="Fix it", department=loaded, due=DUE, owner_person=owner
         )
         assert ActionItem.objects.get(pk=made.pk).owner_person == owner
 
@@ -462,6 +467,20 @@ def test_editing_title_due_and_owner_is_one_edited_event_naming_each_change(item
     )
     assert edited.actor == chief
     assert not ActionItemEvent.objects.filter(action_item=item, kind=EventKind.NOTE).exists()
+
+
+def test_a_new_title_is_saved_whichever_way_it_sorts(item, worker):
+    later = services.action_item_update(
+        item_id=item.pk, actor=worker, expected_version=1, title="Refund within a year"
+    )
+    earlier = services.action_item_update(
+        item_id=item.pk, actor=worker, expected_version=2, title="Refund at once"
+    )
+    assert (later.title, earlier.title, earlier.version) == (
+        "Refund within a year",
+        "Refund at once",
+        3,
+    )
 
 
 def test_a_status_change_with_an_edit_records_both(item, worker):
