@@ -43,7 +43,11 @@ class ActionItemCreateForm(forms.Form):
 
 
 class VersionedForm(forms.Form):
-    """A form that changes a versioned object: it carries back the version the person read."""
+    """A form that changes a versioned object: it carries back the version the person read.
+
+    Its other fields are named as the update service's keyword arguments, which
+    `views.common.versioned_save` passes them as.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

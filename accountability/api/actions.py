@@ -128,19 +128,8 @@ class ActionItemViewSet(VersionedViewSet):
             initiative_id=data["initiative"].pk if data.get("initiative") else None,
         )
 
-    def versioned_update(self, obj: ActionItem, data: dict[str, Any]) -> ActionItem:
-        # Only an owner the client sent is changed: null there means "no person named".
-        owner = {"owner_person": data["owner_person"]} if "owner_person" in data else {}
-        return services.action_item_update(
-            item_id=obj.pk,
-            actor=self.request.user,  # type: ignore[arg-type]
-            expected_version=data["version"],
-            status=data.get("status"),
-            note=data.get("note", ""),
-            title=data.get("title"),
-            due=data.get("due"),
-            **owner,
-        )
+    def save_version(self, obj: ActionItem, **fields: Any) -> ActionItem:
+        return services.action_item_update(item_id=obj.pk, **fields)
 
     def history_of(self, obj: ActionItem) -> QuerySet:
         return selectors.action_item_history(item=obj)

@@ -41,14 +41,15 @@ class VersionedViewSet(
 ):
     """Objects changed by versioned PATCH only, with their history at `<id>/history/`.
 
-    A subclass names its `update_serializer_class` and says how to save (`versioned_update`)
-    and where its history is (`history_of`).
+    A subclass names its `update_serializer_class`, whose fields besides `version` are the
+    keyword arguments of its update service, and says how to call that service
+    (`save_version`) and where the history is (`history_of`).
     """
 
     http_method_names = ["get", "post", "patch", "head", "options"]
     update_serializer_class: type[VersionedUpdateSerializer]
 
-    def versioned_update(self, obj: Any, data: dict[str, Any]) -> Model:
+    def save_version(self, obj: Any, **fields: Any) -> Model:
         raise NotImplementedError
 
     def history_of(self, obj: Any) -> QuerySet:
@@ -58,7 +59,11 @@ class VersionedViewSet(
         obj = self.get_object()
         serializer = self.update_serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        saved = self.versioned_update(obj, dict(serializer.validated_data))
+        fields = dict(serializer.validated_data)
+        # Only the fields the client sent (and `note`, "" by default) reach the service.
+        saved = self.save_version(
+            obj, actor=request.user, expected_version=fields.pop("version"), **fields
+        )
         return Response(self.get_serializer(saved).data)
 
     @extend_schema(exclude=True)

@@ -37,19 +37,11 @@ class CXIssueSerializer(serializers.ModelSerializer):
             "updated_at",
             "version",
         ]
+        # What raising an issue by hand takes is written here; the rest moves by PATCH.
         read_only_fields = [
-            "scope",
-            "scope_id",
-            "origin",
-            "breach",
-            "root_cause",
-            "remediation_plan",
-            "status",
-            "raised_by",
-            "raised_at",
-            "resolved_at",
-            "updated_at",
-            "version",
+            name
+            for name in fields
+            if name not in ("id", "title", "description", "touchpoint", "department")
         ]
 
 
@@ -97,16 +89,8 @@ class CXIssueViewSet(VersionedViewSet):
             touchpoint_id=data["touchpoint"].pk if data.get("touchpoint") else None,
         )
 
-    def versioned_update(self, obj: CXIssue, data: dict[str, Any]) -> CXIssue:
-        return services.cx_issue_update(
-            issue_id=obj.pk,
-            actor=self.request.user,  # type: ignore[arg-type]
-            expected_version=data["version"],
-            status=data.get("status"),
-            root_cause=data.get("root_cause"),
-            remediation_plan=data.get("remediation_plan"),
-            note=data.get("note", ""),
-        )
+    def save_version(self, obj: CXIssue, **fields: Any) -> CXIssue:
+        return services.cx_issue_update(issue_id=obj.pk, **fields)
 
     def history_of(self, obj: CXIssue) -> QuerySet:
         return selectors.cx_issue_history(issue=obj)

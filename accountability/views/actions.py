@@ -1,5 +1,6 @@
 """Action item pages: the item with its history and update form, and creating one."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -46,14 +47,7 @@ def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ActionItemUpdateForm,
         obj=item,
         current=selectors.action_items(),
-        save=lambda data: services.action_item_update(
-            item_id=item.pk,
-            actor=request.user,  # type: ignore[arg-type]
-            expected_version=data["version"],
-            status=data["status"],
-            note=data["note"],
-            due=data["due"],
-        ),
+        save=partial(services.action_item_update, item_id=item.pk),
     )
     saved = outcome.status == 200
     if saved and not is_htmx(request):

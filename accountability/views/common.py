@@ -46,9 +46,10 @@ def versioned_save(
     *,
     obj: M,
     current: QuerySet[M],
-    save: Callable[[dict[str, Any]], M],
+    save: Callable[..., M],
 ) -> VersionedSave[M]:
-    """Validate the posted form and save it through `save(cleaned_data)`.
+    """Validate the posted form and save it: `save(actor=…, expected_version=…, **fields)`,
+    the form's other fields being the service's keyword arguments.
 
     A refusal comes back on the form (400). A conflict (409) shows the object as it is now,
     read from `current`, and the person's own input again, based on the current version: after
@@ -57,8 +58,9 @@ def versioned_save(
     form = form_class(request.POST)
     if not form.is_valid():
         return VersionedSave(obj, form, 400)
+    fields = dict(form.cleaned_data)
     try:
-        saved = save(form.cleaned_data)
+        saved = save(actor=request.user, expected_version=fields.pop("version"), **fields)
     except VersionConflict as conflict:
         data = request.POST.copy()
         data["version"] = str(conflict.current_version)

@@ -1,5 +1,7 @@
 """CX issue pages: the list, raising one by hand, and the issue with its plan and history."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -74,15 +76,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             CXIssueUpdateForm,
             obj=issue,
             current=selectors.cx_issues(),
-            save=lambda data: services.cx_issue_update(
-                issue_id=issue.pk,
-                actor=request.user,  # type: ignore[arg-type]
-                expected_version=data["version"],
-                status=data["status"],
-                root_cause=data["root_cause"],
-                remediation_plan=data["remediation_plan"],
-                note=data["note"],
-            ),
+            save=partial(services.cx_issue_update, issue_id=issue.pk),
         )
         if outcome.status == 200:
             messages.success(request, "Saved.")
