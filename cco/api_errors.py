@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, ProtectedError, RestrictedError
+from django.db.models import CASCADE, PROTECT, RESTRICT, Model, ProtectedError, RestrictedError
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -37,6 +38,25 @@ CONFLICT_RESPONSE = OpenApiResponse(
         },
     ),
     description="Someone saved a newer version since the client read it; nothing was written.",
+)
+
+DEPENDENTS_RESPONSE = OpenApiResponse(
+    response=inline_serializer(
+        "DeleteBlocked",
+        {
+            "detail": serializers.CharField(),
+            "dependents": inline_serializer(
+                "Dependents",
+                {
+                    "kind": serializers.CharField(),
+                    "count": serializers.IntegerField(),
+                    "names": serializers.ListField(child=serializers.CharField()),
+                },
+                many=True,
+            ),
+        },
+    ),
+    description="Other records depend on this one; nothing was deleted.",
 )
 
 
@@ -99,3 +119,30 @@ def _target(context: dict[str, Any]) -> str:
     get_queryset = getattr(context.get("view"), "get_queryset", None)
     model = get_queryset().model if get_queryset is not None else None
     return f"This {model._meta.verbose_name}" if model is not None else "This record"
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """The API's schema: a DELETE that dependents can block documents its 409 as well."""
+
+    def get_response_serializers(self) -> Any:
+        if self.method == "DELETE":
+            queryset = getattr(self.view, "queryset", None)
+            if queryset is None and hasattr(self.view, "get_queryset"):
+                queryset = self.view.get_queryset()
+            if queryset is not None and _dependents_can_block(queryset.model):
+                return {204: None, 409: DEPENDENTS_RESPONSE}
+        return super().get_response_serializers()
+
+
+def _dependents_can_block(model: type[Model], seen: frozenset[type[Model]] = frozenset()) -> bool:
+    """Whether deleting a `model` row can meet a protecting or restricting foreign key, on it
+    or on a row its delete cascades to."""
+    for relation in model._meta.related_objects:
+        on_delete = getattr(relation, "on_delete", None)
+        if on_delete in (PROTECT, RESTRICT):
+            return True
+        related = relation.related_model
+        if on_delete is CASCADE and isinstance(related, type) and related not in seen:
+            if _dependents_can_block(related, seen | {model}):
+                return True
+    return False

@@ -149,3 +149,20 @@ def test_a_restricted_delete_is_a_409_naming_the_dependents_like_a_protected_one
     assert response is not None and response.status_code == 409
     assert response.data["dependents"] == [{"kind": "department", "count": 1, "names": ["Stores"]}]
     assert response.data["detail"].startswith("This record cannot be deleted")
+
+
+def test_the_schema_documents_the_409_wherever_dependents_can_block_a_delete():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    deletes = {
+        path: set(operations["delete"]["responses"])
+        for path, operations in schema["paths"].items()
+        if "delete" in operations
+    }
+
+    assert deletes["/api/departments/{id}/"] == {"204", "409"}
+    # A journey's stages go with it, and their touch points protect them.
+    assert deletes["/api/journeys/{id}/"] == {"204", "409"}
+    assert deletes["/api/pillars/{id}/"] == {"204", "409"}
+    assert deletes["/api/milestones/{id}/"] == {"204"}
