@@ -110,7 +110,9 @@ def action_item_update(
         else:
             changes["status"] = status
             changes["completed_on"] = today if status == ActionStatus.DONE else None
-            if status == ActionStatus.BLOCKED and not note:
+            # Of the statuses allowed here only "blocked" sorts at or before "blocked", so a
+            # `<=` would ask the same saves for a note.
+            if status == ActionStatus.BLOCKED and not note:  # pragma: no mutate
                 errors["note"] = "Say what blocks this item, so the meeting can unblock it."
     if title is not None and title.strip() != item.title:
         if not title.strip():
@@ -119,7 +121,8 @@ def action_item_update(
     if due is not None and due != item.due:
         changes["due"] = due
     if (
-        owner_person is not UNSET
+        # UNSET is a bare object(): `!=` against it falls back to identity, as `is not` does.
+        owner_person is not UNSET  # pragma: no mutate
         and (owner_person.pk if owner_person else None) != item.owner_person_id
     ):
         if problem := _owner_problem(owner_person, item.department):

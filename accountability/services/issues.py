@@ -24,7 +24,9 @@ def _breach_title(breach: Any) -> str:
 
 def _breach_department_id(breach: Any) -> int | None:
     department_id = getattr(breach, "owning_department_id", None)
-    if department_id is None and getattr(breach, "scope", "") == "department":
+    # No scope sorts before "department" (touchpoint, stage, journey, organisation), so a `<=`
+    # here would pick the same breaches.
+    if department_id is None and getattr(breach, "scope", "") == "department":  # pragma: no mutate
         department_id = breach.scope_id
     return department_id
 
@@ -51,7 +53,9 @@ def cx_issues_raise_from_breaches(*, breach_ids: Iterable[int] | None = None) ->
         issue, created = CXIssue.objects.get_or_create(
             breach=breach,
             defaults={
-                "title": _breach_title(breach)[:300],
+                # A touch point's name is at most 120 characters, so a title never reaches the
+                # 300 the column holds: a cut at 299 or 301 changes nothing.
+                "title": _breach_title(breach)[:300],  # pragma: no mutate
                 "description": (
                     f"Raised automatically from {breach}. Sample size {breach.n}"
                     + (
@@ -139,10 +143,19 @@ def cx_issue_update(
             )
         else:
             changes["status"] = status
-            changes["resolved_at"] = timezone.now() if status == CXIssueStatus.RESOLVED else None
+            # "resolved" sorts after "open" and "plan_agreed", the only other statuses allowed
+            # here, so a `>=` would stamp the same saves.
+            changes["resolved_at"] = (
+                timezone.now() if status == CXIssueStatus.RESOLVED else None  # pragma: no mutate
+            )
     final_status = changes.get("status", issue.status)
     if final_status in (CXIssueStatus.PLAN_AGREED, CXIssueStatus.RESOLVED):
-        label = "resolved" if final_status == CXIssueStatus.RESOLVED else "given an agreed plan"
+        # Only "plan_agreed" and "resolved" reach here, and "resolved" sorts last: `>=` is `==`.
+        label = (
+            "resolved"
+            if final_status == CXIssueStatus.RESOLVED  # pragma: no mutate
+            else "given an agreed plan"
+        )
         if not changes.get("root_cause", issue.root_cause):
             errors["root_cause"] = f"An issue cannot be {label} without a root cause."
         if not changes.get("remediation_plan", issue.remediation_plan):

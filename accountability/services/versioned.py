@@ -64,7 +64,8 @@ def versioned_update(
         ._default_manager.filter(pk=obj.pk, version=expected_version)
         .update(**changes, updated_at=now, version=F("version") + 1)
     )
-    if updated == 0:
+    # A row count is never negative: `<= 0` would mean the same.
+    if updated == 0:  # pragma: no mutate
         raise version_conflict(obj)
     if "status" in changes:
         obj.events.create(

@@ -8,6 +8,8 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accountability import services
 from accountability.models import (
@@ -360,6 +362,14 @@ def test_a_fresh_save_that_changes_nothing_writes_nothing(item, worker):
     assert stored(item) == before
 
 
+def test_a_save_that_changes_nothing_reads_the_item_once(item, worker):
+    with CaptureQueriesContext(connection) as queries:
+        services.action_item_update(item_id=item.pk, actor=worker, expected_version=1, note=" ")
+    reads = [q["sql"] for q in queries if "accountability_actionitem" in q["sql"]]
+    assert len(reads) == 1
+    assert reads[0].lstrip().upper().startswith("SELECT")
+
+
 def test_an_already_blocked_item_saved_blocked_again_needs_no_new_note(item, worker):
     services.action_item_update(
         item_id=item.pk,
@@ -467,6 +477,20 @@ def test_editing_title_due_and_owner_is_one_edited_event_naming_each_change(item
     )
     assert edited.actor == chief
     assert not ActionItemEvent.objects.filter(action_item=item, kind=EventKind.NOTE).exists()
+
+
+def test_a_due_date_moved_earlier_or_later_is_saved(item, worker):
+    earlier = services.action_item_update(
+        item_id=item.pk, actor=worker, expected_version=1, due=DUE - timedelta(days=3)
+    )
+    later = services.action_item_update(
+        item_id=item.pk, actor=worker, expected_version=2, due=DUE + timedelta(days=3)
+    )
+    assert (earlier.due, later.due, later.version) == (
+        DUE - timedelta(days=3),
+        DUE + timedelta(days=3),
+        3,
+    )
 
 
 def test_a_new_title_is_saved_whichever_way_it_sorts(item, worker):

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accountability import services
 from accountability.models import CXIssue, CXIssueEvent, CXIssueStatus, EventKind, IssueOrigin
@@ -215,6 +217,18 @@ def test_a_department_wide_breach_is_raised_against_that_department_and_others_a
     assert CXIssue.objects.count() == 1
 
 
+def test_a_breach_left_to_the_cco_does_not_stop_the_ones_after_it(returns):
+    now = datetime(2026, 3, 2, 6, 0, tzinfo=TZ)
+    BreachFactory(
+        touchpoint=None, scope=Scope.ORGANISATION, scope_id=0, detected_at=now - timedelta(days=1)
+    )
+    later = BreachFactory(touchpoint=TouchpointFactory(department=returns), detected_at=now)
+
+    [raised] = services.cx_issues_raise_from_breaches()
+
+    assert raised.breach == later
+
+
 def test_only_the_breaches_named_are_raised_oldest_first(returns):
     touchpoint = TouchpointFactory(department=returns)
     now = datetime(2026, 3, 2, 6, 0, tzinfo=TZ)
@@ -345,6 +359,14 @@ def test_a_fresh_save_that_changes_nothing_writes_nothing(issue, head):
 
     assert (same.pk, same.version) == (issue.pk, 1)
     assert stored(issue) == before
+
+
+def test_a_save_that_changes_nothing_reads_the_issue_once(issue, head):
+    with CaptureQueriesContext(connection) as queries:
+        services.cx_issue_update(issue_id=issue.pk, actor=head, expected_version=1, note=" ")
+    reads = [q["sql"] for q in queries if "accountability_cxissue" in q["sql"]]
+    assert len(reads) == 1
+    assert reads[0].lstrip().upper().startswith("SELECT")
 
 
 def test_cause_plan_and_resolution_in_one_save_resolve_the_issue(issue, head):
