@@ -5,12 +5,16 @@ Workflows (opening a meeting, updating an item, raising an issue from a breach) 
 """
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from metrics.models import Breach
 
 
 class Cadence(models.TextChoices):
@@ -249,7 +253,18 @@ class CXIssue(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="cx_issue",
+        help_text="The breach that raised the issue; every breach attached since is in `breaches`.",
     )
+    # Blank for an issue raised by hand; with the scope, the key a later breach attaches by.
+    metric = models.CharField(max_length=4, blank=True)
+    breaches: "models.ManyToManyField[Breach, CXIssueBreach]" = models.ManyToManyField(
+        "metrics.Breach", through="CXIssueBreach", related_name="+", blank=True
+    )
+    breach_count = models.PositiveIntegerField(default=0)
+    worst_value = models.FloatField(null=True, blank=True)
+    latest_value = models.FloatField(null=True, blank=True)
+    # Set once by accountability.stats.issue_escalates; never cleared while the issue is open.
+    escalated = models.BooleanField(default=False)
     root_cause = models.TextField(blank=True)
     remediation_plan = models.TextField(blank=True)
     status = models.CharField(
@@ -276,6 +291,8 @@ class CXIssue(models.Model):
         indexes = [
             # Open issues of a department (department page, agenda builder, scorecard).
             models.Index(fields=["department", "status"], name="cxissue_dept_status_idx"),
+            # The open issue a new breach attaches to (cx_issues_raise_from_breaches).
+            models.Index(fields=["scope", "scope_id", "metric"], name="cxissue_breach_key_idx"),
         ]
 
     def __str__(self) -> str:
@@ -291,6 +308,23 @@ class CXIssue(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != CXIssueStatus.RESOLVED
+
+
+class CXIssueBreach(models.Model):
+    """A breach counted against an issue: the first raised it, later ones attached to it."""
+
+    issue = models.ForeignKey(CXIssue, on_delete=models.CASCADE, related_name="breach_links")
+    # One-to-one: a breach belongs to one issue at most, which keeps raising idempotent.
+    breach = models.OneToOneField(
+        "metrics.Breach", on_delete=models.CASCADE, related_name="cx_issue_link"
+    )
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "breach of a CX issue"
+
+    def __str__(self) -> str:
+        return f"{self.breach_id} → {self.issue_id}"
 
 
 class ActionStatus(models.TextChoices):
@@ -391,6 +425,7 @@ class EventKind(models.TextChoices):
     STATUS = "status", "Status changed"
     NOTE = "note", "Progress note"
     EDITED = "edited", "Edited"
+    BREACH = "breach", "Breach attached"
 
 
 class HistoryEvent(models.Model):

@@ -130,3 +130,14 @@ def open_issues_rag(count: int) -> str:
 
 def percentage(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
+
+
+# An open CX issue escalates once this many breaches have been counted against it.
+ESCALATE_AFTER_BREACHES = 3
+
+
+def issue_escalates(*, breach_count: int, first_value: float, latest_value: float) -> bool:
+    """Whether an open CX issue should be escalated: the score kept breaching (at least
+    ESCALATE_AFTER_BREACHES breaches counted against it) or the latest breach is worse (lower;
+    every metric is higher-is-better) than the one that raised it."""
+    return breach_count >= ESCALATE_AFTER_BREACHES or latest_value < first_value

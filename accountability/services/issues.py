@@ -1,4 +1,5 @@
-"""CX issues: raised from metric breaches (exactly one per breach) or by hand, then resolved."""
+"""CX issues: raised from metric breaches (one open issue per touch point × metric, later breaches
+attach to it) or by hand, then resolved."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -8,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accountability.models import CXIssue, CXIssueStatus, IssueOrigin
+from accountability import stats
+from accountability.models import CXIssue, CXIssueBreach, CXIssueStatus, EventKind, IssueOrigin
 from accountability.services.versioned import history_created, versioned_update
 from cco.models import Department, User
 
@@ -31,50 +33,109 @@ def _breach_department_id(breach: Any) -> int | None:
     return department_id
 
 
+def _breach_description(breach: Any) -> str:
+    return f"Raised automatically from {breach}. Sample size {breach.n}" + (
+        f", 95% interval {breach.low:.1f} to {breach.high:.1f}."
+        if breach.low is not None and breach.high is not None
+        else "."
+    )
+
+
+def _open_issue_for(breach: Any) -> CXIssue | None:
+    """The open issue a breach of the same scope × metric already counts against, locked so two
+    runs attaching at once count both breaches."""
+    return (
+        CXIssue.objects.select_for_update()
+        .filter(scope=breach.scope, scope_id=breach.scope_id, metric=breach.metric)
+        .exclude(status=CXIssueStatus.RESOLVED)
+        .order_by("raised_at", "pk")
+        .first()
+    )
+
+
+def _attach(*, issue: CXIssue, breach: Any) -> None:
+    """Count a later breach against an open issue: count, worst and latest value, history, and
+    escalation (accountability.stats.issue_escalates) — all in the caller's transaction."""
+    CXIssueBreach.objects.create(issue=issue, breach=breach, attached_at=breach.detected_at)
+    first_value = issue.breach.value if issue.breach is not None else breach.value
+    issue.breach_count += 1
+    issue.worst_value = (
+        breach.value if issue.worst_value is None else min(issue.worst_value, breach.value)
+    )
+    issue.latest_value = breach.value
+    issue.escalated = issue.escalated or stats.issue_escalates(
+        breach_count=issue.breach_count, first_value=first_value, latest_value=breach.value
+    )
+    issue.updated_at = timezone.now()
+    issue.version += 1
+    issue.save(
+        update_fields=[
+            "breach_count",
+            "worst_value",
+            "latest_value",
+            "escalated",
+            "updated_at",
+            "version",
+        ]
+    )
+    issue.events.create(
+        actor=None,
+        at=issue.updated_at,
+        kind=EventKind.BREACH,
+        from_status=issue.status,
+        to_status=issue.status,
+        note=f"Breach attached: {breach.summary} ({breach.grain} of {breach.period_start}).",
+    )
+
+
 @transaction.atomic
 def cx_issues_raise_from_breaches(*, breach_ids: Iterable[int] | None = None) -> list[CXIssue]:
-    """Raise one CX issue per metrics Breach that has none yet; returns the new issues.
+    """Count each metrics Breach not yet counted against a CX issue; returns the new issues.
 
-    Idempotent: the issue's one-to-one link to its breach is unique in the database, and a
-    concurrent run that loses the race reads the winner's row (get_or_create), so re-running
-    detection, the signal and meeting opening never duplicate an issue. Breaches with no
-    accountable department (an organisation-wide score) are left to the CCO to raise by hand.
+    One open issue per scope (touch point) × metric: a breach whose scope and metric already
+    have an open (not resolved) issue attaches to it — the issue counts it, keeps the worst and
+    latest value and may escalate — instead of raising another. After the issue is resolved a
+    new breach raises a new one. Idempotent: a breach is linked to one issue at most (a unique
+    link in the database), so re-running detection, the signal and meeting opening count nothing
+    twice. Breaches with no accountable department (an organisation-wide score) are left to the
+    CCO to raise by hand.
     """
     Breach = apps.get_model("metrics", "Breach")
-    breaches = Breach.objects.filter(cx_issue__isnull=True).select_related("touchpoint")
+    breaches = Breach.objects.filter(cx_issue_link__isnull=True).select_related("touchpoint")
     if breach_ids is not None:
         breaches = breaches.filter(pk__in=list(breach_ids))
     known_departments = set(Department.objects.values_list("pk", flat=True))
     raised = []
-    for breach in breaches.order_by("detected_at", "pk"):
+    # Oldest first, so the first breach of an incident raises the issue and the later ones
+    # attach to it in the order they happened (one detection run: by period).
+    for breach in breaches.order_by("detected_at", "period_start", "pk"):
         department_id = _breach_department_id(breach)
         if department_id is None or department_id not in known_departments:
             continue
-        issue, created = CXIssue.objects.get_or_create(
+        existing = _open_issue_for(breach)
+        if existing is not None:
+            _attach(issue=existing, breach=breach)
+            continue
+        issue = CXIssue.objects.create(
+            # A touch point's name is at most 120 characters, so a title never reaches the
+            # 300 the column holds: a cut at 299 or 301 changes nothing.
+            title=_breach_title(breach)[:300],  # pragma: no mutate
+            description=_breach_description(breach),
+            touchpoint_id=breach.touchpoint_id,
+            scope=breach.scope,
+            scope_id=breach.scope_id,
+            metric=breach.metric,
+            department_id=department_id,
+            origin=IssueOrigin.BREACH,
             breach=breach,
-            defaults={
-                # A touch point's name is at most 120 characters, so a title never reaches the
-                # 300 the column holds: a cut at 299 or 301 changes nothing.
-                "title": _breach_title(breach)[:300],  # pragma: no mutate
-                "description": (
-                    f"Raised automatically from {breach}. Sample size {breach.n}"
-                    + (
-                        f", 95% interval {breach.low:.1f} to {breach.high:.1f}."
-                        if breach.low is not None and breach.high is not None
-                        else "."
-                    )
-                ),
-                "touchpoint_id": breach.touchpoint_id,
-                "scope": breach.scope,
-                "scope_id": breach.scope_id,
-                "department_id": department_id,
-                "origin": IssueOrigin.BREACH,
-                "raised_at": breach.detected_at,
-            },
+            breach_count=1,
+            worst_value=breach.value,
+            latest_value=breach.value,
+            raised_at=breach.detected_at,
         )
-        if created:
-            history_created(obj=issue, actor=None, at=timezone.now(), note=f"Raised from {breach}.")
-            raised.append(issue)
+        CXIssueBreach.objects.create(issue=issue, breach=breach, attached_at=breach.detected_at)
+        history_created(obj=issue, actor=None, at=timezone.now(), note=f"Raised from {breach}.")
+        raised.append(issue)
     return raised
 
 

@@ -232,7 +232,10 @@ def test_a_breach_left_to_the_cco_does_not_stop_the_ones_after_it(returns):
 def test_only_the_breaches_named_are_raised_oldest_first(returns):
     touchpoint = TouchpointFactory(department=returns)
     now = datetime(2026, 3, 2, 6, 0, tzinfo=TZ)
-    newer = BreachFactory(touchpoint=touchpoint, detected_at=now, period_start=date(2026, 2, 23))
+    # Another metric, so it raises an issue of its own rather than attaching to the older one.
+    newer = BreachFactory(
+        touchpoint=touchpoint, metric=Metric.CSAT, detected_at=now, period_start=date(2026, 2, 23)
+    )
     older = BreachFactory(
         touchpoint=touchpoint, detected_at=now - timedelta(days=7), period_start=date(2026, 2, 16)
     )
