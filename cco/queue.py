@@ -6,8 +6,25 @@ from typing import Any
 from django.db import transaction
 from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+# What a lost broker or result store raises: kombu wraps most transport errors, but the Redis
+# client's own and the socket's come through too, sometimes as the cause of another error
+# (Celery's result store raises a RuntimeError from them).
+OUTAGE_ERRORS = (OperationalError, RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def broker_unavailable(error: BaseException) -> bool:
+    """True when `error`, or an error it was raised from, is a lost connection to Redis."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OUTAGE_ERRORS):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def enqueue(task: Any, **kwargs: Any) -> None:
@@ -18,14 +35,22 @@ def enqueue(task: Any, **kwargs: Any) -> None:
 
     Every queued job here has a catch-up path (the beat schedule's incremental roll-up,
     issues raised when a meeting opens, minutes sent by the daily task), so a request whose
-    data is already committed must not fail because Redis is down.
+    data is already committed must not fail because Redis is down; the settings keep the
+    attempt to about a second (see CELERY_BROKER_TRANSPORT_OPTIONS).
     """
     if isinstance(task, str):
         task = import_string(task)
     try:
         task.delay(**kwargs)
-    except OperationalError:
-        logger.warning("Broker unavailable: %s(%s) left to the catch-up run", task.name, kwargs)
+    except Exception as error:
+        if not broker_unavailable(error):
+            raise
+        logger.warning(
+            "The task queue is unavailable (%s): %s is left to the catch-up run, so the "
+            "figures are catching up.",
+            " ".join(str(error).split()) or type(error).__name__,
+            task.name,
+        )
 
 
 def enqueue_on_commit(task: Any, **kwargs: Any) -> None:

@@ -126,7 +126,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Redis results through our subclass, which leaves the result store alone when a task is sent.
+CELERY_RESULT_BACKEND = f"cco.celery:ResultBackend+{REDIS_URL}" if REDIS_URL else "cache+memory://"
 # Without Redis the product still works on one machine: tasks run in-process, at once.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -136,7 +137,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task taken by a worker whose whole host died goes back to the queue after this long (Redis
 # redelivers unacknowledged tasks); longer than any roll-up rebuild, far shorter than the
 # one-hour default. Tasks are idempotent, so an early redelivery only repeats work.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    # A request that queues a task after saving its work must not wait on a dead broker: a
+    # refused connection fails at once, an unreachable or silent Redis within a second, and
+    # the job is left to its catch-up run (cco/queue.py). Redis on the same network answers
+    # in milliseconds; the worker reconnects on its own (broker_connection_retry), and the
+    # reply it waits for (BRPOP) is read only once it has arrived, so it is unaffected.
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# The result store: connect within a second; a reply may take longer (a worker storing a large
+# result), but not forever. Celery's retry policy for storing results is kept.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 10
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 

@@ -209,6 +209,10 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
                     "error_count": serializers.IntegerField(),
                     "errors": serializers.ListField(child=serializers.DictField()),
                     "summary": serializers.CharField(),
+                    "catching_up": serializers.BooleanField(
+                        help_text="True while saved responses are not in the figures yet; "
+                        "they are added within minutes (also after a broker outage)."
+                    ),
                 },
             )
         },
@@ -234,7 +238,9 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
             dry_run=flag("dry_run"),
         )
         code = status.HTTP_400_BAD_REQUEST if report.rejected else status.HTTP_200_OK
-        return Response(report.as_dict(), status=code)
+        return Response(
+            {**report.as_dict(), "catching_up": selectors.rollups_catching_up()}, status=code
+        )
 
 
 class RollupViewSet(viewsets.ReadOnlyModelViewSet):
