@@ -313,6 +313,8 @@ def test_an_item_saved_hundreds_of_times_still_tells_fresh_from_stale(item, work
     assert same.version == 1000
     with pytest.raises(services.Conflict):
         services.action_item_update(item_id=item.pk, actor=chief, expected_version=999)
+    with pytest.raises(services.Conflict):
+        services.action_item_update(item_id=item.pk, actor=chief, expected_version=1001)
     assert stored(item) == before
 
     moved = services.action_item_update(

@@ -11,6 +11,7 @@ from accountability.stats import (
     DeliveryFigures,
     combined_delivery,
     delivery_figures,
+    issue_escalates,
     next_meeting_date,
     on_time_rag,
     open_issues_rag,
@@ -258,3 +259,21 @@ def test_a_percentage_is_rounded_to_one_decimal_and_of_nothing_is_none():
     assert percentage(3, 3) == 100.0
     assert percentage(0, 0) is None
     assert percentage(0, 5) == 0.0
+
+
+# --- Escalating an open CX issue -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("count", "escalates"), [(2, False), (3, True), (4, True)])
+def test_an_issue_escalates_from_its_third_breach(count, escalates):
+    assert issue_escalates(breach_count=count, first_value=10.0, latest_value=10.0) is escalates
+
+
+@pytest.mark.parametrize(("latest", "escalates"), [(9.9, True), (10.0, False), (10.1, False)])
+def test_an_issue_escalates_when_the_latest_breach_is_worse_than_the_first(latest, escalates):
+    assert issue_escalates(breach_count=1, first_value=10.0, latest_value=latest) is escalates
+
+
+def test_escalation_is_asked_with_named_figures():
+    with pytest.raises(TypeError):
+        issue_escalates(3, 10.0, 10.0)  # type: ignore[misc]

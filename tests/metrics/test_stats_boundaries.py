@@ -27,6 +27,7 @@ from metrics.stats import (
     score_rag,
     standard_error,
     t_quantile_975,
+    wholly_below,
 )
 
 approx = pytest.approx
@@ -255,6 +256,27 @@ def test_a_drop_needs_30_responses_on_both_sides(n_before, n_now):
 def test_a_drop_without_an_interval_is_never_significant():
     assert intervals_separate(enough(50.0, None, 60.0), enough(10.0, 0.0, 20.0)) is False
     assert intervals_separate(enough(50.0, 40.0, 60.0), enough(10.0, 0.0, None)) is False
+
+
+# --- Below a floor (breach detection) ------------------------------------------------------------
+
+
+def test_a_score_is_below_its_floor_only_when_its_whole_interval_is():
+    assert wholly_below(enough(30.0, 20.0, 39.9), 40.0) is True
+    assert wholly_below(enough(30.0, 20.0, 40.0), 40.0) is False
+    assert wholly_below(enough(30.0, 20.0, 40.1), 40.0) is False
+    # The score itself under the floor is not enough while its interval reaches it.
+    assert wholly_below(enough(30.0, 20.0, 45.0), 40.0) is False
+
+
+@pytest.mark.parametrize(("n", "below"), [(29, False), (30, True), (31, True)])
+def test_a_score_is_below_its_floor_from_30_responses_on(n, below):
+    assert wholly_below(Estimate(30.0, 20.0, 39.0, n), 40.0) is below
+
+
+def test_a_score_without_an_interval_is_never_below_its_floor():
+    assert wholly_below(enough(30.0, 20.0, None), 40.0) is False
+    assert wholly_below(enough(None, None, None), 40.0) is False
 
 
 # --- A significant change (the overview's arrows) ------------------------------------------------
