@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the request: NUL or a lone surrogate anywhere is a 400.
+    "cco.middleware.ForbiddenCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -283,6 +285,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # drf-spectacular's, documenting the handler's 409 on deletes dependents can block.
     "DEFAULT_SCHEMA_CLASS": "cco.api_errors.AutoSchema",
+    # DRF's three, with a JSON parser that refuses NUL and lone surrogates in any string.
+    "DEFAULT_PARSER_CLASSES": [
+        "cco.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Services raise Django's errors and ours; one handler words them for every endpoint.
     "EXCEPTION_HANDLER": "cco.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
