@@ -4,6 +4,7 @@ from typing import Any
 
 from accountability import stats
 from accountability.selectors import MeetingSummary, ScorecardRow
+from cco.charts import plotly_text
 
 GREEN, AMBER, RED, GREY = "#1e7b4f", "#a86400", "#b3261e", "#9aa5b1"
 
@@ -25,7 +26,7 @@ def on_time_figure(rows: list[ScorecardRow]) -> dict[str, Any]:
                 "type": "bar",
                 "orientation": "h",
                 "x": [row.on_time_pct for row in shown],
-                "y": [row.department.name for row in shown],
+                "y": [plotly_text(row.department.name) for row in shown],
                 "marker": {"color": [_colour(row.on_time_pct) for row in shown]},
                 "text": [f"{row.done_on_time} of {row.due_count}" for row in shown],
                 "hovertemplate": "%{y}: %{x}% on time (%{text})<extra></extra>",

@@ -9,6 +9,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from cco.charts import plotly_text
 from metrics.selectors import SayDo
 from overview.selectors import JourneyMap, RoadmapHealth, ScorecardRow, Trend
 from roadmap.selectors import initiative_statuses
@@ -73,7 +74,7 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
             x=x,
             y=[round(p.value, 1) for p in points if p.value is not None],
             mode="lines+markers",
-            name=f"{trend.scope.label} NPS",
+            name=plotly_text(f"{trend.scope.label} NPS"),
             line={"color": ACCENT, "width": 2},
             marker={
                 "size": [7 if p.enough else 4 for p in points],
@@ -89,7 +90,7 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
                 x=[target.start.isoformat(), target.end.isoformat()],
                 y=[target.start_value, target.end_value],
                 mode="lines",
-                name=target.label,
+                name=plotly_text(target.label),
                 line={"color": "#3f9b6c", "dash": "dash"},
             )
         )
@@ -106,7 +107,7 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
                     mode="markers",
                     name=label,
                     marker={"symbol": symbol, "size": 11, "color": colour},
-                    text=[m.text for m in markers],
+                    text=[plotly_text(m.text) for m in markers],
                     customdata=[m.url for m in markers],
                     hovertemplate="%{x}<br>%{text}<extra></extra>",
                 )
@@ -122,21 +123,20 @@ def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
         stages = [s for s in row.stages if s.estimate.value is not None]
         figure.add_trace(
             go.Scatter(
-                x=[s.name for s in stages],
+                x=[plotly_text(s.name) for s in stages],
                 y=[round(s.estimate.value or 0, 1) for s in stages],
                 mode="lines+markers",
-                name=row.journey.name,
+                # Plotly's hover shows the trace's name beside the template's text.
+                name=plotly_text(row.journey.name),
                 customdata=[s.estimate.n for s in stages],
-                hovertemplate="%{x}<br>NPS %{y}<br>n = %{customdata}<extra>"
-                + row.journey.name
-                + "</extra>",
+                hovertemplate="%{x}<br>NPS %{y}<br>n = %{customdata}",
             )
         )
         for column, word in ((row.peak, "peak"), (row.pit, "pit")):
             if column is not None and column.estimate.value is not None:
                 annotations.append(
                     {
-                        "x": column.name,
+                        "x": plotly_text(column.name),
                         "y": column.estimate.value,
                         "text": f"{word}: {column.estimate.value:+.0f}",
                         "showarrow": True,
@@ -153,7 +153,7 @@ def scorecard_figure(rows: list[ScorecardRow], columns: list[str]) -> dict[str, 
     """Departments × measures as a red / amber / green heatmap; a click opens the department."""
     z = [[RAG_LEVEL[cell.rag] for cell in row.cells] for row in rows]
     text = [[cell.text for cell in row.cells] for row in rows]
-    names = [row.department.name for row in rows]
+    names = [plotly_text(row.department.name) for row in rows]
     urls = [[row.url for _ in row.cells] for row in rows]
     colourscale = [
         [0.0, RAG_COLOURS["grey"]],
@@ -197,7 +197,7 @@ def roadmap_status_figure(health: RoadmapHealth) -> dict[str, Any]:
     figure = go.Figure(
         layout=base_layout(barmode="stack", yaxis={"title": "Initiatives", "gridcolor": LINE})
     )
-    names = [pillar.name for pillar in health.pillars]
+    names = [plotly_text(pillar.name) for pillar in health.pillars]
     for status, label in initiative_statuses():
         counts = [pillar.by_status.get(status, 0) for pillar in health.pillars]
         if any(counts):

@@ -7,11 +7,11 @@ and opens `customdata` paths on click.
 import json
 from collections.abc import Sequence
 from datetime import date, timedelta
-from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
 
+from cco.charts import plotly_text
 from roadmap.models import Roadmap, Status
 from roadmap.selectors import InitiativeRow, ResultReading
 from roadmap.stats import expected_on
@@ -55,7 +55,7 @@ def timeline_figure(
     today line, year lines and arrows from each dependency's end to its dependent's start."""
     figure = go.Figure()
     position = {row.initiative.pk: index for index, row in enumerate(rows)}
-    labels = [escape(row.initiative.title) for row in rows]
+    labels = [plotly_text(row.initiative.title) for row in rows]
 
     for status, colour in STATUS_COLOURS.items():
         of_status = [row for row in rows if row.initiative.status == status]
@@ -83,7 +83,7 @@ def timeline_figure(
                 },
                 customdata=[[row.initiative.get_absolute_url()] for row in of_status],
                 hovertext=[
-                    f"<b>{escape(row.initiative.title)}</b><br>{escape(row.initiative.department.name)}<br>"
+                    f"<b>{plotly_text(row.initiative.title)}</b><br>{plotly_text(row.initiative.department.name)}<br>"
                     f"{row.initiative.start_date:%b %Y} – {row.initiative.end_date:%b %Y}<br>"
                     f"Status: {row.initiative.get_status_display()} · "
                     f"health: {row.health.label} · {row.progress}% done"
@@ -121,7 +121,7 @@ def timeline_figure(
                 },
                 customdata=[[row.initiative.get_absolute_url()] for row, _ in points],
                 hovertext=[
-                    f"{escape(m.title)}<br>due {m.due_date:%d %b %Y}"
+                    f"{plotly_text(m.title)}<br>due {m.due_date:%d %b %Y}"
                     + (
                         f" · done {m.done_date:%d %b %Y}"
                         if m.done_date
@@ -204,7 +204,9 @@ def timeline_figure(
                     "arrowwidth": 1.2,
                     "arrowcolor": "#616e7c",
                     "text": "",
-                    "hovertext": escape(f"{row.initiative.title} depends on {dependency.title}"),
+                    "hovertext": plotly_text(
+                        f"{row.initiative.title} depends on {dependency.title}"
+                    ),
                 }
             )
 
@@ -272,7 +274,7 @@ def _pillar_bands(
                 "y": index - 0.5,
                 "xref": "paper",
                 "yref": "y",
-                "text": f"<b>{escape(pillar.name)}</b>",
+                "text": f"<b>{plotly_text(pillar.name)}</b>",
                 "showarrow": False,
                 "xanchor": "left",
                 "yanchor": "top",
