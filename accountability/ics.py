@@ -20,12 +20,14 @@ class CalendarEvent:
 
 
 def escape_text(value: str) -> str:
-    """TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines."""
+    """TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks, whether
+    CRLF, LF or a lone CR (which would otherwise end the content line early)."""
     return (
         value.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")
+        .replace("\r", "\\n")
         .replace("\n", "\\n")
     )
 

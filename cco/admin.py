@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
-from cco.models import Department, DigestLog, User
+from cco.models import ApiToken, Department, DigestLog, User
 
 
 @admin.register(User)
@@ -32,6 +32,23 @@ class DigestLogAdmin(admin.ModelAdmin):
     """Which weekly digests went out; written by the digest job, never by hand."""
 
     list_display = ["week_start", "recipients", "sent_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who has an API token, and since when; an administrator may revoke one. Only the owner
+    makes a token (the key is shown to them once), and only its digest is stored."""
+
+    list_display = ["user", "created"]
+    readonly_fields = ["user", "created"]
+    exclude = ["digest"]
+    search_fields = ["user__username"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,9 +1,10 @@
-"""Request-wide rules: text no database can store is refused."""
+"""Request-wide rules: text no database can store is refused, and private answers are not cached."""
 
 import re
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 # NUL, which PostgreSQL refuses in text, and lone UTF-16 surrogates, which cannot be encoded
 # for any database or page. Both only ever come from hostile or broken clients.
@@ -68,3 +69,20 @@ class ForbiddenCharactersMiddleware:
         if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
             return JsonResponse({printable(name): [message]}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class PrivateAnswersMiddleware:
+    """`Cache-Control: no-store` (Django's never-cache headers) on every answer to a signed-in
+    person or a program sending credentials: pages, CSV downloads and API answers hold
+    figures and names no shared cache or browser history should keep."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or "HTTP_AUTHORIZATION" in request.META:
+            add_never_cache_headers(response)
+        return response

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -101,3 +102,19 @@ class DigestLog(models.Model):
 
     def __str__(self) -> str:
         return f"Executive digest for the week of {self.week_start:%d %b %Y}"
+
+
+class ApiToken(models.Model):
+    """A person's API token, one each, kept only as the SHA-256 digest of its key: the key is
+    shown once, when it is made (cco/tokens.py), and cannot be read back from the database."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="api_token")
+    # Looked up on every API call: unique, so indexed.
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"API token of {self.user}"

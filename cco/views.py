@@ -5,10 +5,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.authtoken.models import Token
 
+from cco import tokens
 from cco.access import get_for_user, person_with_role, require_perm
-from cco.models import Department
+from cco.models import ApiToken, Department
 from cco.selectors import department_list, department_members
 from cco.tasks import worker_health_task
 
@@ -46,23 +46,20 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def api_token(request: HttpRequest) -> HttpResponse:
-    token = Token.objects.filter(user=person_with_role(request)).first()
+    token = ApiToken.objects.filter(user=person_with_role(request)).first()
     return render(request, "cco/api_token.html", {"token": token})
 
 
 @require_POST
 def api_token_create(request: HttpRequest) -> HttpResponse:
-    person = person_with_role(request)
-    Token.objects.filter(user=person).delete()
-    token = Token.objects.create(user=person)
+    token, key = tokens.api_token_issue(person=person_with_role(request))
     messages.success(request, "A new API token was created. Copy it now: it is shown only once.")
-    return render(request, "cco/api_token.html", {"token": token, "new_key": token.key})
+    return render(request, "cco/api_token.html", {"token": token, "new_key": key})
 
 
 @require_POST
 def api_token_revoke(request: HttpRequest) -> HttpResponse:
-    deleted, _ = Token.objects.filter(user=person_with_role(request)).delete()
-    if deleted:
+    if tokens.api_token_revoke(person=person_with_role(request)):
         messages.success(request, "Your API token was revoked; programs using it are refused now.")
     return redirect("api-token")
 

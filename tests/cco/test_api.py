@@ -1,7 +1,7 @@
 import pytest
-from rest_framework.authtoken.models import Token
 
-from cco.models import Department
+from cco.models import ApiToken, Department
+from cco.tokens import token_digest
 
 
 def test_a_token_holder_reads_departments_through_the_api(api_for, executive, department_a):
@@ -76,8 +76,9 @@ def test_a_person_creates_and_revokes_their_own_token(client_for, api_for, head_
     client = client_for(head_a)
     response = client.post("/account/token/new/")
     assert response.status_code == 200
-    key = Token.objects.get(user=head_a).key
+    key = response.context["new_key"]
     assert key in response.content.decode()
+    assert ApiToken.objects.get(user=head_a).digest == token_digest(key) != key
 
     from rest_framework.test import APIClient
 
@@ -86,7 +87,7 @@ def test_a_person_creates_and_revokes_their_own_token(client_for, api_for, head_
     assert program.get("/api/people/me/").status_code == 200
 
     client.post("/account/token/revoke/")
-    assert not Token.objects.filter(user=head_a).exists()
+    assert not ApiToken.objects.filter(user=head_a).exists()
     assert program.get("/api/people/me/").status_code == 401
 
 

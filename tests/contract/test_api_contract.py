@@ -86,7 +86,7 @@ def cco_token(
     contributor,
     outsider,
 ):
-    from rest_framework.authtoken.models import Token
+    from cco.tokens import api_token_issue
 
     build_world(
         department_a=department_a,
@@ -98,7 +98,7 @@ def cco_token(
         contributor=contributor,
         outsider=outsider,
     )
-    return Token.objects.create(user=cco).key
+    return api_token_issue(person=cco)[1]
 
 
 def test_no_endpoint_answers_with_a_server_error_or_off_schema(cco_token):

@@ -78,10 +78,10 @@ def _fresh(world: World, name: str) -> Any:
 
 
 def _give_a_token(world: World, persona: str) -> None:
-    from rest_framework.authtoken.models import Token
+    from cco.tokens import api_token_issue
 
     if (person := world.people[persona]) is not None:
-        Token.objects.get_or_create(user=person)
+        api_token_issue(person=person)
 
 
 def _own_department_item(world: World, persona: str) -> dict[str, Any]:
