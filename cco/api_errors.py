@@ -12,8 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import uritemplate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import CASCADE, PROTECT, RESTRICT, Model, ProtectedError, RestrictedError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers, status
@@ -58,6 +61,14 @@ DEPENDENTS_RESPONSE = OpenApiResponse(
     ),
     description="Other records depend on this one; nothing was deleted.",
 )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 for a URL nothing matches (cco/urls.py's handler404): JSON under /api/, as the
+    API's own 404s are, so a client reads one kind of answer; the page for everything else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -121,8 +132,59 @@ def _target(context: dict[str, Any]) -> str:
     return f"This {model._meta.verbose_name}" if model is not None else "This record"
 
 
+ERROR_RESPONSE = OpenApiResponse(
+    response=inline_serializer("Error", {"detail": serializers.CharField()}),
+    description="Refused; `detail` says why.",
+)
+
+INVALID_RESPONSE = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {},
+        "description": "The messages by field (`non_field_errors` or `detail` when none is "
+        'named), e.g. `{"score": ["Ensure this value is less than or equal to 10."]}`.',
+    },
+    description="The request is malformed or a value is invalid; nothing was written.",
+)
+
+# What every endpoint can answer besides its own: any request can be malformed (the JSON parser,
+# the filters, a NUL anywhere), unauthenticated or refused by the role rules.
+COMMON_ERRORS = {
+    400: INVALID_RESPONSE,
+    401: OpenApiResponse(
+        response=ERROR_RESPONSE.response,
+        description="No valid session or `Authorization: Token <key>` header.",
+    ),
+    403: OpenApiResponse(
+        response=ERROR_RESPONSE.response,
+        description="Your role may not do this, or not to this object.",
+    ),
+}
+NOT_FOUND = OpenApiResponse(
+    response=ERROR_RESPONSE.response,
+    description="No such object (or one you may not see), or no such page.",
+)
+
+
 class AutoSchema(SpectacularAutoSchema):
-    """The API's schema: a DELETE that dependents can block documents its 409 as well."""
+    """The API's schema: every refusal an operation can answer is documented with it.
+
+    400, 401 and 403 everywhere; 404 where the path names an object or the list is paged; 409
+    where a view declares it, and on a DELETE that dependents can block. Codes a view declares
+    itself keep the view's description.
+    """
+
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        errors: dict[int, OpenApiResponse] = dict(COMMON_ERRORS)
+        if uritemplate.variables(self.path) or (self._is_list_view() and self._get_paginator()):
+            errors[404] = NOT_FOUND
+        for code, response in errors.items():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(response, str(code))
+        return responses
 
     def get_response_serializers(self) -> Any:
         if self.method == "DELETE":

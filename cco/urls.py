@@ -22,3 +22,5 @@ urlpatterns = [
     path("api/", include("cco.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "cco.api_errors.not_found"

@@ -70,8 +70,9 @@ class VersionedViewSet(
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.partial_update(request, *args, **kwargs)
 
+    # The whole history as one plain list: no page, and the list's filters do not apply to it.
     @extend_schema(responses=HistorySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Every status change and progress note, newest first, with who and when."""
         return Response(HistorySerializer(self.history_of(self.get_object()), many=True).data)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,7 +20,21 @@ from accountability.models import (
 )
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+        "example": "09:30:00",
+    }
+)
+class TimeOfDayField(serializers.TimeField):
+    """A local time of day, "HH:MM[:SS[.ffffff]]". Not OpenAPI's `format: time`, which is RFC
+    3339's full-time and demands an offset this wall-clock time (TIME_ZONE setting) has not."""
+
+
 class MeetingSeriesSerializer(serializers.ModelSerializer):
+    start_time = TimeOfDayField(help_text="Local start time (TIME_ZONE setting).")
+
     class Meta:
         model = MeetingSeries
         fields = [
