@@ -172,13 +172,15 @@ def nps_trend(filters: DashboardFilters, results: list) -> Trend:
         if (r.metric, r.scope, r.scope_id) == (NPS, scope.scope, scope.scope_id)
         and r.by_date >= filters.start
         and r.initiative.start_date <= filters.end
+        # The baseline as roadmap measured it (or the CCO typed it); none, no line.
+        and r.reading.baseline.value is not None
     ]
     for result in promises[:3]:
         first = max(result.initiative.start_date, filters.start)
         last = min(result.by_date, filters.end)
         line = {
             day: expected_on(
-                baseline=result.baseline,
+                baseline=result.reading.baseline.value,
                 target=result.target,
                 start=result.initiative.start_date,
                 by_date=result.by_date,

@@ -140,7 +140,17 @@ class DependencyAdmin(admin.ModelAdmin):
 @admin.register(ExpectedResult)
 class ExpectedResultAdmin(admin.ModelAdmin):
     form = ExpectedResultAdminForm
-    list_display = ["initiative", "metric", "scope", "scope_id", "baseline", "target", "by_date"]
+    list_display = [
+        "initiative",
+        "metric",
+        "scope",
+        "scope_id",
+        "baseline_months",
+        "baseline",
+        "target",
+        "by_date",
+        "time_to_impact",
+    ]
     list_filter = ["metric", "scope"]
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -16,6 +16,7 @@ from rest_framework.routers import BaseRouter
 from cco.models import User
 from metrics.models import Scope
 from roadmap import services
+from roadmap.api_readings import BASELINE_SOURCES, READING_SCHEMA, page_of, reading_data
 from roadmap.models import (
     Dependency,
     ExpectedResult,
@@ -25,7 +26,14 @@ from roadmap.models import (
     Pillar,
     Roadmap,
 )
-from roadmap.selectors import initiative_queryset, initiative_row, result_reading, scope_label
+from roadmap.selectors import (
+    ResultReading,
+    initiative_queryset,
+    read_results,
+    result_reading,
+    rows_for,
+)
+from roadmap.stats import VERDICT_LABELS
 
 
 def _actor(request: Request) -> User:
@@ -105,6 +113,7 @@ class InitiativeSerializer(ServiceSerializer):
     )
     health = serializers.SerializerMethodField()
     health_reasons = serializers.SerializerMethodField()
+    health_judged_on = serializers.SerializerMethodField()
     rolled_up_progress = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -125,6 +134,7 @@ class InitiativeSerializer(ServiceSerializer):
             "rolled_up_progress",
             "health",
             "health_reasons",
+            "health_judged_on",
             "notes",
             "depends_on",
             "url",
@@ -139,7 +149,8 @@ class InitiativeSerializer(ServiceSerializer):
     def _row(self, obj: Initiative) -> Any:
         cache = self.context.setdefault("rows", {})
         if obj.pk not in cache:
-            cache[obj.pk] = initiative_row(obj)
+            page = [i for i in page_of(self, obj) if i.pk not in cache] or [obj]
+            cache.update({row.initiative.pk: row for row in rows_for(page)})
         return cache[obj.pk]
 
     @extend_schema_field(
@@ -151,6 +162,12 @@ class InitiativeSerializer(ServiceSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_health_reasons(self, obj: Initiative) -> list[str]:
         return list(self._row(obj).health.reasons)
+
+    @extend_schema_field(serializers.CharField())
+    def get_health_judged_on(self, obj: Initiative) -> str:
+        """The day of the schedule and the months each expected result was judged on."""
+        row = self._row(obj)
+        return "; ".join([row.health_basis, *row.health.judged_on])
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_rolled_up_progress(self, obj: Initiative) -> int:
@@ -295,6 +312,10 @@ class ExpectedResultSerializer(ServiceSerializer):
     # refuses "stage" with a message (a stage is too fine-grained for a five-year promise).
     scope = serializers.ChoiceField(choices=Scope.choices)
     scope_label = serializers.SerializerMethodField()
+    baseline_used = serializers.SerializerMethodField()
+    baseline_source = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
+    judged_on = serializers.SerializerMethodField()
 
     class Meta:
         model = ExpectedResult
@@ -306,16 +327,52 @@ class ExpectedResultSerializer(ServiceSerializer):
             "scope_id",
             "scope_label",
             "baseline",
+            "baseline_months",
+            "baseline_used",
+            "baseline_source",
             "target",
             "by_date",
+            "time_to_impact",
+            "verdict",
+            "judged_on",
             "note",
         ]
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "baseline": {
+                "help_text": "A typed baseline overriding the measured one; null to measure it."
+            }
+        }
 
     def get_validators(self) -> list[Any]:
         return []
 
+    def _reading(self, obj: ExpectedResult) -> ResultReading:
+        cache = self.context.setdefault("readings", {})
+        if obj.pk not in cache:
+            page = [r for r in page_of(self, obj) if r.pk not in cache] or [obj]
+            cache.update({reading.result.pk: reading for reading in read_results(page)})
+        reading: ResultReading = cache[obj.pk]
+        return reading
+
     def get_scope_label(self, obj: ExpectedResult) -> str:
-        return scope_label(scope=obj.scope, scope_id=obj.scope_id)
+        return self._reading(obj).label
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_baseline_used(self, obj: ExpectedResult) -> float | None:
+        """The baseline the verdict reads: the typed one, else the measured one, else null."""
+        return self._reading(obj).baseline.value
+
+    @extend_schema_field(serializers.ChoiceField(choices=BASELINE_SOURCES))
+    def get_baseline_source(self, obj: ExpectedResult) -> str:
+        return self._reading(obj).baseline.source
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(VERDICT_LABELS)))
+    def get_verdict(self, obj: ExpectedResult) -> str:
+        return self._reading(obj).verdict.kind
+
+    @extend_schema_field(serializers.CharField())
+    def get_judged_on(self, obj: ExpectedResult) -> str:
+        return self._reading(obj).verdict.judged_on
 
     def create(self, validated_data: dict[str, Any]) -> ExpectedResult:
         result = ExpectedResult(**validated_data)
@@ -325,30 +382,6 @@ class ExpectedResultSerializer(ServiceSerializer):
         for name, value in validated_data.items():
             setattr(instance, name, value)
         return services.expected_result_save(actor=self.actor(), result=instance)
-
-
-READING_SCHEMA = inline_serializer(
-    "ExpectedResultReading",
-    {
-        "verdict": serializers.ChoiceField(choices=["achieved", "on_track", "behind", "too_few"]),
-        "verdict_label": serializers.CharField(),
-        "actual": serializers.FloatField(allow_null=True),
-        "actual_period": serializers.DateField(allow_null=True),
-        "expected_now": serializers.FloatField(),
-        "points": inline_serializer(
-            "ExpectedResultPoint",
-            {
-                "period_start": serializers.DateField(),
-                "n": serializers.IntegerField(),
-                "value": serializers.FloatField(allow_null=True),
-                "low": serializers.FloatField(allow_null=True),
-                "high": serializers.FloatField(allow_null=True),
-                "enough": serializers.BooleanField(),
-            },
-            many=True,
-        ),
-    },
-)
 
 
 class ExpectedResultViewSet(viewsets.ModelViewSet):
@@ -371,27 +404,7 @@ class ExpectedResultViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"])
     def reading(self, request: Request, pk: str | None = None) -> Response:
         result = self.get_object()
-        reading = result_reading(result, start=result.initiative.start_date)
-        return Response(
-            {
-                "verdict": reading.verdict.kind,
-                "verdict_label": reading.verdict.label,
-                "actual": reading.verdict.actual,
-                "actual_period": reading.verdict.actual_period,
-                "expected_now": reading.verdict.expected_now,
-                "points": [
-                    {
-                        "period_start": p.period_start,
-                        "n": p.n,
-                        "value": p.value,
-                        "low": p.low,
-                        "high": p.high,
-                        "enough": p.enough,
-                    }
-                    for p in reading.points
-                ],
-            }
-        )
+        return Response(reading_data(result_reading(result)))
 
 
 class InitiativeUpdateSerializer(serializers.ModelSerializer):

@@ -14,7 +14,6 @@ import plotly.graph_objects as go
 from cco.charts import plotly_text
 from roadmap.models import Roadmap, Status
 from roadmap.selectors import InitiativeRow, ResultReading
-from roadmap.stats import expected_on
 
 STATUS_COLOURS = {
     Status.PROPOSED: "#9aa5b1",
@@ -286,26 +285,46 @@ def _pillar_bands(
 
 
 def expected_result_figure(reading: ResultReading, *, today: date) -> dict[str, Any]:
-    """Actual monthly scores with their intervals against the straight baseline → target line.
+    """Actual monthly scores with their intervals against the straight baseline → target line,
+    with the baseline's months and the months judged shaded and named.
 
     Months with too few responses are drawn hollow and grey so no one reads noise as a trend.
+    Without a baseline (too few responses before the start, none typed) only the target shows.
     """
     result = reading.result
+    verdict = reading.verdict
+    baseline = reading.baseline.value
     figure = go.Figure()
     enough = [p for p in reading.points if p.enough and p.value is not None]
     thin = [p for p in reading.points if not p.enough and p.value is not None]
-    figure.add_trace(
-        go.Scatter(
-            name="Planned path",
-            mode="lines+markers",
-            x=[reading.start.isoformat(), result.by_date.isoformat()],
-            y=[result.baseline, result.target],
-            line={"color": "#616e7c", "dash": "dash"},
-            marker={"symbol": ["circle", "star"], "size": [7, 14]},
-            hovertext=[f"Baseline {result.baseline:g}", f"Target {result.target:g}"],
-            hoverinfo="text",
+    if baseline is not None:
+        figure.add_trace(
+            go.Scatter(
+                name="Planned path",
+                mode="lines+markers",
+                x=[reading.start.isoformat(), result.by_date.isoformat()],
+                y=[baseline, result.target],
+                line={"color": "#616e7c", "dash": "dash"},
+                marker={"symbol": ["circle", "star"], "size": [7, 14]},
+                hovertext=[
+                    f"Baseline {baseline:.1f} ({reading.baseline.source})",
+                    f"Target {result.target:g}",
+                ],
+                hoverinfo="text",
+            )
         )
-    )
+    else:
+        figure.add_trace(
+            go.Scatter(
+                name="Target",
+                mode="markers",
+                x=[result.by_date.isoformat()],
+                y=[result.target],
+                marker={"symbol": "star", "size": 14, "color": "#616e7c"},
+                hovertext=[f"Target {result.target:g}"],
+                hoverinfo="text",
+            )
+        )
     if enough:
         figure.add_trace(
             go.Scatter(
@@ -347,44 +366,74 @@ def expected_result_figure(reading: ResultReading, *, today: date) -> dict[str, 
                 hoverinfo="text",
             )
         )
-    expected_now = expected_on(
-        baseline=result.baseline,
-        target=result.target,
-        start=reading.start,
-        by_date=result.by_date,
-        on=today,
-    )
-    figure.update_layout(
-        height=300,
-        margin={"l": 40, "r": 10, "t": 20, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
-        plot_bgcolor="#ffffff",
-        shapes=[
+    shapes: list[dict[str, Any]] = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": today.isoformat(),
+            "x1": today.isoformat(),
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#b3261e", "width": 1, "dash": "dot"},
+        }
+    ]
+    annotations: list[dict[str, Any]] = []
+    windows = [("baseline", reading.baseline.measured, "#e4e7eb")]
+    if verdict.window is not None:
+        windows.append(("judged", verdict.window, "#dbe7f6"))
+    for word, window, colour in windows:
+        shapes.append(
             {
-                "type": "line",
+                "type": "rect",
                 "xref": "x",
                 "yref": "paper",
-                "x0": today.isoformat(),
-                "x1": today.isoformat(),
+                "x0": window.start.isoformat(),
+                "x1": window.end.isoformat(),
                 "y0": 0,
                 "y1": 1,
-                "line": {"color": "#b3261e", "width": 1, "dash": "dot"},
+                "fillcolor": colour,
+                "opacity": 0.5,
+                "layer": "below",
+                "line": {"width": 0},
             }
-        ],
-        annotations=[
+        )
+        annotations.append(
             {
-                "x": today.isoformat(),
-                "y": expected_now,
+                "x": window.start.isoformat(),
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "text": f"{word}: {window.text}",
+                "showarrow": False,
+                "font": {"size": 10},
+            }
+        )
+    if verdict.expected is not None and verdict.window is not None:
+        middle = verdict.window.start + (verdict.window.end - verdict.window.start) / 2
+        annotations.append(
+            {
+                "x": middle.isoformat(),
+                "y": verdict.expected,
                 "xref": "x",
                 "yref": "y",
-                "text": f"expected now {expected_now:.1f}",
+                "text": f"expected {verdict.expected:.1f}",
                 "showarrow": True,
                 "arrowhead": 0,
                 "ax": 40,
                 "ay": -25,
                 "font": {"size": 11},
             }
-        ],
+        )
+    figure.update_layout(
+        height=300,
+        margin={"l": 40, "r": 10, "t": 30, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+        plot_bgcolor="#ffffff",
+        shapes=shapes,
+        annotations=annotations,
         xaxis={"type": "date", "gridcolor": "#eef0f3"},
         yaxis={"title": {"text": result.get_metric_display()}, "gridcolor": "#eef0f3"},
     )

@@ -2,8 +2,9 @@
 expected results read against the seeded touch points.
 
 Deterministic and safe to re-run: everything is matched by its natural key (roadmap name,
-pillar name, initiative title, milestone title). Expected results are set from the seeded
-scores so the demo always shows one achieved, one on track and one behind.
+pillar name, initiative title, milestone title). Expected results measure their baselines from
+the seeded responses, and their targets are set against the seeded scores so the demo shows
+results achieved, on track, one behind and some too early.
 """
 
 import calendar
@@ -12,15 +13,21 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from cco.demo import Progress
 from cco.models import Department, User
 from metrics.models import Grain, Metric, Rollup, Scope, Touchpoint
-from metrics.selectors import score_series
 from roadmap.models import Dependency, ExpectedResult, Initiative, Milestone, Pillar, Roadmap
-from roadmap.stats import HIGHER_IS_BETTER
+from roadmap.stats import (
+    BASELINE_MONTHS,
+    TIME_TO_IMPACT_MONTHS,
+    TOO_EARLY,
+    judged_window,
+    measured_baseline,
+    result_verdict,
+)
+from roadmap.windows import add_months
 
 ROADMAP_NAME = "Customer experience 2026–2030"
 
@@ -161,25 +168,17 @@ RANGE: dict[str, tuple[float, float]] = {
     Metric.CSAT: (0.0, 100.0),
     Metric.CES: (1.0, 7.0),
 }
+# Initiatives whose results take longer to show than the default 3 months.
+SLOW_IMPACT = {"Self-service billing": 6, "CX goals in every scorecard": 6}
 
 
-def _measured_metric(scope: str, scope_id: int) -> str:
-    """The metric the touch point is surveyed on (the demo asks one question per touch point)."""
-    counts = (
-        Rollup.objects.filter(scope=scope, scope_id=scope_id, grain=Grain.MONTH)
-        .values("metric")
-        .annotate(months=Count("id"))
-        .order_by("-months", "metric")
-    )
-    first = counts.first()
-    return str(first["metric"]) if first else Metric.NPS
-
-
-def _latest_readable(metric: str, scope: str, scope_id: int) -> float | None:
-    """The latest monthly score with enough responses, as the verdicts read it."""
-    points = score_series(metric=metric, scope=scope, scope_id=scope_id, grain=Grain.MONTH)
-    readable = [p.value for p in points if p.enough and p.value is not None]
-    return readable[-1] if readable else None
+def _monthly(scope: str, scope_id: int) -> dict[str, list[Rollup]]:
+    """Every monthly roll-up of one scope, by metric, oldest first."""
+    rows = Rollup.objects.filter(scope=scope, scope_id=scope_id, grain=Grain.MONTH)
+    months: dict[str, list[Rollup]] = {}
+    for row in rows.order_by("period_start"):
+        months.setdefault(row.metric, []).append(row)
+    return months
 
 
 def seed(*, stdout: Any, options: dict[str, Any]) -> None:
@@ -282,9 +281,11 @@ def _seed() -> dict[str, int]:
 def _expected_results(
     initiatives: dict[str, Initiative], touchpoints: dict[str, Touchpoint]
 ) -> int:
-    """Tie initiatives to the touch points they should move, with baselines and targets set
-    from the seeded scores: among started initiatives the first is achieved, the second
-    behind, the rest on track; those not started yet start from where the score is now."""
+    """Tie initiatives to the touch points they should move. Baselines are left to be measured
+    from the seeded responses (the 3 months before each start); targets are set against what
+    the seeded scores did since the start, so the demo shows every verdict: among started
+    initiatives the first is achieved, the second behind, the rest on track (finished ones
+    achieved); those started lately or not started yet read "too early"."""
     count = 0
     today = timezone.localdate()
     verdict_plan = ["achieved", "behind"]
@@ -298,49 +299,106 @@ def _expected_results(
             scope, scope_id = Scope.TOUCHPOINT, touchpoint.pk
         else:
             scope, scope_id = Scope.ORGANISATION, 0
-        metric = _measured_metric(scope, scope_id) if touchpoint else Metric.NPS
-        actual = _latest_readable(metric, scope, scope_id)
-        by_date = initiative.end_date
-        step = STEP[metric] * (1 if HIGHER_IS_BETTER.get(metric, True) else -1)
-        if actual is None:
-            baseline, target = (
-                RANGE[metric][0] + 15 * STEP[metric],
-                RANGE[metric][0] + 30 * STEP[metric],
-            )
+        if not started:
+            plan = "future"
+        elif initiative.end_date < today:
+            plan = "achieved"
+        elif scope == Scope.TOUCHPOINT and verdict_plan:
+            plan = verdict_plan.pop(0)
         else:
-            if not started:
-                plan = "future"
-            elif initiative.end_date < today:
-                plan = "achieved"
-            elif scope == Scope.TOUCHPOINT and verdict_plan:
-                plan = verdict_plan.pop(0)
-            else:
-                plan = "on_track"
-            share = (today - initiative.start_date).days / (by_date - initiative.start_date).days
-            if plan == "achieved":
-                baseline, target = actual - 15 * step, actual - 3 * step
-            elif plan == "behind":
-                baseline, target = actual + 5 * step, actual + 30 * step
-            elif plan == "future":
-                baseline, target = actual - 2 * step, actual + 15 * step
-            else:
-                # Keep the straight line at or behind today's score so it reads "on track".
-                baseline = actual - 10 * step
-                target = actual + (5 if share <= 0.6 else 0.5) * step
-        low, high = RANGE[metric]
+            plan = "on_track"
+        metrics: list[str] = list(Metric)
+        time_to_impact = SLOW_IMPACT.get(spec.title, TIME_TO_IMPACT_MONTHS)
+        metric, target = _promise(
+            plan, metrics, _monthly(scope, scope_id), initiative, time_to_impact, today
+        )
+        ExpectedResult.objects.filter(initiative=initiative).exclude(
+            metric=metric, scope=scope, scope_id=scope_id
+        ).delete()
         ExpectedResult.objects.update_or_create(
             initiative=initiative,
             metric=metric,
             scope=scope,
             scope_id=scope_id,
             defaults={
-                "baseline": round(min(high, max(low, baseline)), 2),
-                "target": round(min(high, max(low, target)), 2),
-                "by_date": by_date,
+                "baseline": None,
+                "baseline_months": BASELINE_MONTHS,
+                "target": target,
+                "by_date": initiative.end_date,
+                "time_to_impact": time_to_impact,
             },
         )
         count += 1
     return count
+
+
+def _promise(
+    plan: str,
+    metrics: list[str],
+    monthly: dict[str, list[Rollup]],
+    initiative: Initiative,
+    time_to_impact: int,
+    today: date,
+) -> tuple[str, float]:
+    """The metric and target that make `plan` come true on the seeded scores, read by the
+    same rules the pages use. Results still to be judged promise 15 steps above where the
+    score stands; a plan the scores cannot honestly meet (an improvement that did not happen)
+    falls back to promising 15 steps above the baseline."""
+    start, by_date = initiative.start_date, initiative.end_date
+    judged_now = today >= add_months(start, time_to_impact)
+    candidates = []
+    for metric in metrics:
+        months = monthly.get(metric, [])
+        baseline = measured_baseline(metric, months, start=start, today=today).value
+        window = judged_window(metric, months, start=start, today=today)
+        if baseline is not None and window is not None and window.value is not None:
+            candidates.append((metric, months, baseline, window, window.value))
+    if plan == "future" or not candidates:
+        metric = metrics[0]
+        months = monthly.get(metric, [])
+        now = judged_window(metric, months, start=date(2000, 1, 1), today=today)
+        standing = now.value if now is not None and now.enough else None
+        floor = RANGE[metric][0] + 15 * STEP[metric]
+        return metric, _stored(
+            metric, (floor if standing is None else standing) + 15 * STEP[metric]
+        )
+    # The score that rose most (per step of its scale) tells a success best, the one that fell
+    # most a shortfall.
+    candidates.sort(
+        key=lambda c: (c[4] - c[2]) / STEP[c[0]] * (-1 if plan == "behind" else 1),
+        reverse=True,
+    )
+    for metric, months, baseline, window, actual in candidates:
+        step = STEP[metric]
+        middle = window.start + (window.end - window.start) / 2
+        share = min(max((middle - start).days / max((by_date - start).days, 1), 0.01), 1.0)
+        gain = actual - baseline
+        if plan == "achieved":
+            target = baseline + 0.7 * gain
+        elif plan == "on_track":
+            target = baseline + gain * 0.9 / share if share < 0.9 else actual + 0.1 * step
+        else:
+            target = max(baseline + 15 * step, baseline + gain / share + 5 * step)
+        target = _stored(metric, target)
+        found = result_verdict(
+            metric=metric,
+            months=months,
+            baseline=baseline,
+            target=target,
+            start=start,
+            by_date=by_date,
+            today=today,
+            time_to_impact=time_to_impact,
+        )
+        if target > baseline and found.kind == (plan if judged_now else TOO_EARLY):
+            return metric, target
+    metric, _, baseline, _, _ = candidates[0]
+    return metric, _stored(metric, baseline + 15 * STEP[metric])
+
+
+def _stored(metric: str, value: float) -> float:
+    low, high = RANGE[metric]
+    return round(min(high, max(low, value)), 2)
 
 
 def _statuses(initiatives: Any, today: date) -> None:

@@ -16,6 +16,7 @@ from roadmap.models import (
     Status,
 )
 from roadmap.scopes import scope_choices
+from roadmap.stats import BASELINE_MONTHS, TIME_TO_IMPACT_MONTHS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -130,7 +131,15 @@ class ExpectedResultForm(forms.ModelForm):
 
     class Meta:
         model = ExpectedResult
-        fields = ["metric", "baseline", "target", "by_date", "note"]
+        fields = [
+            "metric",
+            "baseline_months",
+            "baseline",
+            "target",
+            "by_date",
+            "time_to_impact",
+            "note",
+        ]
         widgets = {"by_date": DATE_INPUT}
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -138,7 +147,29 @@ class ExpectedResultForm(forms.ModelForm):
         self.fields["where"].choices = scope_choices()  # type: ignore[attr-defined]
         if self.instance.pk:
             self.initial["where"] = f"{self.instance.scope}:{self.instance.scope_id}"
-        self.order_fields(["metric", "where", "baseline", "target", "by_date", "note"])
+        # Left empty, the two windows take their defaults (3 months each).
+        self.fields["baseline_months"].required = False
+        self.fields["time_to_impact"].required = False
+        self.order_fields(
+            [
+                "metric",
+                "where",
+                "baseline_months",
+                "baseline",
+                "target",
+                "by_date",
+                "time_to_impact",
+                "note",
+            ]
+        )
+
+    def clean_baseline_months(self) -> int:
+        value = self.cleaned_data.get("baseline_months")
+        return BASELINE_MONTHS if value is None else value
+
+    def clean_time_to_impact(self) -> int:
+        value = self.cleaned_data.get("time_to_impact")
+        return TIME_TO_IMPACT_MONTHS if value is None else value
 
     def clean_where(self) -> tuple[str, int]:
         scope, _, scope_id = self.cleaned_data["where"].partition(":")

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from metrics.models import Metric, Scope
 from roadmap.scopes import scope_label
-from roadmap.stats import HIGHER_IS_BETTER
+from roadmap.stats import BASELINE_MONTHS, HIGHER_IS_BETTER, TIME_TO_IMPACT_MONTHS
 
 
 class Status(models.TextChoices):
@@ -258,7 +258,9 @@ class Dependency(models.Model):
 
 
 class ExpectedResult(models.Model):
-    """The score an initiative promises to move: from `baseline` at its start to `target`."""
+    """The score an initiative promises to move: from its baseline (measured over the months
+    before the start, or typed) to `target` by `by_date`, judged from `time_to_impact` months
+    after the start (roadmap.stats.result_verdict)."""
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="expected_results"
@@ -268,9 +270,28 @@ class ExpectedResult(models.Model):
     scope_id = models.PositiveIntegerField(
         default=0, help_text="The touch point, journey or department; 0 for the organisation."
     )
-    baseline = models.FloatField(help_text="The score when the initiative starts.")
+    baseline = models.FloatField(
+        "typed baseline",
+        null=True,
+        blank=True,
+        help_text="Leave empty to measure it: the score over the months before the start "
+        "(below). A typed figure overrides the measured one, and the pages say so.",
+    )
+    baseline_months = models.PositiveSmallIntegerField(
+        "baseline window (months)",
+        default=BASELINE_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="The complete months before the initiative's start the baseline is measured on.",
+    )
     target = models.FloatField(help_text="The score promised by the date below.")
     by_date = models.DateField()
+    time_to_impact = models.PositiveSmallIntegerField(
+        "time to impact (months)",
+        default=TIME_TO_IMPACT_MONTHS,
+        validators=[MaxValueValidator(60)],
+        help_text="Months after the start before the result is judged; until then it reads "
+        "“too early”.",
+    )
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -286,10 +307,21 @@ class ExpectedResult(models.Model):
                 name="expected_result_organisation_scope_id_zero",
                 violation_error_message="The whole organisation has scope id 0.",
             ),
+            models.CheckConstraint(
+                condition=Q(baseline_months__gte=1, baseline_months__lte=24),
+                name="expected_result_baseline_months_1_to_24",
+                violation_error_message="The baseline is measured on 1 to 24 months.",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_to_impact__lte=60),
+                name="expected_result_time_to_impact_at_most_60",
+                violation_error_message="The time to impact is at most 60 months.",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_metric_display()} {self.baseline:g} → {self.target:g} by {self.by_date}"
+        baseline = "measured baseline" if self.baseline is None else f"{self.baseline:g}"
+        return f"{self.get_metric_display()} {baseline} → {self.target:g} by {self.by_date}"
 
     @property
     def owning_department_id(self) -> int:

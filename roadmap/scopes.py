@@ -27,6 +27,23 @@ def scope_label(*, scope: str, scope_id: int) -> str:
     return f"{Scope(scope).label}: {name or f'#{scope_id} (missing)'}"
 
 
+def scope_labels(keys: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """`scope_label` for many (scope, scope_id) at once: one query per kind of scope named."""
+    labels = {}
+    for scope, model in SCOPE_MODELS.items():
+        ids = {scope_id for kind, scope_id in keys if kind == scope}
+        if not ids:
+            continue
+        names = dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+        for scope_id in ids:
+            labels[(scope, scope_id)] = (
+                f"{Scope(scope).label}: {names.get(scope_id) or f'#{scope_id} (missing)'}"
+            )
+    for scope, scope_id in keys - labels.keys():
+        labels[(scope, scope_id)] = scope_label(scope=scope, scope_id=scope_id)
+    return labels
+
+
 def scope_exists(*, scope: str, scope_id: int) -> bool:
     if scope == Scope.ORGANISATION:
         return scope_id == 0

@@ -1,12 +1,15 @@
 """Pure roadmap logic: health, progress roll-up, verdicts on expected results, dependency cycles.
 
-No Django here: each function takes plain values so tests can state the rule in a line.
+No Django here: each function takes plain values so tests can state the rule in a line. Scores
+over windows of months come from `roadmap.windows` (pure too).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+
+from metrics.stats import MIN_RESPONSES
+from roadmap.windows import MonthCounts, Reading, add_months, pooled
 
 AT_RISK = "at_risk"
 ON_TRACK = "on_track"
@@ -46,8 +49,13 @@ class DependencyFact:
 
 @dataclass(frozen=True)
 class Health:
+    """An initiative's derived health: its level, why it is at risk, and what each expected
+    result was judged on ("CES · Touch point: Call centre: behind, judged on Sep–Nov 2026,
+    n=412")."""
+
     level: str
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    judged_on: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def label(self) -> str:
@@ -66,17 +74,31 @@ def initiative_health(
     milestones: Iterable[MilestoneFact],
     dependencies: Iterable[DependencyFact],
     today: date,
+    results: Iterable["ResultFact"] = (),
 ) -> Health:
-    """Health derived from facts, never typed.
+    """Health derived from the schedule and the expected results, never typed. The rule:
 
-    At risk when any milestone is past due and not done, when an initiative it depends on ends
-    after this one starts (it cannot have what it needs in time), or when the end date passed
-    without the initiative being done. Done and dropped initiatives are what their status says.
+    1. A done or dropped initiative is what its status says.
+    2. Otherwise it is at risk when any of these holds, each given as a reason in this order:
+       a milestone is past due and not done; an initiative it depends on (not dropped) ends
+       after this one starts; its end date has passed; **an expected result is behind** (its
+       verdict by `result_verdict`, named with its score, the line and the months judged).
+    3. Otherwise it is not started when it is proposed or planned and starts after today;
+    4. otherwise on track.
+
+    So an initiative is never "On track" while one of its expected results is "Behind". A
+    result that is too early, has no baseline, is on track or achieved leaves the schedule's
+    health as it is; every result's verdict and the months it was judged on are listed in
+    `judged_on`.
     """
+    results = list(results)
+    judged_on = tuple(
+        f"{r.name}: {r.verdict.label.lower()}, {r.verdict.judged_on}" for r in results
+    )
     if status == "done":
-        return Health(DONE)
+        return Health(DONE, judged_on=judged_on)
     if status == "dropped":
-        return Health(DROPPED)
+        return Health(DROPPED, judged_on=judged_on)
     reasons: list[str] = []
     for milestone in milestones:
         if milestone.done_date is None and milestone.due_date < today:
@@ -89,11 +111,14 @@ def initiative_health(
             )
     if end_date < today:
         reasons.append(f"Planned to end {end_date:%d %b %Y} but is not done.")
+    for result in results:
+        if result.verdict.kind == BEHIND:
+            reasons.append(result.behind_reason)
     if reasons:
-        return Health(AT_RISK, tuple(reasons))
+        return Health(AT_RISK, tuple(reasons), judged_on)
     if start_date > today and status in ("proposed", "planned"):
-        return Health(NOT_STARTED)
-    return Health(ON_TRACK)
+        return Health(NOT_STARTED, judged_on=judged_on)
+    return Health(ON_TRACK, judged_on=judged_on)
 
 
 def rolled_up_progress(
@@ -114,38 +139,145 @@ def rolled_up_progress(
 
 ACHIEVED = "achieved"
 BEHIND = "behind"
-TOO_FEW = "too_few"
+TOO_EARLY = "too_early"
+NO_BASELINE = "no_baseline"
 
 VERDICT_LABELS = {
     ACHIEVED: "Achieved",
     ON_TRACK: "On track",
     BEHIND: "Behind",
-    TOO_FEW: "Too few responses",
+    TOO_EARLY: "Too early",
+    NO_BASELINE: "No baseline",
 }
-VERDICT_RAG = {ACHIEVED: "green", ON_TRACK: "green", BEHIND: "red", TOO_FEW: "grey"}
+VERDICT_RAG = {
+    ACHIEVED: "green",
+    ON_TRACK: "green",
+    BEHIND: "red",
+    TOO_EARLY: "grey",
+    NO_BASELINE: "grey",
+}
 
+# Defaults of an expected result: the baseline is the 3 complete months before the start, and
+# the result is first judged 3 months after the start. The judged window is the last 3
+# complete months after the start, widened back (never before the start) until n ≥ 30.
+BASELINE_MONTHS = 3
+TIME_TO_IMPACT_MONTHS = 3
+JUDGED_MONTHS = 3
 
 # Which way is better, per metric. The metrics app asks CES as agreement that the company
 # "made it easy" (1–7, higher is easier; see metrics/models.py), so every metric here rises.
 HIGHER_IS_BETTER = {"nps": True, "csat": True, "ces": True}
 
 
-# A Protocol only describes a type: without `@property` nothing changes at run time.
-class ScoreLike(Protocol):
-    @property  # pragma: no mutate
-    def period_start(self) -> date: ...
-    @property  # pragma: no mutate
-    def value(self) -> float | None: ...
-    @property  # pragma: no mutate
-    def enough(self) -> bool: ...
+MEASURED = "measured"
+TYPED = "typed"
+TOO_FEW_BEFORE = "too_few"
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Where an expected result starts from: the score measured over the months before the
+    initiative's start, unless the CCO typed one (an override, always said so). Until those
+    months are over (a start still to come) it is pending."""
+
+    measured: Reading
+    typed: float | None = None
+    complete: bool = True
+
+    @property
+    def source(self) -> str:
+        if self.typed is not None:
+            return TYPED
+        if not self.complete:
+            return PENDING
+        return MEASURED if self.measured.enough else TOO_FEW_BEFORE
+
+    @property
+    def value(self) -> float | None:
+        if self.typed is not None:
+            return self.typed
+        return self.measured.value if self.source == MEASURED else None
+
+    @property
+    def text(self) -> str:
+        """What the page says about the baseline, naming its months, n and interval:
+        "5.7, measured on Sep–Nov 2025, n=412, 95 % interval 5.6 to 5.8"."""
+        measured = self.measured
+        if not self.complete:
+            found = (
+                f"to be measured on {measured.label}, once those months are over "
+                f"(n={measured.n} so far)"
+            )
+        elif measured.enough:
+            found = f"{measured.value:.1f}, measured on {measured.text}"
+            if measured.low is not None and measured.high is not None:
+                found += f", 95 % interval {measured.low:.1f} to {measured.high:.1f}"
+        else:
+            found = (
+                f"too few responses before the start to measure it: n={measured.n} on "
+                f"{measured.label}, {MIN_RESPONSES} needed"
+            )
+        if self.typed is not None:
+            return f"{self.typed:.1f}, typed by the CCO (measured: {found})"
+        return found if self.source == MEASURED else found[0].upper() + found[1:]
+
+
+def measured_baseline(
+    metric: str,
+    months: Iterable[MonthCounts],
+    *,
+    start: date,
+    today: date | None = None,
+    window_months: int = BASELINE_MONTHS,
+    typed: float | None = None,
+) -> Baseline:
+    """The score over the `window_months` complete months before `start` (the 3 months
+    Sep–Nov for a start on 1 or 15 Dec: a month the start falls inside is not before it),
+    pending while `today` is before the window's end."""
+    end = start.replace(day=1)
+    window = pooled(metric, months, start=add_months(end, -window_months), end=end)
+    return Baseline(window, typed, complete=today is None or today >= end)
+
+
+def judged_window(
+    metric: str,
+    months: Iterable[MonthCounts],
+    *,
+    start: date,
+    today: date,
+    length: int = JUDGED_MONTHS,
+) -> Reading | None:
+    """The months a verdict is read on: the last `length` complete months that begin on or
+    after `start`, widened back a month at a time (never before the start) while fewer than
+    MIN_RESPONSES answered. None while no complete month has passed since the start.
+
+    Only months starting on or after the start count, so no response from before the start
+    (nor from the part of a month before a mid-month start) ever judges a result; the month
+    of `today` is left out because it is not over.
+    """
+    months = list(months)
+    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
+    end = today.replace(day=1)
+    if end <= first:
+        return None
+    begin = max(first, add_months(end, -length))
+    reading = pooled(metric, months, start=begin, end=end)
+    while not reading.enough and begin > first:
+        begin = add_months(begin, -1)
+        reading = pooled(metric, months, start=begin, end=end)
+    return reading
 
 
 @dataclass(frozen=True)
 class Verdict:
+    """The judgement on an expected result, with the months it was judged on."""
+
     kind: str
-    actual: float | None
-    actual_period: date | None
-    expected_now: float
+    window: Reading | None
+    expected: float | None
+    judged_from: date
+    note: str = ""
 
     @property
     def label(self) -> str:
@@ -154,6 +286,21 @@ class Verdict:
     @property
     def rag(self) -> str:
         return VERDICT_RAG[self.kind]
+
+    @property
+    def actual(self) -> float | None:
+        """The judged window's score; None while it is too early to judge."""
+        if self.kind == TOO_EARLY or self.window is None:
+            return None
+        return self.window.value
+
+    @property
+    def judged_on(self) -> str:
+        """ "judged on Sep–Nov 2026, n=412", or why it is not judged yet."""
+        if self.kind == TOO_EARLY or self.window is None:
+            return self.note
+        judged = f"judged on {self.window.text}"
+        return f"{judged}; {self.note}" if self.note else judged
 
 
 def expected_on(*, baseline: float, target: float, start: date, by_date: date, on: date) -> float:
@@ -167,41 +314,83 @@ def expected_on(*, baseline: float, target: float, start: date, by_date: date, o
 
 def result_verdict(
     *,
-    points: Sequence[ScoreLike],
-    baseline: float,
+    metric: str,
+    months: Sequence[MonthCounts],
+    baseline: float | None,
     target: float,
     start: date,
     by_date: date,
     today: date,
-    higher_is_better: bool,
+    time_to_impact: int = TIME_TO_IMPACT_MONTHS,
+    higher_is_better: bool = True,
 ) -> Verdict:
-    """Read the actual monthly scores against the promise.
+    """Read the months after the start against the promise. In this order:
 
-    - too few responses: no month has enough responses (n ≥ 30, `enough`) to read a score;
-    - achieved: the latest month with enough responses meets the target (≥ when higher is
-      better, as for NPS, CSAT and CES in this product; ≤ for a metric where lower is better);
-    - on track: that score is at or beyond the straight baseline → target line at today's date;
+    - too early: before `time_to_impact` months have passed since the start (on the day they
+      have, it is judged), or while the complete months since the start hold fewer than
+      MIN_RESPONSES (30) responses — data from before the start never judges a result;
+    - achieved: the judged window's pooled score (see `judged_window`) meets the target (≥
+      when higher is better, as for NPS, CSAT and CES in this product; ≤ otherwise);
+    - no baseline: neither measured (too few responses before the start) nor typed, so the
+      line cannot be drawn;
+    - on track: the score is at or beyond the straight baseline → target line at the middle
+      of the judged window (the day the pooled score stands for);
     - behind: otherwise.
     """
-    expected_now = expected_on(
-        baseline=baseline, target=target, start=start, by_date=by_date, on=today
-    )
-    readable = [p for p in points if p.enough and p.value is not None]
-    if not readable:
-        return Verdict(TOO_FEW, None, None, expected_now)
-    latest = max(readable, key=lambda p: p.period_start)
-    actual = float(latest.value)  # type: ignore[arg-type]
+    judged_from = add_months(start, time_to_impact)
+    window = judged_window(metric, months, start=start, today=today)
+    if today < judged_from:
+        months_word = "month" if time_to_impact == 1 else "months"
+        return Verdict(
+            TOO_EARLY,
+            window,
+            None,
+            judged_from,
+            f"judged from {judged_from:%d %b %Y}, {time_to_impact} {months_word} after the start",
+        )
+    if window is None or not window.enough:
+        since = "no complete month since the start yet"
+        if window is not None:
+            since = f"{window.n} responses since the start ({window.label}); {MIN_RESPONSES} needed"
+        return Verdict(TOO_EARLY, window, None, judged_from, since)
+    actual = float(window.value)  # type: ignore[arg-type]
+    expected = None
+    if baseline is not None:
+        middle = window.start + (window.end - window.start) / 2
+        expected = expected_on(
+            baseline=baseline, target=target, start=start, by_date=by_date, on=middle
+        )
 
     def meets(value: float, bar: float) -> bool:
         return value >= bar if higher_is_better else value <= bar
 
     if meets(actual, target):
-        kind = ACHIEVED
-    elif meets(actual, expected_now):
-        kind = ON_TRACK
-    else:
-        kind = BEHIND
-    return Verdict(kind, actual, latest.period_start, expected_now)
+        return Verdict(ACHIEVED, window, expected, judged_from)
+    if expected is None:
+        return Verdict(
+            NO_BASELINE,
+            window,
+            None,
+            judged_from,
+            "too few responses before the start to draw the line",
+        )
+    return Verdict(ON_TRACK if meets(actual, expected) else BEHIND, window, expected, judged_from)
+
+
+@dataclass(frozen=True)
+class ResultFact:
+    """An expected result as an initiative's health reads it: its name and its verdict."""
+
+    name: str
+    verdict: Verdict
+
+    @property
+    def behind_reason(self) -> str:
+        verdict = self.verdict
+        return (
+            f"Expected result “{self.name}” is behind: {verdict.actual:.1f} against "
+            f"{verdict.expected:.1f} expected, {verdict.judged_on}."
+        )
 
 
 # --- Dependency graph -----------------------------------------------------------------------

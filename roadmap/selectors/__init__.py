@@ -11,8 +11,6 @@ from datetime import date
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from metrics.models import Grain
-from metrics.selectors import ScorePoint, score_series
 from roadmap.models import (
     Dependency,
     ExpectedResult,
@@ -37,13 +35,13 @@ from roadmap.selectors.portfolio import (
     portfolio_status,
     result_verdicts,
 )
+from roadmap.selectors.results import ResultReading, read_results
 from roadmap.stats import (
+    TOO_EARLY,
     DependencyFact,
     Health,
     MilestoneFact,
-    Verdict,
     initiative_health,
-    result_verdict,
     rolled_up_progress,
 )
 
@@ -71,10 +69,12 @@ __all__ = [
     "overdue_milestones",
     "portfolio_health",
     "portfolio_status",
+    "read_results",
     "result_reading",
     "result_verdicts",
     "roadmap_list",
     "roadmap_pillars",
+    "rows_for",
     "scope_label",
     "today",
     "year_view",
@@ -106,7 +106,8 @@ def roadmap_pillars(roadmap: Roadmap) -> QuerySet[Pillar]:
 
 @dataclass
 class InitiativeRow:
-    """An initiative with what pages show next to it: derived health and progress."""
+    """An initiative with what pages show next to it: derived health (from its schedule and
+    its expected results), progress, and the reading of each expected result."""
 
     initiative: Initiative
     health: Health
@@ -115,6 +116,28 @@ class InitiativeRow:
     depends_on: list[Initiative]
     next_milestone: Milestone | None = None
     dependents: list[Initiative] = field(default_factory=list)
+    readings: list[ResultReading] = field(default_factory=list)
+    on: date | None = None
+
+    @property
+    def health_basis(self) -> str:
+        """What the health was judged on, short enough for a list: "schedule on 2 Dec 2026;
+        results judged on Sep–Nov 2026, n=412; 1 too early"."""
+        parts = [f"schedule on {self.on.day} {self.on:%b %Y}" if self.on else "schedule"]
+        windows = []
+        for reading in self.readings:
+            window = reading.verdict.window
+            if reading.verdict.kind != TOO_EARLY and window is not None:
+                if window.text not in windows:
+                    windows.append(window.text)
+        if windows:
+            parts.append("results judged on " + "; ".join(windows))
+        early = sum(1 for reading in self.readings if reading.verdict.kind == TOO_EARLY)
+        if early:
+            parts.append(f"{early} result{'s' if early > 1 else ''} too early")
+        if not self.readings:
+            parts.append("no expected result")
+        return "; ".join(parts)
 
     @property
     def status_disagrees_with_health(self) -> bool:
@@ -133,12 +156,27 @@ def initiative_queryset() -> QuerySet[Initiative]:
                 "depends_on__start_date"
             ),
         ),
+        Prefetch("expected_results", queryset=ExpectedResult.objects.order_by("by_date", "metric")),
     )
 
 
-def initiative_row(initiative: Initiative, *, on: date | None = None) -> InitiativeRow:
-    """Derive health and progress from an initiative loaded with initiative_queryset()."""
+def initiative_row(
+    initiative: Initiative,
+    *,
+    on: date | None = None,
+    readings: list[ResultReading] | None = None,
+    history_months: int = 0,
+) -> InitiativeRow:
+    """Derive health and progress from an initiative loaded with initiative_queryset().
+
+    `readings` are its expected results already read (by `initiative_rows`, for many at once);
+    without them they are read here, in one query for their roll-ups.
+    """
     on = on or today()
+    if readings is None:
+        readings = read_results(
+            list(initiative.expected_results.all()), on=on, history_months=history_months
+        )
     milestones = list(initiative.milestones.all())
     depends_on = [link.depends_on for link in initiative.dependency_links.all()]
     health = initiative_health(
@@ -148,6 +186,7 @@ def initiative_row(initiative: Initiative, *, on: date | None = None) -> Initiat
         milestones=[MilestoneFact(m.title, m.due_date, m.done_date) for m in milestones],
         dependencies=[DependencyFact(d.title, d.end_date, d.status) for d in depends_on],
         today=on,
+        results=[reading.fact for reading in readings],
     )
     done = sum(1 for m in milestones if m.done_date is not None)
     progress = rolled_up_progress(
@@ -164,7 +203,23 @@ def initiative_row(initiative: Initiative, *, on: date | None = None) -> Initiat
         milestones=milestones,
         depends_on=depends_on,
         next_milestone=upcoming[0] if upcoming else None,
+        readings=readings,
+        on=on,
     )
+
+
+def rows_for(initiatives: list[Initiative], *, on: date | None = None) -> list[InitiativeRow]:
+    """`initiative_row` for many initiatives (loaded with initiative_queryset()), their
+    expected results read together: one query for all their roll-ups."""
+    on = on or today()
+    readings = read_results(
+        [result for initiative in initiatives for result in initiative.expected_results.all()],
+        on=on,
+    )
+    by_initiative: dict[int, list[ResultReading]] = {i.pk: [] for i in initiatives}
+    for reading in readings:
+        by_initiative[reading.result.initiative_id].append(reading)
+    return [initiative_row(i, on=on, readings=by_initiative[i.pk]) for i in initiatives]
 
 
 def initiative_rows(
@@ -184,7 +239,7 @@ def initiative_rows(
     if status:
         queryset = queryset.filter(status=status)
     queryset = queryset.order_by("pillar__order", "pillar__name", "start_date", "title")
-    return [initiative_row(initiative, on=on) for initiative in queryset]
+    return rows_for(list(queryset), on=on)
 
 
 def department_initiatives(*, department_id: int, on: date | None = None) -> list[InitiativeRow]:
@@ -195,12 +250,16 @@ def department_initiatives(*, department_id: int, on: date | None = None) -> lis
         .exclude(status="dropped")
         .order_by("-pillar__roadmap__is_current", "start_date", "title")
     )
-    return [initiative_row(initiative, on=on) for initiative in queryset]
+    return rows_for(list(queryset), on=on)
+
+
+# The initiative page's charts show this many months of scores before the baseline window.
+CHART_HISTORY_MONTHS = 9
 
 
 def initiative_detail(*, pk: int, on: date | None = None) -> InitiativeRow:
     initiative = initiative_queryset().get(pk=pk)
-    row = initiative_row(initiative, on=on)
+    row = initiative_row(initiative, on=on, history_months=CHART_HISTORY_MONTHS)
     row.dependents = list(
         Initiative.objects.filter(dependency_links__depends_on=initiative).order_by("start_date")
     )
@@ -276,53 +335,16 @@ def year_view(*, roadmap: Roadmap, on: date | None = None) -> list[YearSummary]:
 # --- Expected results against actual scores -------------------------------------------------
 
 
-@dataclass
-class ResultReading:
-    """One expected result with the actual monthly scores and the verdict on them."""
-
-    result: ExpectedResult
-    label: str
-    points: list[ScorePoint]
-    verdict: Verdict
-    start: date
-
-
-def result_reading(
-    result: ExpectedResult, *, start: date, on: date | None = None, label: str | None = None
-) -> ResultReading:
-    """Actual scores from the monthly roll-ups, from a year before `start` to the by-date."""
-    on = on or today()
-    points = score_series(
-        metric=result.metric,
-        scope=result.scope,
-        scope_id=result.scope_id,
-        grain=Grain.MONTH,
-        # A year of history before the start (or before today, for plans not started yet).
-        start=date(min(start, on).year - 1, min(start, on).month, 1),
-        end=max(result.by_date, on),
-    )
-    verdict = result_verdict(
-        points=points,
-        baseline=result.baseline,
-        target=result.target,
-        start=start,
-        by_date=result.by_date,
-        today=on,
-        higher_is_better=result.higher_is_better,
-    )
-    return ResultReading(
-        result=result,
-        label=label or scope_label(scope=result.scope, scope_id=result.scope_id),
-        points=points,
-        verdict=verdict,
-        start=start,
-    )
+def result_reading(result: ExpectedResult, *, on: date | None = None) -> ResultReading:
+    """One expected result (loaded with its initiative) read on `on`, with a chart's history."""
+    (reading,) = read_results([result], on=on, history_months=CHART_HISTORY_MONTHS)
+    return reading
 
 
 def expected_result_readings(
     *, initiative: Initiative, on: date | None = None
 ) -> list[ResultReading]:
-    return [
-        result_reading(result, start=initiative.start_date, on=on)
-        for result in initiative.expected_results.order_by("by_date", "metric")
-    ]
+    results = list(initiative.expected_results.order_by("by_date", "metric"))
+    for result in results:
+        result.initiative = initiative
+    return read_results(results, on=on, history_months=CHART_HISTORY_MONTHS)

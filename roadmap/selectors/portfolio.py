@@ -1,8 +1,8 @@
 """The current roadmap at a glance, for the executive overview and the digest: initiatives by
 status per pillar, milestone delivery, key accomplishments and the verdicts on expected results.
 
-Each read is one query whatever the size of the plan; the verdicts use the same
-`roadmap.stats.result_verdict` rule as an initiative's own page.
+Each read costs a fixed number of queries whatever the size of the plan; the verdicts are read
+by `roadmap.selectors.results.read_results`, as on an initiative's own page.
 """
 
 from dataclasses import dataclass
@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from metrics.models import Grain
 from metrics.selectors import period_after, period_start_of
-from metrics.selectors.ranges import monthly_points
 from roadmap.models import ExpectedResult, Initiative, Milestone, Status
-from roadmap.stats import BEHIND, Verdict, result_verdict
+from roadmap.selectors.results import ResultReading, read_results
+from roadmap.stats import BEHIND, Verdict
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,16 @@ class MilestoneFigures:
     open_this_quarter: int
 
 
-def current_results(*, department_id: int | None = None) -> list[ExpectedResult]:
-    """Expected results of the current roadmap's initiatives that were not dropped."""
+def current_results(
+    *, department_id: int | None = None, on: date | None = None
+) -> list[ExpectedResult]:
+    """Expected results of the current roadmap's initiatives that were not dropped, each with
+    its `reading` (measured baseline and verdict on `on`) attached: two queries whatever
+    their number.
+
+    The executive overview draws each promise's line from `result.reading.baseline` and passes
+    the results on to `portfolio_health`, which then reads nothing again.
+    """
     results = (
         ExpectedResult.objects.filter(initiative__pillar__roadmap__is_current=True)
         .exclude(initiative__status=Status.DROPPED)
@@ -47,7 +55,12 @@ def current_results(*, department_id: int | None = None) -> list[ExpectedResult]
     )
     if department_id is not None:
         results = results.filter(initiative__department_id=department_id)
-    return list(results)
+    loaded = list(results)
+    # The panel names results by their initiative: the scopes' names are not needed.
+    for reading in read_results(loaded, on=on, named=False):
+        # Attached as Django attaches annotations: the result carries what was read about it.
+        setattr(reading.result, "reading", reading)  # noqa: B010
+    return loaded
 
 
 def milestone_figures(
@@ -147,37 +160,24 @@ def portfolio_status(*, department_id: int | None = None) -> PortfolioStatus:
 def result_verdicts(
     results: list[ExpectedResult], *, on: date | None = None
 ) -> list[tuple[ExpectedResult, Verdict]]:
-    """The verdict on each expected result, from one query of their monthly roll-ups — the
-    same `result_verdict` rule as `result_reading`, for many results at once."""
-    if not results:
-        return []
+    """The verdict on each expected result: the readings `current_results` attached when they
+    were read on the same day, else read now for all of them at once."""
     on = on or timezone.localdate()
-    earliest = min(result.initiative.start_date for result in results)
-    series = monthly_points(
-        [(r.metric, r.scope, r.scope_id) for r in results],
-        since=date(earliest.year - 1, earliest.month, 1),
-    )
-    return [
-        (
-            result,
-            result_verdict(
-                points=series.get((result.metric, result.scope, result.scope_id), []),
-                baseline=result.baseline,
-                target=result.target,
-                start=result.initiative.start_date,
-                by_date=result.by_date,
-                today=on,
-                higher_is_better=result.higher_is_better,
-            ),
-        )
-        for result in results
+    readings: list[ResultReading] = [
+        reading
+        for r in results
+        if (reading := getattr(r, "reading", None)) is not None and reading.on == on
     ]
+    if len(readings) != len(results):
+        readings = read_results(results, on=on, named=False)
+    return [(reading.result, reading.verdict) for reading in readings]
 
 
 @dataclass
 class PortfolioHealth:
     """The executive overview's roadmap panel: the current roadmap's initiatives by status per
-    pillar, how many expected results have each verdict, and those behind with their verdict."""
+    pillar, how many expected results have each verdict (achieved, on_track, behind,
+    too_early, no_baseline), and those behind with their verdict and the months judged."""
 
     roadmap: RoadmapRef | None
     pillars: list[PillarStatuses]
@@ -191,17 +191,17 @@ def portfolio_health(
     results: list[ExpectedResult] | None = None,
     on: date | None = None,
 ) -> PortfolioHealth:
-    """The current roadmap's health at a glance, in two queries (three without `results`).
+    """The current roadmap's health at a glance: one query when `results` come from
+    `current_results(department_id=...)` (read already, their verdicts attached), three
+    without them.
 
-    `results` are the expected results to judge, as `current_results(department_id=...)`
-    returns them; pass them when the page has read them already. No current roadmap (or no
-    initiative in it for the department) gives an empty panel.
+    No current roadmap (or no initiative in it for the department) gives an empty panel.
     """
     portfolio = portfolio_status(department_id=department_id)
     if portfolio.roadmap is None:
         return PortfolioHealth(None, [], {}, [])
     if results is None:
-        results = current_results(department_id=department_id)
+        results = current_results(department_id=department_id, on=on)
     verdicts: dict[str, int] = {}
     behind = []
     for result, verdict in result_verdicts(results, on=on):

@@ -46,11 +46,14 @@ def roadmap_import(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def export_initiatives(request: HttpRequest) -> HttpResponse:
+    """Initiatives with their derived health, why, what it was judged on, and the verdict on
+    each expected result with the months judged (the same figures as the pages)."""
     require_perm(request.user, "cco.view_product")
     roadmap = chosen_roadmap(request)
     if roadmap is None:
         raise Http404("There is no roadmap to export yet.")
-    rows = initiative_rows(roadmap=roadmap)
+    on = today()
+    rows = initiative_rows(roadmap=roadmap, on=on)
     return csv_response(
         f"initiatives-{roadmap.start_year}-{roadmap.end_year}.csv",
         [
@@ -67,6 +70,9 @@ def export_initiatives(request: HttpRequest) -> HttpResponse:
             "health",
             "rolled_up_progress",
             "next_milestone",
+            "health_reasons",
+            "health_judged_on",
+            "expected_results",
         ],
         (
             [
@@ -83,6 +89,9 @@ def export_initiatives(request: HttpRequest) -> HttpResponse:
                 row.health.label,
                 row.progress,
                 row.next_milestone.title if row.next_milestone else "",
+                " ".join(row.health.reasons),
+                row.health_basis,
+                "; ".join(row.health.judged_on),
             ]
             for row in rows
         ),

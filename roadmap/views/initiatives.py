@@ -12,7 +12,7 @@ from roadmap import services
 from roadmap.charts import expected_result_figure
 from roadmap.forms import DependencyForm, InitiativeForm, ProgressForm
 from roadmap.models import Dependency, Initiative
-from roadmap.selectors import expected_result_readings, initiative_detail, today
+from roadmap.selectors import initiative_detail, today
 from roadmap.views.common import actor, chosen_roadmap, form_page
 
 
@@ -23,7 +23,7 @@ def initiative_page(request: HttpRequest, pk: int) -> HttpResponse:
     row = initiative_detail(pk=initiative.pk, on=on)
     readings = [
         (reading, expected_result_figure(reading, today=on), f"result-figure-{reading.result.pk}")
-        for reading in expected_result_readings(initiative=row.initiative, on=on)
+        for reading in row.readings
     ]
     user = request.user
     return render(

@@ -49,7 +49,10 @@ def _expected_result_form(request: HttpRequest, result: ExpectedResult) -> HttpR
         cancel_url=initiative.get_absolute_url(),
         intro="Scores on each metric's own scale: NPS −100 to 100, CSAT % satisfied 0 to 100, "
         "CES 1 to 7 (higher is easier). The line runs from the baseline at the initiative's "
-        f"start ({initiative.start_date:%d %b %Y}) to the target on the by-date.",
+        f"start ({initiative.start_date:%d %b %Y}) to the target on the by-date. The baseline "
+        "is measured over the complete months before the start unless you type one; the "
+        "result reads “too early” until the time to impact has passed and at least 30 "
+        "responses arrived after the start.",
     )
 
 

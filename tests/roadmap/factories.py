@@ -9,7 +9,9 @@ from factory.django import DjangoModelFactory
 
 from metrics.models import Grain, Metric, Rollup, Scope
 from roadmap.models import Dependency, ExpectedResult, Initiative, Milestone, Pillar, Roadmap
+from roadmap.windows import add_months
 from tests.factories import DepartmentFactory
+from tests.metrics.factories import TouchpointFactory
 
 
 def this_year() -> int:
@@ -98,3 +100,46 @@ def nps_rollup(
         total=promoters * 10,
         total_sq=promoters * 100,
     )
+
+
+# Monthly scores of the touch points the demo's initiatives move: each level holds from its
+# month on. The call centre's NPS falls while its CSAT rises: one initiative there is behind,
+# the other on track.
+SEEDED = {
+    ("help-centre", "nps"): {date(2025, 6, 1): 10.0, date(2026, 1, 1): 25.0},
+    ("first-invoice", "nps"): {date(2025, 6, 1): 0.0, date(2026, 3, 1): 10.0},
+    ("call-centre", "nps"): {date(2025, 6, 1): 20.0, date(2026, 1, 1): 10.0},
+    ("call-centre", "csat"): {date(2025, 6, 1): 70.0, date(2026, 1, 1): 80.0},
+    ("mobile-app", "nps"): {date(2025, 6, 1): 20.0, date(2026, 1, 1): 30.0},
+    ("complaint-handling", "nps"): {
+        date(2025, 6, 1): 10.0,
+        date(2026, 6, 1): 25.0,
+        date(2027, 1, 1): 35.0,
+    },
+}
+
+
+def demo_scores() -> None:
+    """Monthly roll-ups of 200 answers from Jun 2025 to May 2027, at the SEEDED levels."""
+    slugs = dict.fromkeys(slug for slug, _ in SEEDED)
+    touchpoints = {slug: TouchpointFactory(slug=slug, name=slug) for slug in slugs}
+    for (slug, metric), levels in SEEDED.items():
+        month = date(2025, 6, 1)
+        while month < date(2027, 6, 1):
+            score = [value for since, value in levels.items() if since <= month][-1]
+            scope_id = touchpoints[slug].pk
+            if metric == "nps":
+                nps_rollup(month=month, n=200, nps=score, scope=Scope.TOUCHPOINT, scope_id=scope_id)
+            else:
+                satisfied = round(200 * score / 100)
+                Rollup.objects.create(
+                    metric=metric,
+                    scope=Scope.TOUCHPOINT,
+                    scope_id=scope_id,
+                    grain=Grain.MONTH,
+                    period_start=month,
+                    n=200,
+                    promoters=satisfied,
+                    detractors=200 - satisfied,
+                )
+            month = add_months(month, 1)

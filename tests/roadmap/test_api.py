@@ -1,6 +1,6 @@
 """The roadmap API: the same rules and permissions as the pages."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -125,15 +125,37 @@ def test_a_cycle_through_the_api_is_refused_naming_it(api_for, cco):
     assert Dependency.objects.count() == 1
 
 
-def test_the_reading_endpoint_gives_the_verdict_against_known_rollups(api_for, executive):
-    initiative = InitiativeFactory(start_date=date(this_year() - 1, 1, 1))
-    result = ExpectedResultFactory(initiative=initiative, baseline=10, target=50)
-    nps_rollup(month=date(this_year() - 1, 6, 1), n=100, nps=12)
-    nps_rollup(month=date(this_year() - 1, 7, 1), n=10, nps=90)  # too few to read
+def test_the_reading_endpoint_gives_the_verdict_its_window_and_the_measured_baseline(
+    api_for, executive, time_machine
+):
+    time_machine.move_to(datetime(2027, 6, 15, 12, tzinfo=UTC))
+    initiative = InitiativeFactory(start_date=date(2027, 1, 1), end_date=date(2028, 12, 31))
+    result = ExpectedResultFactory(initiative=initiative, baseline=None, target=50)
+    for month in (10, 11, 12):
+        nps_rollup(month=date(2026, month, 1), n=100, nps=10)
+    for month in (3, 4, 5):
+        nps_rollup(month=date(2027, month, 1), n=100, nps=12)
+    nps_rollup(month=date(2027, 6, 1), n=10, nps=90)  # this month: not over, never judged
     body = api_for(executive).get(f"/api/expected-results/{result.pk}/reading/").json()
     assert body["verdict"] == "behind"
     assert body["actual"] == 12.0
-    assert [p["enough"] for p in body["points"]] == [True, False]
+    assert (body["window"]["label"], body["window"]["n"]) == ("Mar–May 2027", 300)
+    assert body["judged_on"] == "judged on Mar–May 2027, n=300"
+    assert body["judged_from"] == "2027-04-01"
+    assert body["expected"] == pytest.approx(10 + 40 * 105 / 730)
+    baseline = body["baseline"]
+    assert (baseline["source"], baseline["value"], baseline["typed"]) == ("measured", 10.0, None)
+    assert (baseline["measured"]["label"], baseline["measured"]["n"]) == ("Oct–Dec 2026", 300)
+    assert [p["enough"] for p in body["points"]][-4:] == [True, True, True, False]
+    listed = api_for(executive).get(f"/api/expected-results/?initiative={initiative.pk}").json()
+    (row,) = listed["results"]
+    assert (row["verdict"], row["baseline_source"], row["baseline_used"]) == (
+        "behind",
+        "measured",
+        10.0,
+    )
+    assert (row["baseline"], row["baseline_months"], row["time_to_impact"]) == (None, 3, 3)
+    assert row["judged_on"] == "judged on Mar–May 2027, n=300"
 
 
 def test_the_schema_documents_the_roadmap_endpoints(api_for, cco):

@@ -1,19 +1,17 @@
 """The demo roadmap: believable, deterministic and safe to re-run."""
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime
 
 import pytest
-from django.utils import timezone
 
 from cco.demo import DEPARTMENTS
-from metrics.models import Scope
 from roadmap import demo
 from roadmap.models import Dependency, ExpectedResult, Initiative, Milestone, Roadmap
-from roadmap.selectors import current_roadmap, expected_result_readings, overdue_milestones
+from roadmap.selectors import current_roadmap, initiative_rows, overdue_milestones
 from tests.factories import DepartmentFactory
-from tests.metrics.factories import TouchpointFactory
-from tests.roadmap.factories import nps_rollup
+from tests.roadmap.factories import demo_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -56,23 +54,34 @@ def test_the_demo_builds_a_five_year_plan_and_is_safe_to_rerun():
 INSIDE_THE_PLAN = datetime(2027, 6, 15, 12, 0, tzinfo=UTC)
 
 
-def test_the_demo_has_late_milestones_and_one_result_achieved_and_one_behind(time_machine):
+def test_the_demo_measures_baselines_and_shows_every_verdict_with_one_behind(time_machine):
     time_machine.move_to(INSIDE_THE_PLAN)
     seed_departments()
-    today = timezone.localdate()
-    for slug in ("help-centre", "first-invoice", "call-centre", "mobile-app"):
-        touchpoint = TouchpointFactory(slug=slug, name=slug)
-        for months_ago in range(1, 4):
-            month = (today.replace(day=1) - timedelta(days=28 * months_ago)).replace(day=1)
-            nps_rollup(month=month, n=200, nps=20.0, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk)
+    demo_scores()
     run_seed()
     assert overdue_milestones().exists()
-    verdicts = [
-        reading.verdict.kind
-        for initiative in Initiative.objects.filter(start_date__lte=today)
-        for reading in expected_result_readings(initiative=initiative)
-        if reading.result.scope == Scope.TOUCHPOINT
-    ]
-    assert "achieved" in verdicts
-    assert "behind" in verdicts
+    roadmap = current_roadmap()
+    assert roadmap is not None
+    rows = {row.initiative.title: row for row in initiative_rows(roadmap=roadmap)}
+    readings = [reading for row in rows.values() for reading in row.readings]
+    kinds = Counter(reading.verdict.kind for reading in readings)
+    assert kinds == {"achieved": 4, "on_track": 2, "behind": 1, "too_early": 15}
+    # Baselines are measured, never typed, and read before the start; verdicts after it.
+    assert not ExpectedResult.objects.filter(baseline__isnull=False).exists()
+    for reading in readings:
+        start = reading.result.initiative.start_date
+        assert reading.baseline.measured.end <= start
+        if reading.verdict.kind != "too_early":
+            assert reading.baseline.source == "measured"
+            assert reading.verdict.window.start >= start
+    # The issue's example: First-call resolution is behind, so the initiative is not on track.
+    first_call = rows["First-call resolution"]
+    (reading,) = first_call.readings
+    assert (reading.verdict.kind, reading.baseline.value) == ("behind", 20.0)
+    assert reading.verdict.judged_on == "judged on Mar–May 2027, n=600"
+    assert first_call.health.level == "at_risk"
+    assert first_call.health.reasons[-1] == (
+        "Expected result “NPS · Touch point: call-centre” is behind: 10.0 against "
+        f"{reading.verdict.expected:.1f} expected, judged on Mar–May 2027, n=600."
+    )
     assert ExpectedResult.objects.filter(by_date__gte=date(2026, 1, 1)).exists()

@@ -132,13 +132,15 @@ def test_the_timeline_costs_the_same_queries_whatever_the_size(
     for index in range(size):
         initiative = InitiativeFactory(pillar=pillar, department=department_a)
         MilestoneFactory(initiative=initiative, title=f"Step {index}")
+        ExpectedResultFactory(initiative=initiative)
         if previous:
             DependencyFactory(initiative=initiative, depends_on=previous)
         previous = initiative
     client = client_for(cco)
-    # Session, user, roadmap; initiatives, their milestones and dependencies; pillars for the
-    # tiles; the filter form's roadmap, pillar and department choices.
-    with django_assert_num_queries(11):
+    # Session, user, roadmap; initiatives, their milestones, dependencies and expected results,
+    # and those results' monthly roll-ups (for health); pillars for the tiles; the filter
+    # form's roadmap, pillar and department choices.
+    with django_assert_num_queries(13):
         assert client.get(reverse("roadmap:timeline")).status_code == 200
 
 
@@ -284,7 +286,50 @@ def test_the_cco_states_an_expected_result_through_the_form(client_for, cco, own
         },
     )
     assert response.status_code == 302
-    assert owned.expected_results.get().target == 20
+    stated = owned.expected_results.get()
+    assert (stated.target, stated.baseline) == (20, 5)
+    # Left empty, the windows take their defaults.
+    assert (stated.baseline_months, stated.time_to_impact) == (3, 3)
+
+
+def test_the_cco_leaves_the_baseline_to_be_measured_and_sets_the_time_to_impact(
+    client_for, cco, owned
+):
+    response = client_for(cco).post(
+        reverse("roadmap:expected-result-create", args=[owned.pk]),
+        {
+            "metric": "nps",
+            "where": "organisation:0",
+            "baseline": "",
+            "baseline_months": "6",
+            "target": "20",
+            "by_date": owned.end_date.isoformat(),
+            "time_to_impact": "9",
+        },
+    )
+    assert response.status_code == 302
+    stated = owned.expected_results.get()
+    assert (stated.baseline, stated.baseline_months, stated.time_to_impact) == (None, 6, 9)
+    html = client_for(cco).get(owned.get_absolute_url()).content.decode()
+    assert "Baseline (not measured)" in html
+    assert "Too few responses before the start to measure it" in html
+    assert "9 months" in html
+
+
+def test_a_time_to_impact_past_five_years_is_refused_naming_the_field(client_for, cco, owned):
+    response = client_for(cco).post(
+        reverse("roadmap:expected-result-create", args=[owned.pk]),
+        {
+            "metric": "nps",
+            "where": "organisation:0",
+            "target": "20",
+            "by_date": owned.end_date.isoformat(),
+            "time_to_impact": "61",
+        },
+    )
+    assert response.status_code == 400
+    assert "time_to_impact" in response.context["form"].errors
+    assert not owned.expected_results.exists()
 
 
 def test_the_department_page_lists_the_initiatives_it_owns(client_for, head_b, owned):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from metrics.models import Scope
 from roadmap.selectors import expected_result_readings, portfolio_health
 from roadmap.selectors.portfolio import current_results
+from roadmap.windows import add_months
 from tests.factories import DepartmentFactory
 from tests.metrics.factories import TouchpointFactory
 from tests.roadmap.factories import (
@@ -52,9 +53,13 @@ def test_initiatives_are_counted_by_status_per_pillar_of_the_current_roadmap_onl
     ]
 
 
+def a_year_ago():
+    return add_months(timezone.localdate().replace(day=1), -12)
+
+
 def test_expected_results_are_counted_by_verdict_and_those_behind_are_listed(plan):
     _, know, _ = plan
-    initiative = InitiativeFactory(pillar=know, status="in_progress")
+    initiative = InitiativeFactory(pillar=know, status="in_progress", start_date=a_year_ago())
     month = last_month()
     achieved = ExpectedResultFactory(initiative=initiative, baseline=10, target=30)
     nps_rollup(month=month, n=200, nps=40)
@@ -73,8 +78,11 @@ def test_expected_results_are_counted_by_verdict_and_those_behind_are_listed(pla
 
     health = portfolio_health()
 
-    assert health.verdicts == {"achieved": 1, "behind": 1, "too_few": 1}
+    # Ten responses since the start are too few to judge: too early, not a verdict.
+    assert health.verdicts == {"achieved": 1, "behind": 1, "too_early": 1}
     assert [(result.pk, verdict.actual) for result, verdict in health.behind] == [(behind.pk, 0.0)]
+    (_, verdict), *_ = health.behind
+    assert verdict.judged_on == f"judged on {verdict.window.label}, n=200"
     # One rule: the initiative's own page reads the same verdicts.
     on_the_page = {
         reading.result.pk: reading.verdict.kind
@@ -97,7 +105,7 @@ def test_a_department_sees_only_its_own_initiatives_and_results(plan):
     assert [(p.name, p.by_status) for p in health.pillars] == [
         ("Know the customer", {"in_progress": 1})
     ]
-    assert health.verdicts == {"too_few": 1}
+    assert health.verdicts == {"too_early": 1}
 
 
 def test_without_a_current_roadmap_the_panel_is_empty():
@@ -106,15 +114,17 @@ def test_without_a_current_roadmap_the_panel_is_empty():
     assert (health.roadmap, health.pillars, health.verdicts, health.behind) == (None, [], {}, [])
 
 
-def test_the_panel_costs_two_queries_when_the_results_are_already_read(
+def test_the_panel_costs_one_query_when_the_results_are_already_read(
     plan, django_assert_num_queries
 ):
     _, know, fix = plan
     for pillar in (know, fix):
         for _ in range(3):
             ExpectedResultFactory(initiative=InitiativeFactory(pillar=pillar))
-    results = current_results()
+    # The results, then their monthly roll-ups (organisation scope: no name to look up).
     with django_assert_num_queries(2):
+        results = current_results()
+    with django_assert_num_queries(1):
         portfolio_health(results=results)
     with django_assert_num_queries(3):
         portfolio_health()

@@ -95,16 +95,26 @@ def test_progress_rolls_up_from_milestones_when_not_set():
 
 
 @dataclass(frozen=True)
-class Point:
+class Month:
     period_start: date
-    value: float | None
-    enough: bool
-    n: int = 100
+    n: int
+    promoters: int
+    passives: int = 0
+    detractors: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
 
 
-def verdict(points, *, baseline=10.0, target=30.0, higher=True):  # type: ignore[no-untyped-def]
+def nps(period_start: date, score: float, n: int = 100) -> Month:
+    promoters = round(n * (1 + score / 100) / 2)
+    return Month(period_start, n, promoters, 0, n - promoters)
+
+
+def verdict(months, *, baseline=10.0, target=30.0, higher=True, metric="nps"):  # type: ignore[no-untyped-def]
+    # Started 1 Jan 2027, promised by 1 Jan 2028, read on 15 Jun 2027: judged on Mar–May.
     return result_verdict(
-        points=points,
+        metric=metric,
+        months=months,
         baseline=baseline,
         target=target,
         start=date(2027, 1, 1),
@@ -123,46 +133,47 @@ def test_the_expected_line_runs_straight_from_baseline_to_target():
     assert expected_on(baseline=10, target=30, start=start, by_date=end, on=date(2030, 1, 1)) == 30
 
 
-def test_a_latest_score_meeting_the_target_is_achieved():
-    result = verdict([Point(date(2027, 5, 1), 31.0, True)])
+def test_a_judged_score_meeting_the_target_is_achieved():
+    result = verdict([nps(date(2027, 5, 1), 32.0)])
     assert result.kind == "achieved"
-    assert result.actual == 31.0
+    assert result.actual == 32.0
+    assert result.window is not None and result.window.label == "Mar–May 2027"
 
 
 def test_a_score_above_the_line_but_below_target_is_on_track():
-    # Mid-June the line stands at about 19.0.
-    result = verdict([Point(date(2027, 5, 1), 21.0, True)])
+    # The middle of Mar–May (16 Apr) is 105 days in: the line stands at about 15.8.
+    result = verdict([nps(date(2027, 5, 1), 20.0)])
     assert result.kind == "on_track"
 
 
 def test_a_score_below_the_line_is_behind():
-    result = verdict([Point(date(2027, 5, 1), 15.0, True)])
+    result = verdict([nps(date(2027, 5, 1), 14.0)])
     assert result.kind == "behind"
-    assert round(result.expected_now, 1) == 19.0
+    assert round(result.expected, 1) == 15.8
 
 
-def test_months_with_too_few_responses_are_not_read():
-    result = verdict([Point(date(2027, 4, 1), 40.0, True), Point(date(2027, 5, 1), 5.0, False)])
-    assert result.kind == "achieved"
-    assert result.actual_period == date(2027, 4, 1)
+def test_months_with_too_few_responses_are_pooled_and_read_together():
+    result = verdict([nps(date(2027, 4, 1), 40.0, n=20), nps(date(2027, 5, 1), 40.0, n=20)])
+    assert (result.kind, result.window.n) == ("achieved", 40)
 
 
-def test_no_month_with_enough_responses_means_too_few_responses():
-    assert verdict([Point(date(2027, 5, 1), 50.0, False, n=12)]).kind == "too_few"
-    assert verdict([]).kind == "too_few"
+def test_fewer_than_30_responses_since_the_start_is_too_early():
+    assert verdict([nps(date(2027, 5, 1), 50.0, n=12)]).kind == "too_early"
+    assert verdict([]).kind == "too_early"
+    assert verdict([nps(date(2026, 12, 1), 50.0, n=1000)]).kind == "too_early"
 
 
 def test_for_a_metric_where_lower_is_better_the_comparisons_turn_round():
-    # A score from 4.0 down to 3.0: 2.9 achieves it; 3.9 in mid-June is behind the line (~3.55).
-    assert verdict(
-        [Point(date(2027, 5, 1), 2.9, True)], baseline=4, target=3, higher=False
-    ).kind == ("achieved")
-    assert verdict(
-        [Point(date(2027, 5, 1), 3.9, True)], baseline=4, target=3, higher=False
-    ).kind == ("behind")
-    assert verdict(
-        [Point(date(2027, 5, 1), 3.5, True)], baseline=4, target=3, higher=False
-    ).kind == ("on_track")
+    # A score from 40 down to 30: 29 achieves it; 39 in Mar–May is behind the line (~37.1).
+    assert verdict([nps(date(2027, 5, 1), 29.0)], baseline=40, target=30, higher=False).kind == (
+        "achieved"
+    )
+    assert verdict([nps(date(2027, 5, 1), 39.0)], baseline=40, target=30, higher=False).kind == (
+        "behind"
+    )
+    assert verdict([nps(date(2027, 5, 1), 36.0)], baseline=40, target=30, higher=False).kind == (
+        "on_track"
+    )
 
 
 def test_a_new_dependency_closing_a_loop_returns_the_cycle():
