@@ -85,7 +85,8 @@ def timeline_figure(
                     f"<b>{plotly_text(row.initiative.title)}</b><br>{plotly_text(row.initiative.department.name)}<br>"
                     f"{row.initiative.start_date:%b %Y} – {row.initiative.end_date:%b %Y}<br>"
                     f"Status: {row.initiative.get_status_display()} · "
-                    f"health: {row.health.label} · {row.progress}% done"
+                    f"health: {row.health.label} · {row.progress}% done<br>"
+                    f"<i>{plotly_text(row.health_basis)}</i>"
                     for row in of_status
                 ],
                 hoverinfo="text",
