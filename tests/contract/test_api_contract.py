@@ -97,7 +97,7 @@ def tokens(
     contributor,
     outsider,
 ):
-    from rest_framework.authtoken.models import Token
+    from cco.tokens import api_token_issue
 
     build_world(
         department_a=department_a,
@@ -110,8 +110,8 @@ def tokens(
         outsider=outsider,
     )
     return {
-        "cco": Token.objects.create(user=cco).key,
-        "department head": Token.objects.create(user=head_a).key,
+        "cco": api_token_issue(person=cco)[1],
+        "department head": api_token_issue(person=head_a)[1],
     }
 
 
