@@ -163,6 +163,11 @@ class AgendaItem(models.Model):
         related_name="agenda_items",
     )
     order = models.PositiveIntegerField(default=0)
+    # Set by the agenda ranking (accountability.services.agenda): how bad the source is in its
+    # section's unit, the minutes planned for it, and whether it waits in the parking lot.
+    severity = models.FloatField(default=0)
+    planned_minutes = models.PositiveSmallIntegerField(default=0)
+    parked = models.BooleanField(default=False)
     discussed = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
 

@@ -167,22 +167,40 @@ def series_history(*, series: MeetingSeries, limit: int = 52) -> list[MeetingSum
 
 @dataclass
 class AgendaGroup:
-    department: Department | None
+    """One time-boxed section of the agenda (CX issues, action items…), or the parking lot."""
+
+    name: str
+    parked: bool = False
     items: list[AgendaItem] = field(default_factory=list)
 
     @property
-    def name(self) -> str:
-        return self.department.name if self.department else "General"
+    def minutes(self) -> int:
+        return sum(item.planned_minutes for item in self.items)
 
 
 def agenda_groups(*, meeting: Meeting) -> list[AgendaGroup]:
-    """The agenda in order, grouped by department (items without one last, as "General")."""
+    """The agenda in its ranked order: one section per kind with its planned minutes, then the
+    parking lot (items ranked out of the meeting's length, carried over to the next one)."""
     groups: list[AgendaGroup] = []
+    parking = AgendaGroup(name="Parking lot", parked=True)
     for item in meeting.agenda.select_related("department").order_by("order", "pk"):
-        if not groups or groups[-1].department != item.department:
-            groups.append(AgendaGroup(department=item.department))
+        if item.parked:
+            parking.items.append(item)
+            continue
+        name = SECTION_NAMES.get(item.kind, item.get_kind_display())
+        if not groups or groups[-1].name != name:
+            groups.append(AgendaGroup(name=name))
         groups[-1].items.append(item)
-    return groups
+    return groups + ([parking] if parking.items else [])
+
+
+SECTION_NAMES = {
+    "cx_issue": "CX issues",
+    "kpi": "Red KPIs",
+    "action_item": "Action items",
+    "milestone": "Roadmap milestones",
+    "manual": "Added by hand",
+}
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,70 @@ def issue_escalates(*, breach_count: int, first_value: float, latest_value: floa
     ESCALATE_AFTER_BREACHES breaches counted against it) or the latest breach is worse (lower;
     every metric is higher-is-better) than the one that raised it."""
     return breach_count >= ESCALATE_AFTER_BREACHES or latest_value < first_value
+
+
+# --- The agenda: severity, time box and parking lot ----------------------------------------------
+
+# A metric's display scale (NPS −100…100, CSAT top-two box 0…100 %, CES mean 1…7): the distance
+# below a floor is read as a share of it, so a CES issue is not ranked below every NPS one.
+METRIC_SPAN = {"nps": 200.0, "csat": 100.0, "ces": 6.0}
+# Three minutes an item: a 60-minute meeting discusses 20.
+MINUTES_PER_ITEM = 3
+# How the active agenda is shared between sections, before unused places go round the others.
+SECTION_SHARES = {"cx_issue": 0.4, "action_item": 0.3, "milestone": 0.2, "kpi": 0.1}
+
+
+def issue_severity(breaches: Iterable[tuple[str, int, float | None, float]]) -> float:
+    """Customers affected × distance below the floor, for a CX issue's breaches given as
+    (metric, n, reference, value): the largest n × (reference − value) / span × 100 over them,
+    i.e. respondents × points of the 0–100 scale below the floor (or the score it dropped from).
+    0 for an issue with no breach (raised by hand) or none below its reference."""
+    worst = 0.0
+    for metric, n, reference, value in breaches:
+        if reference is None or value >= reference:
+            continue
+        worst = max(worst, n * (reference - value) / METRIC_SPAN.get(metric, 100.0) * 100)
+    return round(worst, 1)
+
+
+def days_past(due: date, *, until: date) -> int:
+    """Days overdue (action item) or of slip (milestone): until − due, never below 0."""
+    return max((until - due).days, 0)
+
+
+def agenda_plan(items: list[tuple[int, str, float]], *, meeting_minutes: int) -> dict[int, int]:
+    """Planned minutes per agenda item, from (key, section, severity) in section order; 0 means
+    parked (the parking lot, carried over to the next meeting).
+
+    The meeting discusses meeting_minutes // MINUTES_PER_ITEM items. Items added by hand
+    (section "manual") are always discussed: the chair put them there. The other places are
+    shared by SECTION_SHARES, each section taking its most severe items; places a section
+    cannot use go round the sections in order, to each one's next most severe item. The
+    meeting's minutes are split evenly over the active items, the remainder a minute each to
+    the first ones, so the planned minutes sum exactly to the meeting's length.
+    """
+    capacity = max(meeting_minutes // MINUTES_PER_ITEM, 1)
+    by_section: dict[str, list[tuple[int, float]]] = {}
+    for key, section, severity in items:
+        by_section.setdefault(section, []).append((key, severity))
+    for ranked in by_section.values():
+        ranked.sort(key=lambda pair: -pair[1])  # stable: equal severities keep their order
+    active = [key for key, _ in by_section.pop("manual", [])]
+    left = max(capacity - len(active), 0)
+    taken = {
+        section: min(len(ranked), int(SECTION_SHARES.get(section, 0) * left))
+        for section, ranked in by_section.items()
+    }
+    spare = left - sum(taken.values())
+    while spare > 0 and any(taken[s] < len(r) for s, r in by_section.items()):
+        for section, ranked in by_section.items():
+            if spare > 0 and taken[section] < len(ranked):
+                taken[section] += 1
+                spare -= 1
+    for section, ranked in by_section.items():
+        active.extend(key for key, _ in ranked[: taken[section]])
+    chosen = set(active)
+    order = [key for key, _, _ in items if key in chosen]
+    base, extra = divmod(meeting_minutes, len(order)) if order else (0, 0)
+    minutes = {key: base + (1 if index < extra else 0) for index, key in enumerate(order)}
+    return {key: minutes.get(key, 0) for key, _, _ in items}

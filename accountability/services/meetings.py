@@ -28,20 +28,12 @@ from accountability.models import (
     MeetingSeries,
     MeetingStatus,
 )
+from accountability.services.agenda import agenda_rank
 from accountability.services.issues import cx_issues_raise_from_breaches
 from cco.models import Department, User
 from cco.queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
-
-# Agenda reading order inside a department: problems first, then commitments.
-KIND_RANK = {
-    AgendaKind.CX_ISSUE: 0,
-    AgendaKind.KPI: 1,
-    AgendaKind.ACTION_ITEM: 2,
-    AgendaKind.MILESTONE: 3,
-    AgendaKind.MANUAL: 4,
-}
 
 
 def meeting_datetime(series: MeetingSeries, day: date) -> datetime:
@@ -266,21 +258,8 @@ def agenda_build(*, meeting: Meeting) -> int:
 
 
 def agenda_reorder(*, meeting: Meeting) -> None:
-    """Number the agenda: by department name (items without one last), then kind, then age."""
-    names = dict(Department.objects.values_list("pk", "name"))
-    items = list(AgendaItem.objects.filter(meeting=meeting))
-    items.sort(
-        key=lambda item: (
-            item.department_id is None,
-            names.get(item.department_id, "") if item.department_id else "",
-            KIND_RANK.get(AgendaKind(item.kind), 9),
-            item.order if item.kind == AgendaKind.MANUAL else 0,
-            item.pk,
-        )
-    )
-    for position, item in enumerate(items, start=1):
-        item.order = position * 10
-    AgendaItem.objects.bulk_update(items, ["order"])
+    """Rank and time-box the agenda (accountability.services.agenda.agenda_rank)."""
+    agenda_rank(meeting=meeting)
 
 
 @transaction.atomic

@@ -86,7 +86,7 @@ def test_opening_a_meeting_raises_missed_breaches_and_puts_them_on_the_agenda(
     }
 
 
-def test_the_agenda_groups_overdue_items_and_red_kpis_by_department(
+def test_the_agenda_lists_issues_red_kpis_and_overdue_items_by_section(
     series, cco, department_a, department_b
 ):
     today = timezone.localdate()
@@ -109,9 +109,9 @@ def test_the_agenda_groups_overdue_items_and_red_kpis_by_department(
 
     agenda = list(meeting.agenda.order_by("order").values_list("department__name", "title"))
     assert agenda == [
-        ("Billing", "Refund backlog"),
         ("Customer service", "Hold music"),
         ("Customer service", "First-contact resolution is red"),
+        ("Billing", "Refund backlog"),
     ]
 
 
