@@ -34,9 +34,9 @@ TODAY = date(2026, 6, 10)
 def returns() -> Department:
     # Ids past 256: Python shares the objects of small numbers, so an `is` slipped in where
     # `==` belongs would pass unnoticed with them.
-    department = DepartmentFactory(id=7001, name="Returns", slug="returns")
+    department = DepartmentFactory(id=910_001, name="Returns", slug="returns")
     department.head = UserFactory(
-        id=5001, username="returns-head", role=Role.DEPARTMENT_HEAD, department=department
+        id=900_001, username="returns-head", role=Role.DEPARTMENT_HEAD, department=department
     )
     department.save()
     return department
@@ -50,13 +50,15 @@ def sales() -> Department:
 @pytest.fixture
 def chief() -> User:
     """The CCO by role alone: no superuser or staff flag."""
-    return UserFactory(id=5003, username="chief", role=Role.CCO, is_superuser=False, is_staff=False)
+    return UserFactory(
+        id=900_003, username="chief", role=Role.CCO, is_superuser=False, is_staff=False
+    )
 
 
 @pytest.fixture
 def worker(returns: Department) -> User:
     return UserFactory(
-        id=5002, username="returns-worker", role=Role.CONTRIBUTOR, department=returns
+        id=900_002, username="returns-worker", role=Role.CONTRIBUTOR, department=returns
     )
 
 
@@ -149,8 +151,8 @@ def test_the_owner_must_be_an_active_member_or_the_head_of_the_owning_department
     returns, sales, chief, worker
 ):
     # Ids below and above the head's: the check is "not the head", not an order.
-    seller = UserFactory(id=4001, username="seller", role=Role.CONTRIBUTOR, department=sales)
-    buyer = UserFactory(id=6001, username="buyer", role=Role.CONTRIBUTOR, department=sales)
+    seller = UserFactory(id=800_001, username="seller", role=Role.CONTRIBUTOR, department=sales)
+    buyer = UserFactory(id=950_001, username="buyer", role=Role.CONTRIBUTOR, department=sales)
     former = UserFactory(
         username="former", role=Role.CONTRIBUTOR, department=returns, is_active=False
     )

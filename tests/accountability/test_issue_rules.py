@@ -27,19 +27,21 @@ TZ = ZoneInfo(settings.TIME_ZONE)
 def returns() -> Department:
     # Ids past 256: Python shares the objects of small numbers, so an `is` slipped in where
     # `==` belongs would pass unnoticed with them.
-    return DepartmentFactory(id=7001, name="Returns", slug="returns")
+    return DepartmentFactory(id=910_001, name="Returns", slug="returns")
 
 
 @pytest.fixture
 def chief() -> User:
     """The CCO by role alone: no superuser or staff flag."""
-    return UserFactory(id=5003, username="chief", role=Role.CCO, is_superuser=False, is_staff=False)
+    return UserFactory(
+        id=900_003, username="chief", role=Role.CCO, is_superuser=False, is_staff=False
+    )
 
 
 @pytest.fixture
 def head(returns: Department) -> User:
     return UserFactory(
-        id=5001, username="returns-head", role=Role.DEPARTMENT_HEAD, department=returns
+        id=900_001, username="returns-head", role=Role.DEPARTMENT_HEAD, department=returns
     )
 
 
