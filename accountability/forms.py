@@ -1,10 +1,12 @@
 """Forms of the accountability pages. They validate input; the services do the writing."""
 
+from datetime import date
 from typing import Any
 
 from django import forms
 
 from accountability.models import ActionStatus, Cadence, CXIssueStatus, Weekday
+from accountability.services.actions import due_date_problem
 from cco.models import Department, Role, User
 
 
@@ -40,6 +42,12 @@ class ActionItemCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if departments is not None:
             self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+    def clean_due(self) -> date:
+        due: date = self.cleaned_data["due"]
+        if problem := due_date_problem(due):
+            raise forms.ValidationError(problem)
+        return due
 
 
 class VersionedForm(forms.Form):

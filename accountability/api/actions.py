@@ -1,5 +1,6 @@
 """Action items over the API: list, filter, create, versioned update and history."""
 
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from accountability import selectors, services
 from accountability.api.common import VersionedUpdateSerializer, VersionedViewSet
 from accountability.models import ActionItem, ActionStatus
+from accountability.services.actions import due_date_problem
 from cco.api_errors import CONFLICT_RESPONSE
 from cco.models import Department, User
 
@@ -56,6 +58,11 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, item: ActionItem) -> bool:
         return item.status != ActionStatus.DONE and item.due < timezone.localdate()
+
+    def validate_due(self, due: date) -> date:
+        if problem := due_date_problem(due):
+            raise serializers.ValidationError(problem)
+        return due
 
 
 class ActionItemUpdateSerializer(VersionedUpdateSerializer):

@@ -16,12 +16,16 @@ from rest_framework.response import Response
 
 
 class HistorySerializer(serializers.Serializer):
-    actor = serializers.CharField(source="actor.__str__", allow_null=True, default=None)
+    # The person's name, or null for a change the system made (an issue raised from a breach).
+    actor = serializers.SerializerMethodField()
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     note = serializers.CharField()
+
+    def get_actor(self, event: Any) -> str | None:
+        return str(event.actor) if event.actor is not None else None
 
 
 class VersionedUpdateSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from accountability.services.issues import (
 from accountability.services.meetings import (
     agenda_build,
     agenda_item_add,
+    agenda_item_subject,
     agenda_item_update,
     attendance_mark,
     decision_record,
@@ -31,6 +32,7 @@ __all__ = [
     "action_item_create",
     "action_item_update",
     "agenda_build",
+    "agenda_item_subject",
     "agenda_item_add",
     "agenda_item_update",
     "attendance_mark",

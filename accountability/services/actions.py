@@ -26,6 +26,16 @@ def _owner_problem(owner: User | None, department: Department) -> str:
     return ""
 
 
+def due_date_problem(due: date, *, today: date | None = None) -> str:
+    """Why a new action item cannot have this due date: one in the past would be late the
+    moment it is agreed (and skews the scorecard's days late). Checked where people create
+    items — page, meeting page and API; the demo and imports may record past items."""
+    today = today or timezone.localdate()
+    if due < today:
+        return f"The due date cannot be before today ({today:%d %b %Y})."
+    return ""
+
+
 @transaction.atomic
 def action_item_create(
     *,

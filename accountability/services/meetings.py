@@ -369,10 +369,10 @@ def decision_record(
         raise ValidationError({"text": "Write the decision down in a sentence."})
     if agenda_item_id and not meeting.agenda.filter(pk=agenda_item_id).exists():
         raise ValidationError({"agenda_item": "That agenda item is not on this meeting's agenda."})
-    if agenda_item_id and cx_issue_id is None:
-        item = AgendaItem.objects.get(pk=agenda_item_id)
-        if item.kind == AgendaKind.CX_ISSUE:
-            cx_issue_id = item.source_id
+    if agenda_item_id:
+        subject = agenda_item_subject(AgendaItem.objects.get(pk=agenda_item_id))
+        cx_issue_id = cx_issue_id or subject.get("cx_issue_id")
+        initiative_id = initiative_id or subject.get("initiative_id")
     return Decision.objects.create(
         meeting=meeting,
         agenda_item_id=agenda_item_id,
@@ -381,6 +381,22 @@ def decision_record(
         initiative_id=initiative_id,
         recorded_by=actor,
     )
+
+
+def agenda_item_subject(item: AgendaItem) -> dict[str, int]:
+    """What a decision or action recorded on an agenda item is about: its CX issue, or the
+    initiative of its roadmap milestone."""
+    if item.kind == AgendaKind.CX_ISSUE and item.source_id:
+        return {"cx_issue_id": item.source_id}
+    if item.kind == AgendaKind.MILESTONE and item.source_id:
+        Milestone = apps.get_model("roadmap", "Milestone")
+        initiative_id = (
+            Milestone.objects.filter(pk=item.source_id)
+            .values_list("initiative_id", flat=True)
+            .first()
+        )
+        return {"initiative_id": initiative_id} if initiative_id else {}
+    return {}
 
 
 @transaction.atomic

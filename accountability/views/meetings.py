@@ -257,9 +257,10 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         agenda_item = None
         if agenda_id := form.cleaned_data["agenda_item"]:
             agenda_item = meeting.agenda.filter(pk=agenda_id).first()
+        subject = services.agenda_item_subject(agenda_item) if agenda_item else {}
         cx_issue = None
-        if agenda_item is not None and agenda_item.kind == "cx_issue" and agenda_item.source_id:
-            cx_issue = CXIssue.objects.filter(pk=agenda_item.source_id).first()
+        if "cx_issue_id" in subject:
+            cx_issue = CXIssue.objects.filter(pk=subject["cx_issue_id"]).first()
         try:
             services.action_item_create(
                 actor=request.user,  # type: ignore[arg-type]
@@ -269,6 +270,7 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
                 due=form.cleaned_data["due"],
                 meeting=meeting,
                 cx_issue=cx_issue,
+                initiative_id=subject.get("initiative_id"),
                 origin="meeting",
             )
         except ValidationError as exc:
