@@ -65,7 +65,9 @@ READING_SCHEMA = inline_serializer(
             "ExpectedResultBaseline",
             {
                 "value": serializers.FloatField(allow_null=True),
-                "source": serializers.ChoiceField(choices=BASELINE_SOURCES),
+                # The same values as an expected result's `baseline_source`; a plain string
+                # here, so the schema names that choice set once.
+                "source": serializers.CharField(help_text=", ".join(BASELINE_SOURCES)),
                 "typed": serializers.FloatField(allow_null=True),
                 "text": serializers.CharField(),
                 "measured": inline_serializer("BaselineWindow", _window_fields()),
