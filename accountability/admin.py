@@ -7,6 +7,7 @@ from accountability.models import (
     Attendance,
     CalendarFeed,
     CXIssue,
+    CXIssueBreach,
     CXIssueEvent,
     Decision,
     Meeting,
@@ -75,14 +76,26 @@ class CXIssueEventInline(admin.TabularInline):
     can_delete = False
 
 
+class CXIssueBreachInline(admin.TabularInline):
+    model = CXIssueBreach
+    extra = 0
+    raw_id_fields = ["breach"]
+
+
 @admin.register(CXIssue)
 class CXIssueAdmin(admin.ModelAdmin):
-    list_display = ["title", "department", "origin", "status", "raised_at"]
-    list_filter = ["status", "origin", "department"]
+    list_display = ["title", "department", "origin", "status", "breach_count", "escalated"]
+    list_filter = ["status", "origin", "escalated", "department"]
     search_fields = ["title", "root_cause", "remediation_plan"]
     raw_id_fields = ["breach", "touchpoint", "raised_by"]
-    readonly_fields = ["version"]
-    inlines = [CXIssueEventInline]
+    readonly_fields = ["version", "breach_count", "worst_value", "latest_value"]
+    inlines = [CXIssueBreachInline, CXIssueEventInline]
+
+
+@admin.register(CXIssueBreach)
+class CXIssueBreachAdmin(admin.ModelAdmin):
+    list_display = ["breach", "issue", "attached_at"]
+    raw_id_fields = ["breach", "issue"]
 
 
 @admin.register(AgendaItem)

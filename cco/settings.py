@@ -282,7 +282,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "cco.pagination.PageSizePagination",
     "PAGE_SIZE": 50,
     # drf-spectacular's, documenting the handler's 409 on deletes dependents can block.
     "DEFAULT_SCHEMA_CLASS": "cco.api_errors.AutoSchema",

@@ -11,7 +11,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from accountability import selectors, services
-from accountability.api.common import VersionedUpdateSerializer, VersionedViewSet
+from accountability.api.common import (
+    VersionedUpdateSerializer,
+    VersionedViewSet,
+    department_lookup,
+)
 from accountability.models import ActionItem, ActionStatus
 from accountability.services.actions import due_date_problem
 from cco.api_errors import CONFLICT_RESPONSE
@@ -80,10 +84,14 @@ class ActionItemFilter(filters.FilterSet):
     due_before = filters.DateFilter(field_name="due", lookup_expr="lte")
     open = filters.BooleanFilter(method="filter_open", label="Not done")
     overdue = filters.BooleanFilter(method="filter_overdue", label="Open and past due")
+    department = filters.CharFilter(method="filter_department", label="Department id or slug")
 
     class Meta:
         model = ActionItem
-        fields = ["department", "owner_person", "status", "origin", "meeting", "cx_issue"]
+        fields = ["owner_person", "status", "origin", "meeting", "cx_issue"]
+
+    def filter_department(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(**department_lookup(value))
 
     def filter_open(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if value is None:

@@ -15,6 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 
+def department_lookup(value: str) -> dict[str, object]:
+    """`?department=` takes the department's id or its slug (`sales`)."""
+    value = value.strip()
+    return {"department_id": int(value)} if value.isdigit() else {"department__slug": value}
+
+
 class HistorySerializer(serializers.Serializer):
     # The person's name, or null for a change the system made (an issue raised from a breach).
     actor = serializers.SerializerMethodField()

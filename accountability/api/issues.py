@@ -8,7 +8,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from accountability import selectors, services
-from accountability.api.common import VersionedUpdateSerializer, VersionedViewSet
+from accountability.api.common import (
+    VersionedUpdateSerializer,
+    VersionedViewSet,
+    department_lookup,
+)
 from accountability.models import CXIssue, CXIssueStatus
 from cco.api_errors import CONFLICT_RESPONSE
 
@@ -58,9 +62,14 @@ class CXIssueUpdateSerializer(VersionedUpdateSerializer):
 
 
 class CXIssueFilter(filters.FilterSet):
+    department = filters.CharFilter(method="filter_department", label="Department id or slug")
+
     class Meta:
         model = CXIssue
-        fields = ["department", "status", "origin", "touchpoint"]
+        fields = ["status", "origin", "touchpoint"]
+
+    def filter_department(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(**department_lookup(value))
 
 
 @extend_schema_view(

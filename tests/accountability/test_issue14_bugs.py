@@ -82,3 +82,23 @@ def test_a_decision_and_an_action_on_a_milestone_item_belong_to_its_initiative(
 
     assert Decision.objects.get(pk=decision.pk).initiative_id == milestone.initiative_id
     assert ActionItem.objects.get().initiative_id == milestone.initiative_id
+
+
+def test_action_items_filter_by_department_slug_or_id_and_honour_page_size(
+    api_for, cco, department_a, department_b
+):
+    from tests.accountability.factories import ActionItemFactory
+
+    for _ in range(3):
+        ActionItemFactory(department=department_a)
+    ActionItemFactory(department=department_b)
+    client = api_for(cco)
+
+    by_slug = client.get(f"/api/action-items/?department={department_a.slug}")
+    by_id = client.get(f"/api/action-items/?department={department_a.pk}")
+    paged = client.get("/api/action-items/?page_size=2")
+    issues = client.get(f"/api/cx-issues/?department={department_b.slug}")
+
+    assert by_slug.status_code == by_id.status_code == issues.status_code == 200
+    assert by_slug.json()["count"] == by_id.json()["count"] == 3
+    assert (paged.json()["count"], len(paged.json()["results"])) == (4, 2)
