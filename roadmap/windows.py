@@ -28,7 +28,8 @@ def months_label(start: date, end: date) -> str:
     last = add_months(end, -1)
     if last <= start:
         return f"{start:%b %Y}"
-    if last.year == start.year:
+    # `last` is after `start` here, so never in an earlier year: `<=` would mean the same.
+    if last.year == start.year:  # pragma: no mutate
         return f"{start:%b}–{last:%b %Y}"
     return f"{start:%b %Y}–{last:%b %Y}"
 

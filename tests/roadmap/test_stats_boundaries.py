@@ -360,10 +360,18 @@ def test_a_window_of_months_is_named_as_a_page_names_it():
     assert months_label(date(2026, 9, 1), date(2026, 12, 1)) == "Sep–Nov 2026"
     assert months_label(date(2026, 11, 1), date(2027, 1, 1)) == "Nov–Dec 2026"
     assert months_label(date(2025, 12, 1), date(2026, 3, 1)) == "Dec 2025–Feb 2026"
+    # A window of no months at all is named by the month it would start with.
+    assert months_label(date(2026, 9, 1), date(2026, 9, 1)) == "Sep 2026"
 
 
 def test_a_pooled_window_sums_its_months_from_the_first_up_to_not_including_the_end():
-    months = [nps_month(2026, 5, nps=0.0), nps_month(2026, 6, nps=20.0), nps_month(2026, 7)]
+    months = [
+        nps_month(2026, 4, nps=90.0),
+        nps_month(2026, 5, nps=0.0),
+        nps_month(2026, 6, nps=20.0),
+        nps_month(2026, 7, nps=90.0),
+        nps_month(2026, 8, nps=90.0),
+    ]
     found = pooled("nps", months, start=date(2026, 5, 1), end=date(2026, 7, 1))
     assert (found.n, found.value) == (200, 10.0)
     assert (found.start, found.end, found.label, found.text) == (
@@ -373,7 +381,11 @@ def test_a_pooled_window_sums_its_months_from_the_first_up_to_not_including_the_
         "May–Jun 2026, n=200",
     )
     assert found.low is not None and found.high is not None and found.low < 10.0 < found.high
-    assert pooled("nps", months, start=date(2026, 8, 1), end=date(2026, 9, 1)).n == 0
+    assert pooled("nps", months, start=date(2026, 9, 1), end=date(2026, 10, 1)).n == 0
+    with pytest.raises(TypeError):
+        pooled("nps", months, date(2026, 5, 1), date(2026, 7, 1))  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.n = 0  # type: ignore[misc]
 
 
 def test_a_pooled_mean_reads_every_count_of_its_months():
