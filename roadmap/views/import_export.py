@@ -46,8 +46,9 @@ def roadmap_import(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def export_initiatives(request: HttpRequest) -> HttpResponse:
-    """Initiatives with their derived health, why, what it was judged on, and the verdict on
-    each expected result with the months judged (the same figures as the pages)."""
+    """Initiatives with their derived health, why, what it was judged on, the verdict on each
+    expected result with the months judged, and each baseline with its months, n and interval
+    (the same figures as the pages)."""
     require_perm(request.user, "cco.view_product")
     roadmap = chosen_roadmap(request)
     if roadmap is None:
@@ -73,6 +74,7 @@ def export_initiatives(request: HttpRequest) -> HttpResponse:
             "health_reasons",
             "health_judged_on",
             "expected_results",
+            "baselines",
         ],
         (
             [
@@ -92,6 +94,7 @@ def export_initiatives(request: HttpRequest) -> HttpResponse:
                 " ".join(row.health.reasons),
                 row.health_basis,
                 "; ".join(row.health.judged_on),
+                "; ".join(f"{r.name}: {r.baseline.text}" for r in row.readings),
             ]
             for row in rows
         ),

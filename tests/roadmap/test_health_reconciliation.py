@@ -91,6 +91,7 @@ def test_the_csv_export_gives_the_same_health_reasons_and_verdicts(client_for, e
         assert line["health_reasons"] == " ".join(row.health.reasons)
         assert line["health_judged_on"] == row.health_basis
         assert line["expected_results"] == "; ".join(row.health.judged_on)
+        assert line["baselines"] == "; ".join(f"{r.name}: {r.baseline.text}" for r in row.readings)
 
 
 def test_the_initiative_and_department_pages_show_the_same_health_and_verdicts(
