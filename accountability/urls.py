@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="home"),
     path("my/", views.my_department, name="my-department"),
     path("scorecard/", views.scorecard, name="scorecard"),
+    path("scorecard.csv", views.scorecard_csv, name="scorecard-csv"),
     path("actions/new/", views.action_item_create, name="action-create"),
     path("actions/<int:pk>/", views.action_item_detail, name="action-detail"),
     path("issues/", views.issue_list, name="issue-list"),

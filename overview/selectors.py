@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 from accountability import selectors as accountability_selectors
-from accountability.stats import DeliveryFigures, combined_delivery, on_time_rag, open_issues_rag
+from accountability.scorecard import ScorecardRow, scorecard_rows
+from accountability.stats import DeliveryFigures, combined_delivery
 from cco.models import Department
 from metrics import stats as metric_stats
 from metrics.selectors import (
@@ -19,7 +20,6 @@ from metrics.selectors import (
     SayDo,
     ScorePoint,
     Touchpoint,
-    kpi_statuses,
     period_start_of,
     rollups_catching_up,
     say_do_summary,
@@ -293,89 +293,7 @@ def journey_map(filters: DashboardFilters, scores: RangeScores) -> JourneyMap:
     )
 
 
-# --- Department scorecard -----------------------------------------------------------------
-
-SCORECARD_COLUMNS = ["NPS vs target", "KPIs vs goal", "Actions on time", "Open CX issues"]
-
-
-@dataclass(frozen=True)
-class ScorecardCell:
-    rag: str
-    text: str
-
-
-@dataclass(frozen=True)
-class ScorecardRow:
-    department: Department
-    cells: list[ScorecardCell]
-
-    @property
-    def url(self) -> str:
-        return self.department.get_absolute_url()
-
-
-def worst_rag(rags: list[str]) -> str:
-    """The KPI column: red if any KPI is red, else amber if any is amber; grey if none judged."""
-    judged = [rag for rag in rags if rag != "grey"]
-    if not judged:
-        return "grey"
-    if "red" in judged:
-        return "red"
-    return "amber" if "amber" in judged else "green"
-
-
-def department_scorecard(
-    filters: DashboardFilters,
-    *,
-    departments: list[Department],
-    scores: RangeScores,
-    targets: dict[int, float],
-    delivery: dict[int, DeliveryFigures],
-    issues: dict[int, int],
-) -> list[ScorecardRow]:
-    if filters.department is not None:
-        departments = [d for d in departments if d.pk == filters.department.pk]
-    kpis_by_department: dict[int, list[str]] = {}
-    for status in kpi_statuses(department_id=_department_id(filters)):
-        kpis_by_department.setdefault(status.department_id, []).append(status.rag)
-    nothing_due = combined_delivery([])
-    rows = []
-    for department in departments:
-        estimate = scores.department(department.pk)
-        target = targets.get(department.pk)
-        if estimate.n == 0:
-            nps_text = "no responses"
-        elif not estimate.enough:
-            nps_text = f"too few responses (n={estimate.n})"
-        else:
-            nps_text = f"{estimate.value:+.0f}" + (
-                f" vs {target:+.0f}" if target is not None else ""
-            )
-        kpi_rags = [rag for rag in kpis_by_department.get(department.pk, []) if rag != "grey"]
-        figure = delivery.get(department.pk, nothing_due)
-        open_count = issues.get(department.pk, 0)
-        rows.append(
-            ScorecardRow(
-                department,
-                [
-                    ScorecardCell(metric_stats.score_rag(estimate, target), nps_text),
-                    ScorecardCell(
-                        worst_rag(kpi_rags),
-                        f"{kpi_rags.count('green')} of {len(kpi_rags)} at goal"
-                        if kpi_rags
-                        else "no KPI readings",
-                    ),
-                    ScorecardCell(
-                        on_time_rag(figure.on_time_pct),
-                        f"{figure.on_time_pct:.0f}% ({figure.done_on_time}/{figure.due_count})"
-                        if figure.due_count
-                        else "none due",
-                    ),
-                    ScorecardCell(open_issues_rag(open_count), str(open_count)),
-                ],
-            )
-        )
-    return rows
+# --- Department scorecard: accountability's rows, from the figures read once above ----------
 
 
 # --- Roadmap health -----------------------------------------------------------------------
@@ -458,13 +376,13 @@ def overview(filters: DashboardFilters) -> Overview:
         tiles=tiles,
         trend=nps_trend(filters, results),
         journey_map=the_map,
-        scorecard=department_scorecard(
-            filters,
+        scorecard=scorecard_rows(
             departments=departments,
             scores=scores,
             targets=targets,
             delivery=delivery,
             issues=issues,
+            department_id=department_id,
         ),
         roadmap=roadmap_health(filters, results=results, milestones=milestones),
         say_do=say_do_summary(),

@@ -3,9 +3,9 @@ so both carry exactly what the chart shows."""
 
 from dataclasses import dataclass
 
+from accountability.scorecard import scorecard_table as accountability_scorecard_table
 from metrics.selectors import SayDo
 from overview.selectors import (
-    SCORECARD_COLUMNS,
     JourneyMap,
     RoadmapHealth,
     ScorecardRow,
@@ -116,16 +116,7 @@ def journeys_table(journey_map: JourneyMap) -> Table:
 
 
 def scorecard_table(rows: list[ScorecardRow]) -> Table:
-    header = ["department"]
-    for column in SCORECARD_COLUMNS:
-        header += [column, f"{column} rag"]
-    body: list[list[object]] = []
-    for row in rows:
-        line: list[object] = [row.department.name]
-        for cell in row.cells:
-            line += [cell.text, cell.rag]
-        body.append(line)
-    return Table(header, body)
+    return Table(*accountability_scorecard_table(rows))
 
 
 def roadmap_table(health: RoadmapHealth) -> Table:

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from accountability.scorecard import SCORECARD_COLUMNS
 from cco.access import person_with_role
 from cco.csv_safety import csv_response
 from cco.models import Role
@@ -42,7 +43,7 @@ def panel_data(filters: DashboardFilters) -> dict[str, Any]:
         "figures": {
             "trend": charts.nps_trend_figure(data.trend),
             "journeys": charts.journey_figure(data.journey_map),
-            "scorecard": charts.scorecard_figure(data.scorecard, selectors.SCORECARD_COLUMNS),
+            "scorecard": charts.scorecard_figure(data.scorecard, SCORECARD_COLUMNS),
             "roadmap": charts.roadmap_status_figure(data.roadmap),
             "saydo": charts.say_do_figure(data.say_do),
         },

@@ -8,7 +8,7 @@ responses in.
 
 from accountability.views.actions import action_item_create, action_item_detail
 from accountability.views.calendar import calendar_feed, calendar_subscribe
-from accountability.views.home import index, my_department, scorecard
+from accountability.views.home import index, my_department, scorecard, scorecard_csv
 from accountability.views.issues import issue_detail, issue_list, issue_new
 from accountability.views.meetings import (
     agenda_item_add,
@@ -43,6 +43,7 @@ __all__ = [
     "meeting_run",
     "my_department",
     "scorecard",
+    "scorecard_csv",
     "series_detail",
     "series_new",
 ]

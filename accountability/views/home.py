@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET
 
 from accountability import charts, selectors
 from accountability.forms import ActionItemCreateForm, ActionItemUpdateForm, people_who_can_own
+from accountability.scorecard import department_scorecard_between, scorecard_table
 from cco.access import require_perm
+from cco.csv_safety import csv_response
 from cco.models import Department, Role
 
 
@@ -104,3 +106,13 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             "window_days": selectors.SCORECARD_WINDOW_DAYS,
         },
     )
+
+
+@require_GET
+def scorecard_csv(request: HttpRequest) -> HttpResponse:
+    """The department scorecard over the scorecard's window, in the overview's CSV columns."""
+    require_perm(request.user, "cco.view_product")
+    today = timezone.localdate()
+    start = today - timedelta(days=selectors.SCORECARD_WINDOW_DAYS)
+    header, rows = scorecard_table(department_scorecard_between(start=start, end=today))
+    return csv_response(f"scorecard-{start.isoformat()}-{today.isoformat()}.csv", header, rows)

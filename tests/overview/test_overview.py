@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accountability.models import ActionStatus
+from accountability.scorecard import SCORECARD_COLUMNS
 from metrics.models import Metric, SurveyResponse
 from metrics.services.rollups import rollup_rebuild
 from overview import selectors
@@ -133,7 +134,7 @@ def test_the_scorecard_rates_each_department_red_amber_green(journey_world, depa
 
     from overview.charts import scorecard_figure
 
-    figure = scorecard_figure(list(rows.values()), selectors.SCORECARD_COLUMNS)
+    figure = scorecard_figure(list(rows.values()), SCORECARD_COLUMNS)
     heatmap = figure["data"][0]
     assert heatmap["y"] == ["Billing", "Customer service"]
     assert heatmap["z"][0] == [1, 0, 1, 1]

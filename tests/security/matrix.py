@@ -240,6 +240,7 @@ PAGES: dict[str, Page] = {
     "accountability:home": Page(GET, EVERYONE),
     "accountability:my-department": Page(GET, EVERYONE),
     "accountability:scorecard": Page(GET, EVERYONE),
+    "accountability:scorecard-csv": Page(GET, EVERYONE),
     "accountability:action-create": Page(POST, HEADS, body=_own_department_item),
     "accountability:action-detail": Page(GET, EVERYONE, _obj("action_item")),
     "accountability:issue-list": Page(GET, EVERYONE),
