@@ -17,6 +17,7 @@ Prints the score per module and every surviving mutant; exits 1 when one survive
 
 import argparse
 import ast
+import fcntl
 import os
 import shutil
 import sqlite3
@@ -116,6 +117,17 @@ def run(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float | 
 
 
 def mutate(module: Module, options: dict, *, again: bool = False) -> Outcome:
+    """Mutate one module in its own copy of the tree; one run per module at a time, since
+    several people share a working tree."""
+    with (WORK / (module.path.replace("/", "__") + ".lock")).open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return Outcome(module, error="another run is mutating this module now; try later")
+        return mutate_alone(module, options, again=again)
+
+
+def mutate_alone(module: Module, options: dict, *, again: bool) -> Outcome:
     outcome = Outcome(module)
     started = time.monotonic()
     place = WORK / module.path.replace("/", "__").removesuffix(".py")

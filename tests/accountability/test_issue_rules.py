@@ -543,3 +543,16 @@ def test_a_note_alone_is_a_progress_note_and_a_new_version(issue, head):
     last = CXIssueEvent.objects.filter(issue=issue).latest("pk")
     assert (last.kind, last.note, last.actor) == (EventKind.NOTE, "Called the store", head)
     assert CXIssueEvent.objects.filter(issue=issue).count() == 2
+
+
+def test_an_issue_escalates_at_its_second_breach_when_that_one_is_worse(returns):
+    touchpoint = TouchpointFactory(department=returns)
+    monday = date(2026, 2, 2)
+    BreachFactory(touchpoint=touchpoint, period_start=monday, value=10.5)
+    [raised] = services.cx_issues_raise_from_breaches()
+    BreachFactory(touchpoint=touchpoint, period_start=monday + timedelta(weeks=1), value=10.4)
+
+    assert services.cx_issues_raise_from_breaches() == []
+
+    row = CXIssue.objects.get(pk=raised.pk)
+    assert (row.breach_count, row.latest_value, row.escalated) == (2, 10.4, True)
