@@ -197,7 +197,7 @@ class Baseline:
     def value(self) -> float | None:
         if self.typed is not None:
             return self.typed
-        return self.measured.value if self.source == MEASURED else None
+        return self.measured.value if self.complete and self.measured.enough else None
 
     @property
     def text(self) -> str:
@@ -220,7 +220,7 @@ class Baseline:
             )
         if self.typed is not None:
             return f"{self.typed:.1f}, typed by the CCO (measured: {found})"
-        return found if self.source == MEASURED else found[0].upper() + found[1:]
+        return found[0].upper() + found[1:]
 
 
 def measured_baseline(
@@ -257,13 +257,15 @@ def judged_window(
     of `today` is left out because it is not over.
     """
     months = list(months)
-    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
+    # Days of the month start at 1: `<=` would mean the same.
+    first = start if start.day == 1 else add_months(start.replace(day=1), 1)  # pragma: no mutate
     end = today.replace(day=1)
     if end <= first:
         return None
     begin = max(first, add_months(end, -length))
     reading = pooled(metric, months, start=begin, end=end)
-    while not reading.enough and begin > first:
+    # `begin` never falls below `first`: `!=` would mean the same.
+    while not reading.enough and begin > first:  # pragma: no mutate
         begin = add_months(begin, -1)
         reading = pooled(metric, months, start=begin, end=end)
     return reading
@@ -271,7 +273,8 @@ def judged_window(
 
 @dataclass(frozen=True)
 class Verdict:
-    """The judgement on an expected result, with the months it was judged on."""
+    """The judgement on an expected result, with the months it was judged on (`window`, None
+    while it is too early)."""
 
     kind: str
     window: Reading | None
@@ -289,15 +292,13 @@ class Verdict:
 
     @property
     def actual(self) -> float | None:
-        """The judged window's score; None while it is too early to judge."""
-        if self.kind == TOO_EARLY or self.window is None:
-            return None
-        return self.window.value
+        """The judged window's score; None while it is too early to judge (no window)."""
+        return None if self.window is None else self.window.value
 
     @property
     def judged_on(self) -> str:
         """ "judged on Sep–Nov 2026, n=412", or why it is not judged yet."""
-        if self.kind == TOO_EARLY or self.window is None:
+        if self.window is None:
             return self.note
         judged = f"judged on {self.window.text}"
         return f"{judged}; {self.note}" if self.note else judged
@@ -343,7 +344,7 @@ def result_verdict(
         months_word = "month" if time_to_impact == 1 else "months"
         return Verdict(
             TOO_EARLY,
-            window,
+            None,
             None,
             judged_from,
             f"judged from {judged_from:%d %b %Y}, {time_to_impact} {months_word} after the start",
@@ -352,11 +353,12 @@ def result_verdict(
         since = "no complete month since the start yet"
         if window is not None:
             since = f"{window.n} responses since the start ({window.label}); {MIN_RESPONSES} needed"
-        return Verdict(TOO_EARLY, window, None, judged_from, since)
+        return Verdict(TOO_EARLY, None, None, judged_from, since)
     actual = float(window.value)  # type: ignore[arg-type]
     expected = None
     if baseline is not None:
-        middle = window.start + (window.end - window.start) / 2
+        # A date drops the hours of a half day, so `//` would mean the same.
+        middle = window.start + (window.end - window.start) / 2  # pragma: no mutate
         expected = expected_on(
             baseline=baseline, target=target, start=start, by_date=by_date, on=middle
         )

@@ -12,19 +12,24 @@ import pytest
 from roadmap.stats import (
     ACHIEVED,
     AT_RISK,
+    BASELINE_MONTHS,
     BEHIND,
     DONE,
     DROPPED,
     HIGHER_IS_BETTER,
+    JUDGED_MONTHS,
     MEASURED,
     NO_BASELINE,
     NOT_STARTED,
     ON_TRACK,
+    PENDING,
+    TIME_TO_IMPACT_MONTHS,
     TOO_EARLY,
     TOO_FEW_BEFORE,
     TYPED,
     VERDICT_LABELS,
     VERDICT_RAG,
+    Baseline,
     DependencyFact,
     Health,
     MilestoneFact,
@@ -518,7 +523,7 @@ def test_a_result_needs_30_responses_after_the_start(n, kind):
 def test_data_only_before_the_start_never_judges_a_result():
     plenty = [nps_month(2026, m, n=1000, nps=90.0) for m in (1, 2, 3, 4, 5)]
     found = judge(plenty, today=date(2026, 12, 2))
-    assert (found.kind, found.window.n, found.actual) == (TOO_EARLY, 0, None)
+    assert (found.kind, found.window, found.actual) == (TOO_EARLY, None, None)
     assert found.judged_on == "0 responses since the start (Jun–Nov 2026); 30 needed"
 
 
@@ -645,3 +650,83 @@ def test_done_dropped_and_not_started_initiatives_keep_their_level_and_list_thei
     assert not_started == Health(
         NOT_STARTED, (), ("NPS · Whole organisation: too early, judged from 01 Mar 2027",)
     )
+
+
+def test_the_windows_bounds_and_the_day_must_be_named():
+    with pytest.raises(TypeError):
+        measured_baseline("nps", BEFORE, PROMISE_START)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        judged_window("nps", BEFORE, PROMISE_START, date(2026, 9, 1))  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("today", "source", "value"),
+    [
+        (None, MEASURED, 10.0),
+        (PROMISE_START - DAY, PENDING, None),
+        (PROMISE_START, MEASURED, 10.0),
+        (PROMISE_START + DAY, MEASURED, 10.0),
+    ],
+)
+def test_a_baseline_is_pending_until_its_months_are_over(today, source, value):
+    found = measured_baseline("nps", BEFORE, start=PROMISE_START, today=today)
+    assert (found.source, found.value, found.complete) == (source, value, source == MEASURED)
+    if source == PENDING:
+        assert (
+            found.text
+            == "To be measured on Mar–May 2026, once those months are over (n=300 so far)"
+        )
+        typed = measured_baseline("nps", BEFORE, start=PROMISE_START, today=today, typed=5.0)
+        assert (typed.source, typed.value) == (TYPED, 5.0)
+
+
+def test_a_baseline_is_complete_unless_said_otherwise_and_cannot_be_altered():
+    window = Reading(date(2026, 3, 1), date(2026, 6, 1), 40, 5.0, None, 6.0)
+    baseline = Baseline(window)
+    assert (baseline.source, baseline.value) == (MEASURED, 5.0)
+    # Without both ends of the interval none is quoted.
+    assert baseline.text == "5.0, measured on Mar–May 2026, n=40"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        baseline.typed = 1.0  # type: ignore[misc]
+
+
+def test_verdicts_and_result_facts_cannot_be_altered_once_made():
+    verdict = judged(BEHIND)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        verdict.kind = ACHIEVED  # type: ignore[misc]
+    fact = ResultFact("NPS", verdict)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fact.name = "CES"  # type: ignore[misc]
+
+
+def test_by_default_a_result_rises_and_is_judged_three_months_after_the_start():
+    months = [*BEFORE, *(nps_month(2026, m, nps=40.0) for m in (6, 7, 8))]
+    found = result_verdict(
+        metric="nps",
+        months=months,
+        baseline=10.0,
+        target=30.0,
+        start=PROMISE_START,
+        by_date=PROMISE_BY,
+        today=date(2026, 9, 1),
+    )
+    assert (found.kind, found.judged_from) == (ACHIEVED, date(2026, 9, 1))
+    assert TIME_TO_IMPACT_MONTHS == BASELINE_MONTHS == JUDGED_MONTHS == 3
+
+
+def test_a_result_with_no_time_to_impact_is_too_early_only_before_its_start():
+    found = judge([*BEFORE], today=PROMISE_START - DAY, time_to_impact=0)
+    assert found.judged_on == "judged from 01 Jun 2026, 0 months after the start"
+
+
+def test_the_judged_window_before_the_start_is_none():
+    assert judged_window("nps", BEFORE, start=PROMISE_START, today=date(2026, 5, 15)) is None
+    assert judged_window("nps", BEFORE, start=PROMISE_START, today=date(2026, 3, 15)) is None
+
+
+def test_a_verdict_read_from_a_database_row_weighs_the_same():
+    behind = dataclasses.replace(judged(BEHIND), kind=as_stored(BEHIND))
+    found = health(results=[ResultFact("NPS · Whole organisation", behind)])
+    assert found.level == AT_RISK
+    early = Verdict(as_stored(TOO_EARLY), None, None, date(2027, 3, 1), "judged from 01 Mar 2027")
+    assert (early.actual, early.judged_on) == (None, "judged from 01 Mar 2027")
