@@ -1,7 +1,6 @@
 """Customer outcomes (retention, revenue) and the say-versus-do roll-up built from them."""
 
-import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -9,7 +8,7 @@ from typing import TextIO
 
 from django.db import connection, transaction
 
-from cco.importing import RowError, RowErrorReport
+from cco.importing import RowError, RowErrorReport, UnreadableFile, csv_rows, names_shown
 from cco.queue import enqueue_on_commit
 from metrics.models import CustomerOutcome, NpsCategory, SayDoRollup
 
@@ -86,37 +85,26 @@ def customer_outcomes_import_csv(*, stream: TextIO, as_of: date) -> CustomerImpo
 
     The file is read twice from the stream's start: once to validate every row (so an invalid
     file saves nothing, and memory stays bounded), once to save in batches, updating customers
-    already known. The say-versus-do roll-up is rebuilt after the transaction commits.
+    already known. The say-versus-do roll-up is rebuilt after the transaction commits. The file
+    is read by the importers' one reader (cco.importing.csv_rows): one it cannot read on is
+    rejected, naming the row and why.
     """
     report = CustomerImportReport()
-    reader = csv.DictReader(stream)
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    unknown = [n for n in header if n not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append("missing column(s) " + ", ".join(missing))
-        if unknown:
-            parts.append("unknown column(s) " + ", ".join(unknown))
-        report.header_problem = (
-            "; ".join(parts) + ". The header must be customer_id,retained[,revenue]."
-        )
-        return report
-    reader.fieldnames = header
+    start = stream.tell()
     seen: set[str] = set()
-    for row_number, record in enumerate(reader, start=2):
-        report.rows += 1
-        _parse(record, row_number, seen, report, as_of)
+    try:
+        for row_number, record in _records(stream, report):
+            report.rows += 1
+            _parse(record, row_number, seen, report, as_of)
+    except UnreadableFile as problem:
+        report.add_error(problem.error)
     if report.rejected:
         return report
-    stream.seek(0)
-    reader = csv.DictReader(stream)
-    reader.fieldnames = [name.strip().lower() for name in (reader.fieldnames or [])]
+    stream.seek(start)
     with transaction.atomic():
         batch: list[CustomerOutcome] = []
         seen.clear()
-        for row_number, record in enumerate(reader, start=2):
+        for row_number, record in _records(stream, report):
             outcome = _parse(record, row_number, seen, report, as_of)
             if outcome is not None:
                 batch.append(outcome)
@@ -126,6 +114,40 @@ def customer_outcomes_import_csv(*, stream: TextIO, as_of: date) -> CustomerImpo
         report.saved += _save(batch)
         enqueue_on_commit(SAY_DO_TASK)
     return report
+
+
+def _records(stream: TextIO, report: CustomerImportReport) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, values by column) for each row; none when the header is wrong (said in
+    `report.header_problem`). A row with more values than columns is a row error."""
+    rows = csv_rows(stream)
+    _, raw = next(rows, (1, []))
+    header = [name.strip().lower().lstrip("\ufeff") for name in raw]
+    problem = _header_problem(header)
+    if problem:
+        report.header_problem = problem
+        return
+    for row_number, values in rows:
+        if not values:
+            continue
+        if len(values) > len(header):
+            reason = f"{len(values)} values for {len(header)} columns"
+            report.add_error(RowError(row_number, "(row)", reason))
+        yield row_number, dict(zip(header, values, strict=False))
+
+
+def _header_problem(header: list[str]) -> str:
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    unknown = [n for n in header if n not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + ", ".join(missing))
+        if unknown:
+            parts.append("unknown column(s) " + names_shown(unknown))
+        return "; ".join(parts) + ". The header must be customer_id,retained[,revenue]."
+    if len(set(header)) != len(header):
+        return "A column is named twice. The header must be customer_id,retained[,revenue]."
+    return ""
 
 
 # Each customer's latest NPS answer (ties broken by id), its category, joined to their outcome.

@@ -5,7 +5,6 @@ on each of its rows or left blank after the first. Every row is checked, and the
 row, column and reason; on any error nothing is saved (one transaction, rolled back).
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +15,7 @@ from django.db import transaction
 
 from cco.access import require_perm
 from cco.csv_safety import plain_cell
-from cco.importing import RowError
+from cco.importing import RowError, UnreadableFile, csv_rows
 from cco.models import Department, User
 from roadmap.models import Initiative, Milestone, Pillar, Roadmap, Status
 from roadmap.services.plan import (
@@ -349,34 +348,44 @@ class _Importer:
 
 
 def read_rows(text: str) -> list[dict[str, str]]:
-    """The CSV's rows as dicts with lower-case column names; refuses a missing column."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames:
-        raise RoadmapImportError([RowError(1, "header", "The file is empty.")])
-    fieldnames = [name.strip().lower() for name in reader.fieldnames]
-    missing = [name for name in REQUIRED_COLUMNS if name not in fieldnames]
-    if missing:
-        raise RoadmapImportError(
-            [
-                RowError(
-                    1, "header", f"The column “{name}” is missing; expected {', '.join(COLUMNS)}."
-                )
-                for name in missing
-            ]
-        )
+    """The CSV's rows as dicts with lower-case column names; refuses a missing column, and a
+    file the importers' reader (cco.importing.csv_rows) cannot read on, naming the row."""
     rows = []
-    for raw in reader:
-        rows.append(
-            {
-                (key or "").strip().lower(): plain_cell((value or "").strip())
-                for key, value in raw.items()
-                if key
-            }
-        )
-        if len(rows) > MAX_ROWS:
+    try:
+        records = csv_rows(io.StringIO(text.lstrip("\ufeff"), newline=""))
+        _, header = next(records, (1, []))
+        fieldnames = [name.strip().lower() for name in header]
+        if not fieldnames:
+            raise RoadmapImportError([RowError(1, "header", "The file is empty.")])
+        missing = [name for name in REQUIRED_COLUMNS if name not in fieldnames]
+        if missing:
             raise RoadmapImportError(
-                [RowError(MAX_ROWS + 2, "row", f"The file has more than {MAX_ROWS} rows.")]
+                [
+                    RowError(
+                        1,
+                        "header",
+                        f"The column “{name}” is missing; expected {', '.join(COLUMNS)}.",
+                    )
+                    for name in missing
+                ]
             )
+        for _, values in records:
+            if not values:
+                continue
+            rows.append(
+                {
+                    key: plain_cell(value.strip())
+                    for key, value in zip(fieldnames, values, strict=False)
+                    if key
+                }
+                | {key: "" for key in fieldnames[len(values) :] if key}
+            )
+            if len(rows) > MAX_ROWS:
+                raise RoadmapImportError(
+                    [RowError(MAX_ROWS + 2, "row", f"The file has more than {MAX_ROWS} rows.")]
+                )
+    except UnreadableFile as problem:
+        raise RoadmapImportError([problem.error]) from None
     return rows
 
 
