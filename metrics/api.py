@@ -26,6 +26,7 @@ from metrics.models import (
     Touchpoint,
 )
 from metrics.services.ingest import response_import
+from metrics.validation import MAX_LENGTHS, OTHER_MAX_LENGTH
 
 MAX_RESPONSES_PER_REQUEST = 10_000
 
@@ -62,14 +63,27 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
 
 
 class ResponseInSerializer(serializers.Serializer):
-    external_id = serializers.CharField()
-    touchpoint = serializers.CharField(help_text="The touch point's slug.")
+    """One response as the import reads it (metrics.validation): text is text, a list or an
+    object where text belongs is refused rather than stored as its Python form."""
+
+    external_id = serializers.CharField(max_length=MAX_LENGTHS["external_id"])
+    touchpoint = serializers.CharField(
+        help_text="The slug of a touch point the importer may write (a department head: their "
+        "department's).",
+        max_length=OTHER_MAX_LENGTH,
+    )
     metric = serializers.ChoiceField(choices=Metric.choices)
     score = serializers.IntegerField()
     responded_at = serializers.CharField(help_text="ISO 8601 date or datetime.")
-    customer_id = serializers.CharField(required=False, allow_blank=True)
-    segment = serializers.CharField(required=False, allow_blank=True)
-    comment = serializers.CharField(required=False, allow_blank=True)
+    customer_id = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_LENGTHS["customer_id"]
+    )
+    segment = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_LENGTHS["segment"]
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_LENGTHS["comment"]
+    )
 
 
 class RollupSerializer(serializers.ModelSerializer):
@@ -236,6 +250,7 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
             source=request.query_params.get("source", "api")[:60] or "api",
             skip_invalid=flag("skip_invalid"),
             dry_run=flag("dry_run"),
+            importer=request.user,  # a head imports only for their department's touch points
         )
         code = status.HTTP_400_BAD_REQUEST if report.rejected else status.HTTP_200_OK
         return Response(

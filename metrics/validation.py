@@ -10,8 +10,8 @@ constraints — are generated from that data (metrics.services.ingest), and
 tests/metrics/test_validation_rules.py feeds one table of dates through every judge.
 """
 
-import csv
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TextIO
@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from cco.importing import RowError
+from cco.access import require_perm
+from cco.importing import RowError, csv_rows, names_shown, shown
 from metrics.models import SCORE_RANGES, Touchpoint
 
 REQUIRED_COLUMNS = ("external_id", "touchpoint", "metric", "score", "responded_at")
@@ -66,8 +67,15 @@ TIME_FIELDS = (
 FRACTION_DIGITS = 6
 OFFSET_FIELDS = (DateField("offset hours", 2, 0, 23), DateField("offset minutes", 2, 0, 59))
 
+# The one column whose value may span lines (a quoted comment of several paragraphs): a line
+# break in any other is a quote left open, swallowing the lines after it.
+MULTILINE_COLUMNS = ("comment",)
+
 # read_csv marks a row that has more values than the header has columns.
 EXTRA_VALUES = "__values__"
+
+# What a JSON value of another type is called when it stands where text or a number belongs.
+_KINDS = {bool: "true or false", float: "a decimal number", list: "a list", dict: "an object"}
 
 
 @dataclass(frozen=True)
@@ -87,9 +95,37 @@ class HeaderError(ValueError):
     """The file's header row is unusable; nothing was read."""
 
 
+def touchpoints_writable_by(importer: Any) -> frozenset[int] | None:
+    """The touch points whose responses `importer` may import, by the rule that lets a person
+    change what a department owns (cco.change_owned: the CCO every one, a head their own
+    department's); None for every one (no person: an operator's command).
+
+    PermissionDenied if the person may not import at all.
+    """
+    if importer is None:
+        return None
+    require_perm(importer, "cco.import_responses")
+    touchpoints = list(Touchpoint.objects.only("id", "department_id"))
+    writable = frozenset(tp.pk for tp in touchpoints if importer.has_perm("cco.change_owned", tp))
+    # The writable ones are some of the touch points, never more: `>=` here would mean `==`.
+    return None if len(writable) == len(touchpoints) else writable  # pragma: no mutate
+
+
 class ResponseValidator:
-    def __init__(self, *, now: datetime | None = None) -> None:
-        self.touchpoints = dict(Touchpoint.objects.values_list("slug", "id"))
+    """`writable`: the touch points the importer may write (touchpoints_writable_by), None for
+    every one; a row for any other is refused, naming the department that owns it."""
+
+    def __init__(
+        self, *, now: datetime | None = None, writable: Collection[int] | None = None
+    ) -> None:
+        self.touchpoints: dict[str, int] = {}
+        self.owners: dict[int, str] = {}
+        for slug, pk, department in Touchpoint.objects.values_list(
+            "slug", "id", "department__name"
+        ):
+            self.touchpoints[slug] = pk
+            self.owners[pk] = department
+        self.writable = writable
         self.latest = (now or timezone.now()) + FUTURE_TOLERANCE
         self.tz = ZoneInfo(settings.TIME_ZONE)
 
@@ -101,33 +137,46 @@ class ResponseValidator:
             )
 
         def text(column: str) -> str:
-            value = data.get(column)
-            value = "" if value is None else str(value).strip()
+            value = _scalar(data.get(column))
+            if value is None:
+                kind = _KINDS.get(type(data.get(column)), "a value of another type")
+                errors.append(RowError(row, column, f"must be text, not {kind}"))
+                return ""
+            value = value.strip()
             limit = MAX_LENGTHS.get(column, OTHER_MAX_LENGTH)
             if len(value) > limit:
                 errors.append(RowError(row, column, f"longer than {limit} characters"))
+            if column not in MULTILINE_COLUMNS and ("\n" in value or "\r" in value):
+                errors.append(RowError(row, column, _LINE_BREAK))
             return value
 
         external_id = text("external_id")
-        if not external_id:
+        if not external_id and isinstance(_scalar(data.get("external_id")), str):
             errors.append(RowError(row, "external_id", "missing: every response needs an id"))
         slug = text("touchpoint")
         touchpoint_id = self.touchpoints.get(slug)
         if touchpoint_id is None:
-            reason = f"unknown touch point {slug!r}" if slug else "missing touch point slug"
+            if isinstance(_scalar(data.get("touchpoint")), str):
+                reason = (
+                    f"unknown touch point {shown(slug)}" if slug else "missing touch point slug"
+                )
+                errors.append(RowError(row, "touchpoint", reason))
+        elif self.writable is not None and touchpoint_id not in self.writable:
+            reason = f"touch point {slug} belongs to {self.owners[touchpoint_id]}"
             errors.append(RowError(row, "touchpoint", reason))
         metric = text("metric").lower()
         scale = SCORE_RANGES.get(metric)
-        if scale is None:
+        if scale is None and isinstance(_scalar(data.get("metric")), str):
             errors.append(
-                RowError(row, "metric", f"{metric!r} is not one of {', '.join(SCORE_RANGES)}")
+                RowError(row, "metric", f"{shown(metric)} is not one of {', '.join(SCORE_RANGES)}")
             )
         score = self._score(row, data.get("score"), metric, scale, errors)
         responded_at = self._when(row, data.get("responded_at"), errors)
         customer_id, segment, comment = text("customer_id"), text("segment"), text("comment")
         if errors:
             return errors
-        assert touchpoint_id is not None and score is not None  # noqa: S101 - checked above
+        # Both are set once there is no error: `or` would pass the same rows (types only).
+        assert touchpoint_id is not None and score is not None  # noqa: S101  # pragma: no mutate
         assert responded_at is not None  # noqa: S101 - checked above
         return ValidRow(
             row, external_id, touchpoint_id, metric, score, responded_at,
@@ -142,12 +191,15 @@ class ResponseValidator:
         scale: tuple[int, int] | None,
         errors: list[RowError],
     ) -> int | None:
-        if isinstance(raw, bool):
-            raw = None
+        if isinstance(raw, bool | list | dict):
+            kind = _KINDS.get(type(raw), "a value of another type")
+            errors.append(RowError(row, "score", f"must be a whole number, not {kind}"))
+            return None
         try:
             score = int(str(raw).strip()) if not isinstance(raw, int) else raw
         except ValueError:
-            errors.append(RowError(row, "score", f"{raw!r} is not a whole number"))
+            given = shown(raw) if isinstance(raw, str) else repr(raw)
+            errors.append(RowError(row, "score", f"{given} is not a whole number"))
             return None
         if scale is not None and not scale[0] <= score <= scale[1]:
             errors.append(
@@ -159,7 +211,11 @@ class ResponseValidator:
         return score
 
     def _when(self, row: int, raw: Any, errors: list[RowError]) -> datetime | None:
-        value = "" if raw is None else str(raw).strip()
+        if not isinstance(raw, str | None):
+            kind = _KINDS.get(type(raw), "a number")
+            errors.append(RowError(row, "responded_at", f"must be a date as text, not {kind}"))
+            return None
+        value = "" if raw is None else raw.strip()
         if not value:
             errors.append(RowError(row, "responded_at", "missing date"))
             return None
@@ -167,7 +223,7 @@ class ResponseValidator:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             errors.append(
-                RowError(row, "responded_at", f"{value!r} is not an ISO 8601 date or datetime")
+                RowError(row, "responded_at", f"{shown(value)} is not an ISO 8601 date or datetime")
             )
             return None
         if parsed.tzinfo is None:
@@ -183,15 +239,25 @@ class ResponseValidator:
         return parsed
 
 
-def read_csv(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number, row) from a CSV stream, row 1 being the header; checks the header."""
-    reader = csv.reader(stream)
-    try:
-        header = [column.strip().lower().lstrip("\ufeff") for column in next(reader)]
-    except StopIteration:
-        raise HeaderError("the file is empty: expected a header row") from None
-    except csv.Error as exc:
-        raise HeaderError(f"row 1: not a readable CSV header ({exc})") from None
+_LINE_BREAK = "a line break inside the value: is a quote left open on this row?"
+
+
+def _scalar(value: Any) -> str | None:
+    """A value as text: "" for none, a whole number's digits; None for any other type (a list,
+    an object, true or false: JSON's, never a file's), which is refused rather than stored as
+    its Python form."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def header_columns(values: Sequence[str]) -> list[str]:
+    """The header row's normalised column names; HeaderError unless they are the columns."""
+    header = [column.strip().lower().lstrip("\ufeff") for column in values]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     unknown = [column for column in header if column not in COLUMNS]
     if missing or unknown:
@@ -199,12 +265,32 @@ def read_csv(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
         if missing:
             parts.append(f"missing column(s) {', '.join(missing)}")
         if unknown:
-            parts.append(f"unknown column(s) {', '.join(unknown)}")
+            parts.append(f"unknown column(s) {names_shown(unknown)}")
         raise HeaderError(f"row 1 (header): {'; '.join(parts)}. Expected: {','.join(COLUMNS)}")
-    if len(set(header)) != len(header):
-        raise HeaderError("row 1 (header): a column is named twice")
+    # A Counter counts each name at least once, so `!= 1` would mean `> 1`.
+    twice = sorted(
+        column
+        for column, count in Counter(header).items()
+        if count > 1  # pragma: no mutate
+    )
+    if twice:
+        raise HeaderError(f"row 1 (header): a column is named twice ({', '.join(twice)})")
+    return header
+
+
+def read_csv(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, row) from a CSV stream, row 1 being the header; checks the header.
+
+    Read by cco.importing.csv_rows, whose UnreadableFile stops a file no row of which can be
+    trusted after the problem.
+    """
+    rows = csv_rows(stream)
+    first = next(rows, None)
+    if first is None:
+        raise HeaderError("the file is empty: expected a header row")
+    header = header_columns(first[1])
     width = len(header)
-    for number, values in enumerate(reader, start=2):
+    for number, values in rows:
         if not values:
             continue
         row = dict(zip(header, values, strict=False))

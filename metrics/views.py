@@ -1,5 +1,3 @@
-import csv
-import io
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cco.access import get_for_user, require_perm
+from cco.importing import UnreadableFile, csv_rows, open_text
 from cco.models import Department
 from metrics import charts, selectors
 from metrics.forms import CustomerUploadForm, ResponseUploadForm
@@ -17,6 +16,8 @@ from metrics.services.customers import customer_outcomes_import_csv
 from metrics.services.ingest import ImportReport, response_import_file
 
 PREVIEW_ROWS = 5
+PREVIEW_COLUMNS = 10  # the eight columns of a response, and room to show a stray one
+PREVIEW_CHARS = 80
 
 
 @require_GET
@@ -112,40 +113,52 @@ def response_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         preview = _preview(upload)
         upload.seek(0)
-        stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+        stream = open_text(upload.file)
         try:
             # On PostgreSQL by COPY, judged in SQL by the validator's rules (a plain file without
-            # the row-by-row check); elsewhere row by row in Python. The same report either way.
+            # the row-by-row check); elsewhere row by row in Python. The same report either way,
+            # also for a file that is not UTF-8 or not CSV at all.
             report = response_import_file(
                 stream=stream,
                 source="upload",
                 skip_invalid=form.cleaned_data["skip_invalid"],
                 dry_run=form.cleaned_data["dry_run"],
+                importer=request.user,
             )
-        except UnicodeDecodeError:
-            form.add_error("file", "The file is not UTF-8 text: save it as “CSV UTF-8”.")
-        else:
-            # Said when the saved rows are not in the figures yet (the broker may be down).
-            catching_up = selectors.rollups_catching_up()
-            context.update({"report": report, "preview": preview, "catching_up": catching_up})
         finally:
             stream.detach()
+        # Said when the saved rows are not in the figures yet (the broker may be down).
+        catching_up = selectors.rollups_catching_up()
+        context.update({"report": report, "preview": preview, "catching_up": catching_up})
     outcome = context.get("report")
-    status = 400 if isinstance(outcome, ImportReport) and outcome.rejected else 200
+    refused = request.method == "POST" and not form.is_valid()
+    status = 400 if refused or isinstance(outcome, ImportReport) and outcome.rejected else 200
     return render(request, "metrics/response_upload.html", context, status=status)
 
 
 def _preview(upload: Any) -> list[list[str]]:
-    """The header and first rows of the file, read without loading it whole."""
+    """The header and first rows of the file, as much as a page can show: PREVIEW_ROWS rows
+    after the header, PREVIEW_COLUMNS columns (a last "…" says there were more), each cell cut
+    to PREVIEW_CHARS characters. Read by the importers' reader, so a row of a million columns
+    or a quote never closed costs no more than the reader's limit."""
     upload.seek(0)
-    stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", errors="replace", newline="")
+    stream = open_text(upload.file, errors="replace")
+    rows: list[list[str]] = []
     try:
-        reader = csv.reader(stream)
-        return [row for _, row in zip(range(PREVIEW_ROWS + 1), reader, strict=False)]
-    except csv.Error:
-        return []
+        for _, values in csv_rows(stream):
+            cells = [_cut(value) for value in values[:PREVIEW_COLUMNS]]
+            rows.append(cells + ["…"] if len(values) > PREVIEW_COLUMNS else cells)
+            if len(rows) > PREVIEW_ROWS:
+                break
+    except UnreadableFile:
+        pass  # the report says why; the preview shows the rows before it
     finally:
         stream.detach()
+    return rows
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= PREVIEW_CHARS else value[: PREVIEW_CHARS - 1] + "…"
 
 
 @require_http_methods(["GET", "POST"])
@@ -159,17 +172,14 @@ def customer_upload(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+        upload.seek(0)
+        stream = open_text(upload.file)
         try:
             report = customer_outcomes_import_csv(stream=stream, as_of=form.cleaned_data["as_of"])
-        except (UnicodeDecodeError, csv.Error) as exc:
-            form.add_error("file", f"The file could not be read as UTF-8 CSV ({exc}).")
-            status = 400
-        else:
-            context["report"] = report
-            status = 400 if report.rejected else 200
         finally:
             stream.detach()
+        context["report"] = report
+        status = 400 if report.rejected else 200
     elif request.method == "POST":
         status = 400
     return render(request, "metrics/customer_upload.html", context, status=status)

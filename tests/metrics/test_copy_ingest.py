@@ -12,9 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from cco.models import Role
 from metrics.models import SurveyResponse
 from metrics.services.ingest import dispatch, response_import_csv, response_import_file
 from tests.conftest import requires_postgres
+from tests.factories import UserFactory
 from tests.metrics.factories import TouchpointFactory, response_table_structures
 
 pytestmark = [pytest.mark.django_db, requires_postgres]
@@ -213,3 +215,57 @@ def test_a_bulk_load_adds_only_new_responses_and_rebuilds_what_it_set_aside(tmp_
     assert response_table_structures() == before
     assert SurveyResponse.objects.filter(touchpoint__slug="call-centre").count() == 50
     assert SurveyResponse.objects.values("external_id").distinct().count() == 50
+
+
+def test_a_quote_never_closed_is_refused_in_sql_as_in_python_at_the_row_it_opened(monkeypatch):  # type: ignore[no-untyped-def]
+    """PostgreSQL's CSV COPY would read the rest of the file into one value, as Python's csv
+    module did: 21 rows "added", five of them stored as one comment."""
+    rows = [f"ok{i},call-centre,nps,9,2025-03-01,,," for i in range(15)]
+    rows.append('open,call-centre,nps,9,2025-03-01,,,"never closed')
+    rows += [f"late{i},call-centre,nps,9,2025-03-01,,,fine" for i in range(5)]
+    text = HEADER + "\n" + "\n".join(rows) + "\n"
+    for skip in (False, True):
+        python, fast, _, fast_rows = both(
+            text, sql_only=True, monkeypatch=monkeypatch, skip_invalid=skip
+        )
+        assert fast == python
+        assert fast["rejected"] and fast_rows == []
+        assert fast["errors"] == [
+            {
+                "row": 17,
+                "column": "comment",
+                "reason": "a quote opened here is never closed: the rest of the file would be "
+                "one value",
+            }
+        ]
+        monkeypatch.undo()
+
+
+def test_a_head_imports_only_their_departments_rows_in_sql_as_in_python(touchpoint, monkeypatch):  # type: ignore[no-untyped-def]
+    own = TouchpointFactory(slug="own-desk")
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=own.department)
+    other = TouchpointFactory(slug="other-desk")
+    lines = [
+        "h1,own-desk,nps,9,2025-03-01,,,",
+        "h2,other-desk,nps,0,2025-03-01,,,",
+        "h3,call-centre,csat,1,2025-03-01,,,",
+        "h4,nowhere,nps,0,2025-03-01,,,",
+        "h5, other-desk ,ces,9,2025-03-01,,,",
+    ]
+    text = HEADER + "\n" + "\n".join(lines) + "\n"
+    for skip in (False, True):
+        python, fast, python_rows, fast_rows = both(
+            text, sql_only=True, monkeypatch=monkeypatch, skip_invalid=skip, importer=head
+        )
+        assert fast == python and fast_rows == python_rows
+        monkeypatch.undo()
+        SurveyResponse.objects.all().delete()
+    theirs, ours = other.department.name, touchpoint.department.name
+    assert [(e["row"], e["column"], e["reason"]) for e in python["errors"]] == [
+        (3, "touchpoint", f"touch point other-desk belongs to {theirs}"),
+        (4, "touchpoint", f"touch point call-centre belongs to {ours}"),
+        (5, "touchpoint", "unknown touch point 'nowhere'"),
+        (6, "touchpoint", f"touch point other-desk belongs to {theirs}"),
+        (6, "score", "9 is outside the ces scale 1–7"),
+    ]
+    assert [row[0] for row in fast_rows] == ["h1"]

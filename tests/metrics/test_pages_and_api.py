@@ -135,8 +135,8 @@ def test_an_upload_that_is_not_utf8_is_named_as_such_and_saves_nothing(  # type:
     page = client_for(cco).post(
         reverse("metrics:response-upload"), {"file": SimpleUploadedFile("r.csv", body)}
     )
-    assert page.status_code == 200
-    assert "The file is not UTF-8 text" in page.content.decode()
+    assert page.status_code == 400  # nothing was stored
+    assert "line 2: the byte 0xE8 is not UTF-8 text" in page.content.decode()
     assert SurveyResponse.objects.count() == before
 
 

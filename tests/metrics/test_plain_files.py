@@ -396,3 +396,47 @@ def test_a_refused_straight_attempt_leaves_no_trace_and_the_staged_path_saves_th
     assert report.as_dict() == python.as_dict() and report.inserted == 306
     assert saved() == python_rows
     assert response_table_structures() == before
+
+
+# -- a department head's file ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def head_of_call_centre(touchpoints: None):  # type: ignore[no-untyped-def]
+    from cco.models import Role
+    from metrics.models import Touchpoint
+    from tests.factories import UserFactory
+
+    department = Touchpoint.objects.get(slug="call-centre").department
+    return UserFactory(role=Role.DEPARTMENT_HEAD, department=department)
+
+
+@requires_postgres
+@pytest.mark.django_db
+@BASES
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_heads_plain_file_of_their_own_rows_is_saved_without_the_row_check(
+    head_of_call_centre, base: str, bulk: bool, no_full_check: None
+) -> None:
+    own = base.replace("web-chat", "call-centre")
+    report = response_import_file(
+        stream=io.StringIO(own), queue_rollup=False, bulk=bulk, importer=head_of_call_centre
+    )
+    assert (report.rejected, report.inserted) == (False, 5)
+
+
+@requires_postgres
+@pytest.mark.django_db
+@BASES
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_heads_plain_file_with_another_departments_row_gets_the_validators_verdict(
+    head_of_call_centre, base: str, bulk: bool
+) -> None:
+    """PLAIN's last row is for web-chat, owned by another department."""
+    for skip_invalid in (False, True):
+        python, fast, python_rows, fast_rows = import_both_ways(
+            base, bulk=bulk, skip_invalid=skip_invalid, importer=head_of_call_centre
+        )
+        assert fast == python and fast_rows == python_rows
+        assert python["errors"][0]["reason"].startswith("touch point web-chat belongs to ")
+        SurveyResponse.objects.all().delete()

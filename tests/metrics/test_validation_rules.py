@@ -146,7 +146,7 @@ def test_the_sql_check_judges_every_usual_date_as_the_validator_and_leaves_it_th
             "responded_at) VALUES (%s, %s, %s, 'nps', '9', %s)",
             [(number, f"r{number}", tp.slug, text) for number, (text, _, _) in enumerate(DATES)],
         )
-        full_check.create_checked(cursor, raw=raw, checked=checked, width=len(COLUMNS), now=NOW)
+        full_check.create_checked(cursor, raw=raw, checked=checked, header=list(COLUMNS), now=NOW)
         cursor.execute(f"SELECT errors, uncertain, responded_at FROM {checked} ORDER BY row_number")
         judged = cursor.fetchall()
     assert len(judged) == len(DATES)

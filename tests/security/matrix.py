@@ -137,10 +137,18 @@ def _initiative_edit(world: World, persona: str) -> dict[str, Any]:
 
 
 def _response_file(world: World, persona: str) -> dict[str, Any]:
-    text = "external_id,touchpoint,metric,score,responded_at\nmatrix-1,{},nps,9,{}\n".format(
-        world.get("touchpoint").slug, _in_days(-3)
-    )
+    # A head imports only for their own department's touch points (B's is the world's).
+    slug = "matrix-a" if persona == "head_a" else world.get("touchpoint").slug
+    header = "external_id,touchpoint,metric,score,responded_at"
+    text = f"{header}\nmatrix-1,{slug},nps,9,{_in_days(-3)}\n"
     return {"file": SimpleUploadedFile("responses.csv", text.encode(), "text/csv")}
+
+
+def _touchpoint_of_a(world: World, persona: str) -> None:
+    if persona == "head_a":
+        from tests.metrics.factories import TouchpointFactory
+
+        TouchpointFactory(slug="matrix-a", department=world.department_a)
 
 
 def _customer_file(world: World, persona: str) -> dict[str, Any]:
@@ -279,7 +287,7 @@ PAGE_WRITES: dict[str, Page] = {
         POST, frozenset({"head_b", "cco"}), _obj("action_item"), _action_update
     ),
     "accountability:issue-detail": Page(POST, OWNING_HEAD, _obj("cx_issue"), _issue_plan),
-    "metrics:response-upload": Page(POST, HEADS, body=_response_file),
+    "metrics:response-upload": Page(POST, HEADS, body=_response_file, prepare=_touchpoint_of_a),
     "metrics:customer-upload": Page(POST, CCO, body=_customer_file),
     "accountability:series-new": Page(POST, CCO, body=_series),
     "roadmap:import": Page(POST, CCO, body=_roadmap_file),

@@ -5,13 +5,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cco.importing import open_text
+from cco.models import User
 from metrics.services.ingest import response_import_file
 
 
 class Command(BaseCommand):
     help = (
         "Import survey responses from a CSV file (header: external_id,touchpoint,metric,score,"
-        "responded_at[,customer_id,segment,comment]). Exits non-zero when the file is rejected."
+        "responded_at[,customer_id,segment,comment]), UTF-8 or UTF-16 with its byte order mark. "
+        "Without --as it imports for every touch point, as an operator's tool. Exits with status "
+        "2 when the file is rejected (nothing is saved then)."
     )
     # Only the check that bears on an import: can the database be reached (one line naming
     # it). A broker outage does not stop an import: its roll-up is left to the catch-up run,
@@ -46,6 +50,16 @@ class Command(BaseCommand):
                 "read responses wait until the import commits."
             ),
         )
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USERNAME",
+            help=(
+                "Import as this person, with their rights: a department head only for the touch "
+                "points their department owns (any other row is refused), the CCO for all. "
+                "Without it the command is an operator's tool and imports for every touch point."
+            ),
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress line.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -61,7 +75,9 @@ class Command(BaseCommand):
                 sys.stderr.write(f"\r{rows:,} rows read · {rate:,.0f} rows/s")
                 sys.stderr.flush()
 
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")
+        importer = self._importer(options["as_user"])
+        binary = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+        stream = open_text(binary)
         try:
             report = response_import_file(
                 stream=stream,
@@ -71,10 +87,12 @@ class Command(BaseCommand):
                 queue_rollup=not options["no_rollup"],
                 bulk=options["bulk"],
                 on_progress=progress,
+                importer=importer,
             )
         finally:
-            if stream is not sys.stdin:
-                stream.close()
+            stream.detach()
+            if binary is not sys.stdin.buffer:
+                binary.close()
         if show:
             sys.stderr.write("\n")
         seconds = time.perf_counter() - started
@@ -86,3 +104,14 @@ class Command(BaseCommand):
         self.stdout.write(f"{report.summary} ({seconds:.1f} s, {rate:,.0f} rows/s)")
         if report.rejected:
             raise CommandError("The file was rejected; nothing was saved.", returncode=2)
+
+    def _importer(self, username: str | None) -> Any:
+        """The person named by --as, who must be allowed to import; None without it."""
+        if username is None:
+            return None
+        person = User.objects.filter(username=username).first()
+        if person is None:
+            raise CommandError(f"--as {username}: no such user")
+        if not person.has_perm("cco.import_responses"):
+            raise CommandError(f"--as {username}: this person may not import responses")
+        return person

@@ -7,6 +7,8 @@ from typing import Any, TextIO
 
 import psycopg2
 
+from cco.importing import MAX_ROW_CHARS
+
 COPY_CHUNK = 1 << 20
 
 
@@ -40,18 +42,30 @@ def copy_from(cursor: Any, sql: str, chunks: Iterator[str]) -> None:
         raise
 
 
+class LongLine(Exception):
+    """A line longer than any valid row (MAX_ROW_CHARS): the file is no plain one, and the reader
+    that takes it instead (cco.importing.csv_rows) stops there without reading the rest."""
+
+
 def line_blocks(stream: TextIO) -> Iterator[str]:
     """The stream in blocks of about COPY_CHUNK characters, each ending at a line end (the last
-    one at the end of the file), never empty: an empty read would end a COPY early."""
-    carry = ""
+    one at the end of the file), never empty: an empty read would end a COPY early. LongLine
+    once a line that runs past the end of a chunk is longer than MAX_ROW_CHARS."""
+    pieces: list[str] = []  # the line begun at the end of the last block
+    held = 0
     while chunk := stream.read(COPY_CHUNK):
-        block = carry + chunk
-        cut = block.rfind("\n") + 1
-        block, carry = block[:cut], block[cut:]
-        if block:  # empty while a line is longer than the chunk
-            yield block
-    if carry:
-        yield carry
+        cut = chunk.rfind("\n") + 1
+        if not cut:
+            held += len(chunk)
+            if held > MAX_ROW_CHARS:
+                raise LongLine
+            pieces.append(chunk)
+            continue
+        pieces.append(chunk[:cut])
+        yield "".join(pieces)
+        pieces, held = [chunk[cut:]], len(chunk) - cut
+    if held:
+        yield "".join(pieces)
 
 
 def read_ahead(chunks: Iterator[str]) -> Generator[str, None, None]:

@@ -1,8 +1,7 @@
 """A CSV file on its way to PostgreSQL by COPY: what every COPY path shares about it."""
 
-import csv
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from cco.importing import csv_rows
 from metrics.services.ingest.plain_files import PlainFileScan
 from metrics.services.ingest.report import ImportReport
 
@@ -23,6 +23,9 @@ class FileLoad:
     source: str
     report: ImportReport
     on_progress: Callable[[int], None] | None
+    # The touch points the importer may write (metrics.validation.touchpoints_writable_by),
+    # None for every one.
+    writable: Collection[int] | None = None
     now: datetime = field(default_factory=timezone.now)
     raw: str = field(init=False)  # the staging table of the file's text (staged_copy)
     checked: str = field(init=False)  # the staging table of its checked rows (full_check)
@@ -43,7 +46,7 @@ class FileLoad:
     def rewind(self) -> None:
         """Back to the file's first data row."""
         self.stream.seek(self.start)
-        next(csv.reader(self.stream))
+        next(csv_rows(self.stream))
 
     def progress(self, rows: int) -> None:
         if self.on_progress:

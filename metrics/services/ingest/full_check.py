@@ -13,11 +13,12 @@ statement of the usual form (date_forms).
 
 import functools
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
 
-from cco.importing import MAX_REPORTED_ERRORS, RowError
+from cco.importing import MAX_REPORTED_ERRORS, MAX_ROW_CHARS, RowError
 from metrics.models import SCORE_RANGES
 from metrics.services.ingest import date_forms
 from metrics.services.ingest.duplicates import duplicates_set_aside
@@ -47,7 +48,14 @@ def check_and_insert(load: FileLoad, cursor: Any, *, skip_invalid: bool, bulk: b
     """Judge the rows of `load.raw`, fill in the report, and insert the valid rows unless the
     file is rejected (a dry run inserts too, to count what is already present, and its
     transaction is rolled back)."""
-    create_checked(cursor, raw=load.raw, checked=load.checked, width=len(load.header), now=load.now)
+    create_checked(
+        cursor,
+        raw=load.raw,
+        checked=load.checked,
+        header=load.header,
+        now=load.now,
+        writable=load.writable,
+    )
     cursor.execute(
         f"SELECT COUNT(*), COALESCE(SUM(errors), 0), COUNT(*) FILTER (WHERE errors > 0), "
         f"COUNT(*) FILTER (WHERE uncertain) FROM {load.checked}"
@@ -76,15 +84,28 @@ def _whitespace() -> str:
     return "".join(c for c in map(chr, range(0x110000)) if c.isspace())
 
 
-def create_checked(cursor: Any, *, raw: str, checked: str, width: int, now: Any) -> None:
+def create_checked(
+    cursor: Any,
+    *,
+    raw: str,
+    checked: str,
+    header: list[str],
+    now: Any,
+    writable: Collection[int] | None = None,
+) -> None:
     """One pass over `raw` into `checked`: trimmed and typed values, the number of problems
-    (`errors`), and whether SQL cannot judge the row (`uncertain`).
+    (`errors`), and whether SQL cannot judge the row (`uncertain`). `writable`: the touch points
+    the importer may write (None: every one).
 
     Each step is a subquery with OFFSET 0, a fence that stops PostgreSQL from inlining it:
     inlined, every use of a column would re-evaluate its whole expression (the date's
     checks dozens of times a row).
     """
     tz = settings.TIME_ZONE if settings.USE_TZ else "UTC"
+    # A row's length as the reader counts it (its values, commas and line end) for a row
+    # COPY read without quotes; a quoted one was read by the reader and is within its limit.
+    row_chars = " + ".join(f"char_length(COALESCE({column}, ''))" for column in header)
+    row_chars = f"{row_chars} + {len(header) + 1}"
     lows = " ".join(f"WHEN '{m}' THEN {lo}" for m, (lo, _) in SCORE_RANGES.items())
     highs = " ".join(f"WHEN '{m}' THEN {hi}" for m, (_, hi) in SCORE_RANGES.items())
     # Naive times in a zone with DST: Python and PostgreSQL resolve a gap or an overlap
@@ -101,8 +122,11 @@ def create_checked(cursor: Any, *, raw: str, checked: str, width: int, now: Any)
         SELECT row_number, n_values, external_id, touchpoint_id, metric,
             CASE WHEN score_num BETWEEN lo AND hi THEN score_num::smallint END AS score,
             responded_at, customer_id, segment, comment,
-            -- Judged by Python: lengths the validator cannot word, forms it may accept.
+            -- Judged by Python: lengths the validator cannot word, forms it may accept, a line
+            -- break where a quote may have been left open, a row past the reader's limit.
             char_length(slug) > %(other_len)s OR metric_length > %(other_len)s
+            OR concat(external_id, slug, metric, customer_id, segment) ~ '[\\r\\n]'
+            OR row_chars > %(row_chars)s
             OR (score_num IS NULL AND (score_text LIKE '%%\\_%%'
                 OR octet_length(score_text) <> char_length(score_text)))
             OR {date_forms.SQL_PYTHON_MAY_READ}
@@ -110,6 +134,8 @@ def create_checked(cursor: Any, *, raw: str, checked: str, width: int, now: Any)
             (COALESCE(n_values, %(width)s) > %(width)s)::int
             + (external_id = '' OR char_length(external_id) > %(ext_len)s)::int
             + (touchpoint_id IS NULL)::int
+            + (NOT %(all_writable)s AND touchpoint_id IS NOT NULL
+                AND touchpoint_id <> ALL(%(writable)s::bigint[]))::int
             + (lo IS NULL)::int
             + (score_num IS NULL OR (lo IS NOT NULL AND score_num NOT BETWEEN lo AND hi))::int
             + (responded_at IS NULL OR responded_at > %(latest)s)::int
@@ -135,6 +161,7 @@ def create_checked(cursor: Any, *, raw: str, checked: str, width: int, now: Any)
                             CASE t.metric {lows} END AS lo,
                             CASE t.metric {highs} END AS hi,
                             CASE WHEN t.score_text ~ '^[+-]?[0-9]+$'
+                                AND char_length(t.score_text) <= 100
                                 THEN t.score_text::numeric END AS score_num,
                             when_text ~ %(iso)s AS iso,
                             {date_forms.SQL_ZONE} AS zone
@@ -149,7 +176,8 @@ def create_checked(cursor: Any, *, raw: str, checked: str, width: int, now: Any)
                                 btrim(COALESCE(responded_at, ''), %(ws)s) AS when_text,
                                 btrim(COALESCE(customer_id, ''), %(ws)s) AS customer_id,
                                 btrim(COALESCE(segment, ''), %(ws)s) AS segment,
-                                btrim(COALESCE(comment, ''), %(ws)s) AS comment
+                                btrim(COALESCE(comment, ''), %(ws)s) AS comment,
+                                {row_chars} AS row_chars
                             FROM {raw} OFFSET 0
                         ) AS t
                         LEFT JOIN metrics_touchpoint tp ON tp.slug = t.slug
@@ -163,7 +191,11 @@ def create_checked(cursor: Any, *, raw: str, checked: str, width: int, now: Any)
             "ws": _whitespace(),
             "iso": date_forms.SQL_SHAPE,
             "tz": tz,
-            "width": width,
+            "width": len(header),
+            # Near the limit is enough: CRLF or LF, the reader decides it exactly.
+            "row_chars": MAX_ROW_CHARS - 2,
+            "all_writable": writable is None,
+            "writable": sorted(writable or ()),
             "latest": now + FUTURE_TOLERANCE,
             "other_len": OTHER_MAX_LENGTH,
             "ext_len": MAX_LENGTHS["external_id"],
@@ -182,7 +214,7 @@ def _word_errors(load: FileLoad, cursor: Any) -> list[RowError]:
         f"JOIN {load.raw} r USING (row_number) WHERE c.errors > 0 "
         f"ORDER BY c.row_number LIMIT {MAX_REPORTED_ERRORS}"
     )
-    validator = ResponseValidator(now=load.now)
+    validator = ResponseValidator(now=load.now, writable=load.writable)
     width = len(load.header)
     words: list[RowError] = []
     for number, n_values, count, *values in cursor.fetchall():

@@ -72,11 +72,11 @@ def _require_unique_ids(load: FileLoad, cursor: Any) -> None:
 def _type_rows(load: FileLoad, cursor: Any, typed: str) -> None:
     """Type the plain file's rows into `typed`, or raise NotPlain if any row is not valid.
 
-    A row the validator would refuse finds no join partner (an unknown touch point, a metric
-    and score off the scale) or fails the filter (a length); PostgreSQL itself refuses a date
-    that does not exist. Typing is most of a plain import's work (reading a date costs about
-    a microsecond), and as a CREATE TABLE AS it runs in parallel workers; the INSERT into the
-    response table that follows cannot.
+    A row the validator would refuse finds no join partner (an unknown touch point or one the
+    importer may not write, a metric and score off the scale) or fails the filter (a length);
+    PostgreSQL itself refuses a date that does not exist. Typing is most of a plain import's
+    work (reading a date costs about a microsecond), and as a CREATE TABLE AS it runs in
+    parallel workers; the INSERT into the response table that follows cannot.
     """
     scale = ", ".join(
         f"('{given}', '{score}', '{metric}', {score})"
@@ -101,13 +101,15 @@ def _type_rows(load: FileLoad, cursor: Any, typed: str) -> None:
         f"  COALESCE(r.segment, '')::{column['segment']} AS segment, "
         f"  COALESCE(r.comment, '')::{column['comment']} AS comment "
         f"FROM {load.raw} r JOIN metrics_touchpoint tp ON tp.slug = r.touchpoint "
+        # Only the touch points the importer may write: a row for another finds no partner.
+        f"{'' if load.writable is None else 'AND tp.id = ANY(%(writable)s::bigint[]) '}"
         f"JOIN (VALUES {scale}) AS scale (given_metric, given_score, metric, score) "
         "  ON scale.given_metric = r.metric AND scale.given_score = r.score "
         "WHERE char_length(r.external_id) <= %(external_id)s "
         "AND (r.customer_id IS NULL OR char_length(r.customer_id) <= %(customer_id)s) "
         "AND (r.segment IS NULL OR char_length(r.segment) <= %(segment)s) "
         "AND (r.comment IS NULL OR char_length(r.comment) <= %(comment)s)",
-        MAX_LENGTHS,
+        {**MAX_LENGTHS, "writable": sorted(load.writable or ())},
     )
     typed_rows = cursor.rowcount
     cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")

@@ -11,18 +11,24 @@ and responses already stored are counted, not added twice.
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC
 from typing import Any, TextIO
 
 from django.db import connection
 from django.utils import timezone
 
-from cco.importing import RowError
+from cco.importing import RowError, UnreadableFile
 from metrics.services.ingest.duplicates import duplicates_set_aside
-from metrics.services.ingest.report import ImportReport, import_transaction
+from metrics.services.ingest.report import ImportReport, import_transaction, unreadable_report
 from metrics.services.ingest.response_table import insert_staged
-from metrics.validation import HeaderError, ResponseValidator, ValidRow, read_csv
+from metrics.validation import (
+    HeaderError,
+    ResponseValidator,
+    ValidRow,
+    read_csv,
+    touchpoints_writable_by,
+)
 
 BATCH_ROWS = 20_000
 _STAGING = "metrics_response_staging"
@@ -40,17 +46,44 @@ def response_import(
     dry_run: bool = False,
     queue_rollup: bool = True,
     on_progress: Callable[[int], None] | None = None,
+    importer: Any = None,
 ) -> ImportReport:
     """Validate and save survey responses given as (row number, mapping) pairs.
 
     Any invalid row rejects the whole batch (nothing saved) unless `skip_invalid`; `dry_run`
     reports what would happen and saves nothing. After a commit that added responses, an
     incremental roll-up is queued (unless `queue_rollup` is False, e.g. for a large backfill
-    followed by `rollup_rebuild`).
+    followed by `rollup_rebuild`). `importer`, the person importing, may import only for the
+    touch points they may change (a row for another is refused); None (an operator's command)
+    for every one.
     """
+    return _import_rows(
+        rows,
+        source=source,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        queue_rollup=queue_rollup,
+        on_progress=on_progress,
+        writable=touchpoints_writable_by(importer),
+    )
+
+
+def _import_rows(
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    source: str,
+    skip_invalid: bool,
+    dry_run: bool,
+    queue_rollup: bool,
+    on_progress: Callable[[int], None] | None,
+    writable: Collection[int] | None,
+) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
-    with import_transaction(report, queue_rollup=queue_rollup):
-        _stage_and_insert(rows, source, skip_invalid, report, on_progress)
+    try:
+        with import_transaction(report, queue_rollup=queue_rollup):
+            _stage_and_insert(rows, source, skip_invalid, report, on_progress, writable)
+    except UnreadableFile as problem:  # raised by read_csv: the transaction is undone
+        return unreadable_report(problem, dry_run=dry_run)
     return report
 
 
@@ -62,8 +95,11 @@ def response_import_csv(
     dry_run: bool = False,
     queue_rollup: bool = True,
     on_progress: Callable[[int], None] | None = None,
+    importer: Any = None,
 ) -> ImportReport:
-    """`response_import` over a CSV text stream (read row by row, never whole)."""
+    """`response_import` over a CSV text stream (read row by row, never whole). A file that
+    cannot be read as CSV (cco.importing.csv_rows) is rejected whole, naming where."""
+    writable = touchpoints_writable_by(importer)
     try:
         rows = read_csv(stream)
         first = next(rows, None)
@@ -71,19 +107,22 @@ def response_import_csv(
         report = ImportReport(rejected=True, dry_run=dry_run)
         report.add_error(RowError(1, "(header)", str(exc)))
         return report
+    except UnreadableFile as problem:
+        return unreadable_report(problem, dry_run=dry_run)
 
     def all_rows() -> Iterable[tuple[int, Mapping[str, Any]]]:
         if first is not None:
             yield first
             yield from rows
 
-    return response_import(
-        rows=all_rows(),
+    return _import_rows(
+        all_rows(),
         source=source,
         skip_invalid=skip_invalid,
         dry_run=dry_run,
         queue_rollup=queue_rollup,
         on_progress=on_progress,
+        writable=writable,
     )
 
 
@@ -93,6 +132,7 @@ def _stage_and_insert(
     skip_invalid: bool,
     report: ImportReport,
     on_progress: Callable[[int], None] | None,
+    writable: Collection[int] | None,
 ) -> None:
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
@@ -103,7 +143,7 @@ def _stage_and_insert(
             f"{'timestamptz' if postgres else 'datetime'}, customer_id text, segment text, "
             f"comment text){' ON COMMIT DROP' if postgres else ''}"
         )
-        validator = ResponseValidator()
+        validator = ResponseValidator(writable=writable)
         batch: list[ValidRow] = []
         for number, data in rows:
             report.rows_read += 1

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from cco.importing import RowErrorReport
+from cco.importing import RowErrorReport, UnreadableFile
 from cco.queue import enqueue_on_commit
 from metrics.services.rollups import acquire_rollup_lock
 
@@ -53,6 +53,14 @@ class ImportReport(RowErrorReport):
             "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.errors],
             "summary": self.summary,
         }
+
+
+def unreadable_report(problem: UnreadableFile, *, dry_run: bool) -> ImportReport:
+    """The report on a file that could not be read to its end: rejected with that one problem,
+    whatever its rows before it held (every path stops at the same place)."""
+    report = ImportReport(rejected=True, dry_run=dry_run, rows_read=problem.rows_read)
+    report.add_error(problem.error)
+    return report
 
 
 class _Abandon(Exception):

@@ -1,11 +1,13 @@
 # ruff: noqa: S608 - SQL is assembled only from this package's names and the checked header.
 """Staged COPY: the file's text into a staging table, one text column a CSV column.
 
-The file is streamed straight into COPY unless it contains a double quote or a `\\.` line, where
-PostgreSQL's CSV reading can differ from Python's: such files are re-read by Python's csv module
-and re-written as plain CSV for COPY, which is slower but reads every row as the validator would
-(blank lines skipped, a ragged row's count of values kept for the report). While PostgreSQL
-reads a directly streamed block, the plain-file scan reads it too (plain_files).
+The file is streamed straight into COPY unless it contains a double quote, a `\\.` line or a
+NUL, where PostgreSQL's CSV reading can differ from Python's (it would let a quote left open
+swallow the lines after it): such files are re-read by the one CSV reader every importer uses
+(cco.importing.csv_rows) and re-written as plain CSV for COPY, which is slower but reads every
+row as the validator would (blank lines skipped, a ragged row's count of values kept for the
+report) and stops where it stops (a quote never closed, a row past the length limit). While
+PostgreSQL reads a directly streamed block, the plain-file scan reads it too (plain_files).
 """
 
 import csv
@@ -16,7 +18,8 @@ from typing import Any
 import psycopg2
 from django.db import transaction
 
-from metrics.services.ingest.copy_io import copy_from, line_blocks
+from cco.importing import csv_rows
+from metrics.services.ingest.copy_io import LongLine, copy_from, line_blocks
 from metrics.services.ingest.file_load import FileLoad
 from metrics.services.ingest.response_table import FIRST_ROW
 from metrics.validation import COLUMNS
@@ -40,7 +43,7 @@ def copy_into_staging(load: FileLoad, cursor: Any) -> None:
             )
             load.copied_rows = cursor.cursor.rowcount
             return
-    except (_Irregular, psycopg2.DataError):
+    except (_Irregular, LongLine, psycopg2.DataError):
         pass  # blank lines, ragged rows, quotes: read the file as the validator does
     load.scan.plain = False  # its rows are judged one by one, as the validator reads them
     load.rewind()
@@ -67,7 +70,7 @@ def _direct_chunks(load: FileLoad) -> Iterator[str]:
     lines = 0
     for block in line_blocks(load.stream):
         # Blocks end at a line end, so a `\.` never straddles two of them.
-        if '"' in block or "\\." in block:
+        if '"' in block or "\\." in block or "\x00" in block:
             raise _Irregular
         lines += block.count("\n")
         load.progress(lines)
@@ -81,7 +84,7 @@ def _reread_chunks(load: FileLoad) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     rows = 0
-    for number, values in enumerate(csv.reader(load.stream), start=FIRST_ROW):
+    for number, values in csv_rows(load.stream, columns=load.header):
         if not values:
             continue
         count = len(values)

@@ -5,11 +5,12 @@
 This writes every row once, where the staged paths write it three times (staging, typed, the
 table). The table is locked and its indexes set aside; Python puts each touch point's id in
 place of its slug as the file streams; what the validator would refuse, PostgreSQL refuses
-here: the touch point by the slug-to-id map, a metric and score off the scale by the table's
-check constraint, a date by its own cast, a missing value by NOT NULL, lengths by the column
-types, a date in the future by a check constraint that lives only inside this attempt, and an
-id twice (in the file, or already stored) by the rebuilt unique constraint. Any refusal undoes
-the attempt (a savepoint), and the file takes the staged path.
+here: the touch point by the slug-to-id map (of those the importer may write), a metric and
+score off the scale by the table's check constraint, a date by its own cast, a missing value
+by NOT NULL, lengths by the column types, a date in the future by a check constraint that
+lives only inside this attempt, and an id twice (in the file, or already stored) by the rebuilt
+unique constraint. Any refusal undoes the attempt (a savepoint), and the file takes the staged
+path.
 """
 
 import itertools
@@ -21,7 +22,7 @@ import psycopg2
 from django.db import DataError, IntegrityError, connection, transaction
 
 from metrics.models import Touchpoint
-from metrics.services.ingest.copy_io import copy_from, line_blocks, read_ahead
+from metrics.services.ingest.copy_io import LongLine, copy_from, line_blocks, read_ahead
 from metrics.services.ingest.file_load import FileLoad
 from metrics.services.ingest.plain_files import NotPlain, plain_line_pattern, plain_lines
 from metrics.services.ingest.response_table import (
@@ -44,7 +45,14 @@ def copy_straight_in(load: FileLoad, cursor: Any) -> bool:
             cursor.execute(f"LOCK TABLE {TARGET} IN ACCESS EXCLUSIVE MODE")
             with response_indexes_set_aside(cursor):
                 rows = _copy_with_attempt_rules(load, cursor)
-    except (NotPlain, DataError, IntegrityError, psycopg2.DataError, psycopg2.IntegrityError):
+    except (
+        NotPlain,
+        LongLine,
+        DataError,
+        IntegrityError,
+        psycopg2.DataError,
+        psycopg2.IntegrityError,
+    ):
         load.rewind()
         return False
     load.report.rows_read = load.report.inserted = rows
@@ -66,7 +74,12 @@ def _copy_with_attempt_rules(load: FileLoad, cursor: Any) -> int:
     restore_defaults = _set_attempt_defaults(load, cursor)
     sequence, first_id = next_response_id(cursor)
     # Read before COPY starts: the connection runs nothing else until it ends.
-    ids = {slug: str(pk) for slug, pk in Touchpoint.objects.values_list("slug", "id")}
+    # Only the touch points the importer may write: a row for another finds no id.
+    ids = {
+        slug: str(pk)
+        for slug, pk in Touchpoint.objects.values_list("slug", "id")
+        if load.writable is None or pk in load.writable
+    }
     chunks = read_ahead(_chunks(load, first_id, ids))
     try:
         copy_from(cursor, _copy_sql(load.header), chunks)
@@ -138,9 +151,9 @@ def _chunks(load: FileLoad, first_id: int, ids: dict[str, str]) -> Iterator[str]
     pattern = plain_line_pattern(load.header, naive_dates_allowed=load.naive_dates_allowed)
     lines = 0
     for block in line_blocks(load.stream):
-        # Quotes and backslashes (COPY's end-of-data mark) take the staged path, which
+        # Quotes, backslashes (COPY's end-of-data mark) and NULs take the staged path, which
         # reads them as the validator does.
-        if '"' in block or "\\" in block:
+        if '"' in block or "\\" in block or "\x00" in block:
             raise NotPlain
         if not block.endswith("\n"):  # the file's last line
             block += "\n"
