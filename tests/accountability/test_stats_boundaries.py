@@ -9,9 +9,12 @@ import pytest
 
 from accountability.stats import (
     DeliveryFigures,
+    agenda_plan,
     combined_delivery,
+    days_past,
     delivery_figures,
     issue_escalates,
+    issue_severity,
     next_meeting_date,
     on_time_rag,
     open_issues_rag,
@@ -277,3 +280,131 @@ def test_an_issue_escalates_when_the_latest_breach_is_worse_than_the_first(lates
 def test_escalation_is_asked_with_named_figures():
     with pytest.raises(TypeError):
         issue_escalates(3, 10.0, 10.0)  # type: ignore[misc]
+
+
+# --- The agenda: severity, lateness and the time box ---------------------------------------------
+
+
+def test_an_issues_severity_is_respondents_times_points_of_the_scale_below_its_reference():
+    assert issue_severity([]) == 0.0
+    assert issue_severity([("nps", 40, 20.0, 10.0)]) == 200.0  # 40 × 10 of 200 points
+    assert issue_severity([("csat", 40, 80.0, 70.0)]) == 400.0  # 40 × 10 of 100
+    assert issue_severity([("ces", 30, 5.0, 4.0)]) == 500.0  # 30 × 1 of 6
+    assert issue_severity([("kpi", 10, 5.0, 4.0)]) == 10.0  # an unknown scale counts as 100
+    assert issue_severity([("ces", 1, 5.0, 4.99)]) == 0.2  # rounded to one decimal
+
+
+def test_only_breaches_below_their_reference_count_and_the_worst_one_decides():
+    assert issue_severity([("nps", 40, 20.0, 20.0)]) == 0.0
+    assert issue_severity([("nps", 40, 20.0, 20.1)]) == 0.0
+    assert issue_severity([("nps", 40, None, 10.0)]) == 0.0
+    worse, milder = ("csat", 40, 80.0, 70.0), ("nps", 40, 20.0, 10.0)
+    assert issue_severity([worse, milder]) == issue_severity([milder, worse]) == 400.0
+    assert issue_severity([("nps", 40, None, 10.0), milder]) == 200.0
+
+
+def test_days_past_count_from_the_day_after_the_due_date():
+    assert days_past(TODAY, until=TODAY) == 0
+    assert days_past(TODAY, until=TODAY - DAY) == 0
+    assert days_past(TODAY, until=TODAY + 3 * DAY) == 3
+
+
+def test_a_short_agenda_shares_the_whole_meeting_the_remainder_to_the_first_items():
+    items = [(1, "cx_issue", 1.0), (2, "cx_issue", 2.0), (3, "cx_issue", 3.0)]
+    assert agenda_plan(items, meeting_minutes=10) == {1: 4, 2: 3, 3: 3}
+    assert agenda_plan([], meeting_minutes=60) == {}
+
+
+def test_what_does_not_fit_is_parked_and_the_most_severe_items_are_discussed():
+    items = [(1, "cx_issue", 1.0), (2, "cx_issue", 5.0), (3, "cx_issue", 3.0)]
+    assert agenda_plan(items, meeting_minutes=6) == {1: 0, 2: 3, 3: 3}
+    # Under three minutes there is still one item.
+    assert agenda_plan(items, meeting_minutes=2) == {1: 0, 2: 2, 3: 0}
+
+
+def test_items_added_by_hand_are_discussed_even_past_the_time_box():
+    items = [(10, "manual", 0.0), (11, "manual", 0.0), (1, "cx_issue", 9.0)]
+    assert agenda_plan(items, meeting_minutes=3) == {10: 2, 11: 1, 1: 0}
+
+
+def test_each_section_takes_its_share_of_the_places_by_severity():
+    items = [
+        (section_index * 100 + rank, section, float(rank))
+        for section_index, section in enumerate(["cx_issue", "action_item", "milestone", "kpi"])
+        for rank in range(10)
+    ]
+    planned = agenda_plan(items, meeting_minutes=30)  # 10 places: 4, 3, 2 and 1
+    discussed = sorted(key for key, minutes in planned.items() if minutes)
+    assert discussed == [6, 7, 8, 9, 107, 108, 109, 208, 209, 309]
+    assert {planned[key] for key in discussed} == {3}
+
+
+def test_places_a_section_cannot_use_go_round_the_others():
+    items = [(1, "cx_issue", 1.0), (2, "cx_issue", 2.0)] + [
+        (100 + rank, "action_item", float(rank)) for rank in range(10)
+    ]
+    planned = agenda_plan(items, meeting_minutes=30)  # 10 places: 2 issues, 8 actions
+    assert sorted(key for key, minutes in planned.items() if minutes) == [1, 2] + list(
+        range(102, 110)
+    )
+    unknown = [(1, "other", 1.0), (2, "other", 2.0)]
+    assert agenda_plan(unknown, meeting_minutes=3) == {1: 0, 2: 3}
+
+
+def test_a_section_without_a_share_gets_only_the_places_left_over():
+    items = [(rank, "cx_issue", float(rank)) for rank in range(10)] + [
+        (100 + rank, "other", float(rank)) for rank in range(10)
+    ]
+    planned = agenda_plan(items, meeting_minutes=30)  # 4 by share, then 3 more each in turn
+    assert sorted(key for key, minutes in planned.items() if minutes) == list(range(3, 10)) + [
+        107,
+        108,
+        109,
+    ]
+
+
+def test_the_meetings_length_is_given_by_name():
+    with pytest.raises(TypeError):
+        agenda_plan([], 60)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        days_past(TODAY, TODAY)  # type: ignore[misc]
+
+
+def test_a_meeting_holds_whole_three_minute_places_only():
+    items = [(rank, "cx_issue", float(rank)) for rank in range(5)]
+    planned = agenda_plan(items, meeting_minutes=10)  # three places, not 3⅓
+    assert sorted(key for key, minutes in planned.items() if minutes) == [2, 3, 4]
+
+
+def test_items_added_by_hand_take_their_places_from_the_time_box():
+    items = [(-1, "manual", 0.0), (-2, "manual", 0.0)] + [
+        (rank, "cx_issue", float(rank)) for rank in range(30)
+    ]
+    planned = agenda_plan(items, meeting_minutes=60)  # 20 places: 2 by hand, 18 issues
+    assert sorted(key for key, minutes in planned.items() if minutes) == [-2, -1] + list(
+        range(12, 30)
+    )
+
+
+def test_a_short_agenda_leaves_places_empty_and_stops_handing_them_out():
+    assert agenda_plan([(1, "cx_issue", 1.0), (2, "kpi", 1.0)], meeting_minutes=60) == {
+        1: 30,
+        2: 30,
+    }
+
+
+def test_the_last_spare_place_goes_to_the_next_section_in_turn_and_no_further():
+    items = [(rank, "cx_issue", float(rank)) for rank in range(10)] + [
+        (100 + rank, "other", float(rank)) for rank in range(10)
+    ]
+    planned = agenda_plan(items, meeting_minutes=24)  # 8 places: 3 by share, 5 in turn
+    assert sorted(key for key, minutes in planned.items() if minutes) == [
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        108,
+        109,
+    ]
