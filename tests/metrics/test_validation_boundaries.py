@@ -336,3 +336,112 @@ def test_the_rules_and_the_rows_they_pass_cannot_be_altered(desk):
         valid.score = 0  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         DATE_FIELDS[0].low = 1900  # type: ignore[misc]
+
+
+# --- Who may import which touch points, and values of the wrong type ----------------------------
+
+
+@pytest.fixture
+def two_departments(desk):
+    from cco.models import Role
+    from tests.factories import DepartmentFactory, UserFactory
+
+    web = TouchpointFactory(slug="web-chat")
+    head = UserFactory(username="desk-head", role=Role.DEPARTMENT_HEAD, department=desk.department)
+    web_head = UserFactory(
+        username="web-head", role=Role.DEPARTMENT_HEAD, department=web.department
+    )
+    sales = DepartmentFactory(name="Sales", slug="sales-dept")
+    return {"desk": desk, "web": web, "head": head, "web_head": web_head, "sales": sales}
+
+
+def test_a_head_imports_their_own_departments_touch_points_only(two_departments):
+    from metrics.validation import touchpoints_writable_by
+
+    desk, web = two_departments["desk"], two_departments["web"]
+    writable = touchpoints_writable_by(two_departments["head"])
+    assert writable == frozenset({desk.pk})
+    validator = ResponseValidator(now=NOW, writable=writable)
+    assert isinstance(validator.validate(2, row()), ValidRow)
+    refused = validator.validate(3, row(touchpoint="web-chat"))
+    assert [(e.column, e.reason) for e in refused] == [
+        ("touchpoint", f"touch point web-chat belongs to {web.department}")
+    ]
+
+
+def test_the_cco_a_command_and_a_head_of_every_touch_point_import_them_all(two_departments):
+    from cco.models import Role
+    from metrics.models import Touchpoint as TouchpointModel
+    from metrics.validation import touchpoints_writable_by
+    from tests.factories import UserFactory
+
+    chief = UserFactory(username="import-cco", role=Role.CCO, is_superuser=False)
+    assert touchpoints_writable_by(chief) is None
+    assert touchpoints_writable_by(None) is None
+    # Once the web chat is the desk's too, its head may import every touch point.
+    TouchpointModel.objects.filter(slug="web-chat").update(
+        department=two_departments["desk"].department
+    )
+    assert touchpoints_writable_by(two_departments["head"]) is None
+
+
+def test_a_person_who_may_not_import_is_refused_before_any_row(two_departments):
+    from django.core.exceptions import PermissionDenied
+
+    from cco.models import Role
+    from metrics.validation import touchpoints_writable_by
+    from tests.factories import UserFactory
+
+    worker = UserFactory(username="desk-worker", role=Role.CONTRIBUTOR)
+    with pytest.raises(PermissionDenied):
+        touchpoints_writable_by(worker)
+
+
+def test_a_line_break_is_allowed_in_a_comment_only(desk):
+    assert accepted(row(comment="First line\nsecond line")).comment == "First line\nsecond line"
+    for column in ("segment", "customer_id", "external_id"):
+        for value in ("a\nb", "a\rb"):
+            found = problems(row(**{column: value}))
+            assert [c for c, _ in found] == [column], (column, value)
+
+
+@pytest.mark.parametrize("value", [[1], {"a": 1}, True, 1.5])
+def test_a_text_column_takes_text_or_a_whole_number_and_no_other_type(desk, value):
+    assert [column for column, _ in problems(row(segment=value))] == ["segment"]
+    assert accepted(row(segment=42)).segment == "42"
+
+
+@pytest.mark.parametrize("value", [[9], {"score": 9}, 9.5])
+def test_a_score_of_another_type_is_refused(desk, value):
+    assert [column for column, _ in problems(row(score=value))] == ["score"]
+
+
+@pytest.mark.parametrize("value", [20260301, 2026.3, ["2026-03-01"]])
+def test_a_date_must_be_given_as_text(desk, value):
+    assert [column for column, _ in problems(row(responded_at=value))] == ["responded_at"]
+
+
+def test_the_cco_imports_every_touch_point_however_many_there_are(desk):
+    from cco.models import Role
+    from metrics.models import Touchpoint as TouchpointModel
+    from metrics.validation import touchpoints_writable_by
+    from tests.factories import UserFactory
+
+    # Past 256 touch points, where Python stops sharing the objects of equal counts.
+    TouchpointModel.objects.bulk_create(
+        TouchpointModel(
+            stage=desk.stage,
+            name=f"Kiosk {i}",
+            slug=f"kiosk-{i}",
+            channel=desk.channel,
+            department=desk.department,
+        )
+        for i in range(300)
+    )
+    chief = UserFactory(username="many-cco", role=Role.CCO, is_superuser=False)
+    assert touchpoints_writable_by(chief) is None
+
+
+def test_the_clock_and_the_writable_touch_points_are_given_by_name(desk):
+    with pytest.raises(TypeError):
+        ResponseValidator(NOW)  # type: ignore[misc]
