@@ -203,7 +203,7 @@ def test_cco_runs_the_meeting_from_a_breach_to_the_minutes_then_plans_on_the_roa
     page.get_by_role("link", name="State an expected result").click()
     page.get_by_label("Metric").select_option(label="NPS")
     page.get_by_label("Scope").select_option(label=f"Department: {department_b.name}")
-    page.get_by_label("Baseline").fill("5")
+    page.get_by_label("Typed baseline").fill("5")
     page.get_by_label("Target").fill("25")
     page.get_by_label("By date").fill(f"{year + 1}-12-31")
     page.get_by_role("button", name="Save").click()
