@@ -27,8 +27,9 @@ def broker_unavailable(error: BaseException) -> bool:
     return False
 
 
-def enqueue(task: Any, **kwargs: Any) -> None:
-    """Queue `task` (the task, or its name: "app.tasks.some_task"), surviving a broker outage.
+def enqueue(task: Any, **kwargs: Any) -> bool:
+    """Queue `task` (the task, or its name: "app.tasks.some_task"), surviving a broker outage;
+    True when it was queued, False when the queue was unavailable.
 
     A service names the task rather than importing it, so `tasks.py` (which imports the
     services) and the services never import each other.
@@ -51,6 +52,8 @@ def enqueue(task: Any, **kwargs: Any) -> None:
             " ".join(str(error).split()) or type(error).__name__,
             task.name,
         )
+        return False
+    return True
 
 
 def enqueue_on_commit(task: Any, **kwargs: Any) -> None:

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from cco.queue import enqueue
 from metrics.models import (
     KPI,
     Breach,
@@ -62,8 +63,16 @@ class RollupAdmin(admin.ModelAdmin):
 
     @admin.action(description="Rebuild all roll-ups from raw responses")
     def rebuild(self, request: HttpRequest, queryset: Any) -> None:
-        rollup_rebuild_task.delay()
-        self.message_user(request, "Roll-up rebuild queued.", messages.SUCCESS)
+        # Through the queue helper, so a lost broker is a message rather than a 500.
+        if enqueue(rollup_rebuild_task):
+            self.message_user(request, "Roll-up rebuild queued.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request,
+                "The task queue is unavailable, so the rebuild was not queued; run it again "
+                "once the worker's broker is back.",
+                messages.ERROR,
+            )
 
 
 @admin.register(RollupWatermark)

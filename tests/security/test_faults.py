@@ -520,3 +520,39 @@ def test_twenty_concurrent_writers_one_wins_per_version_and_no_update_is_lost(
     )
     assert sorted(notes) == sorted(f"progress from {p.username}" for p in writers)
     assert ActionItem.objects.filter(pk=item.pk).count() == 1
+
+
+def _rebuild_from_the_admin(client):  # type: ignore[no-untyped-def]
+    """The rebuild action as the admin's changelist sends it, with one roll-up ticked."""
+    from metrics.models import Rollup
+
+    rollup = Rollup.objects.create(
+        metric="nps", scope="org", scope_id=0, grain="day", period_start="2026-01-05", n=1
+    )
+    return client.post(
+        "/admin/metrics/rollup/",
+        {"action": "rebuild", "index": "0", "_selected_action": [rollup.pk]},
+    )
+
+
+@pytest.mark.django_db
+def test_the_admin_rebuild_action_with_the_broker_down_answers_with_a_message(
+    client_for, admin, broker_down
+):
+    client = client_for(admin)
+    started = time.monotonic()
+    response = _rebuild_from_the_admin(client)
+    seconds = time.monotonic() - started
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "task queue is unavailable" in page
+    assert "Roll-up rebuild queued" not in page
+    assert seconds < PATIENCE_SECONDS, f"the admin waited {seconds:.1f} s on a dead broker"
+
+
+@pytest.mark.django_db
+def test_the_admin_rebuild_action_queues_the_rebuild_when_the_broker_is_up(client_for, admin):
+    client = client_for(admin)
+    response = _rebuild_from_the_admin(client)
+    assert response.status_code == 302
+    assert "Roll-up rebuild queued" in client.get(response["Location"]).content.decode()
