@@ -18,6 +18,14 @@ from tests.factories import DepartmentFactory, UserFactory
 from tests.metrics.factories import TouchpointFactory
 
 
+def _later_today():
+    """Within the hour, but never past local midnight: tests read "today" for due dates and
+    days late, and a meeting that fell on tomorrow would shift every such figure by one."""
+    now = timezone.localtime()
+    end_of_day = now.replace(hour=23, minute=59, second=59, microsecond=0)
+    return min(now + timedelta(hours=1), max(end_of_day, now))
+
+
 class MeetingSeriesFactory(DjangoModelFactory):
     class Meta:
         model = MeetingSeries
@@ -33,7 +41,7 @@ class MeetingFactory(DjangoModelFactory):
         model = Meeting
 
     series = factory.SubFactory(MeetingSeriesFactory)
-    scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
+    scheduled_at = factory.LazyFunction(_later_today)
 
 
 class ActionItemFactory(DjangoModelFactory):
