@@ -152,4 +152,7 @@ def test_closing_while_the_broker_is_down_still_closes_and_the_daily_run_sends_t
     assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.CLOSED
     assert mail.outbox == []
     assert reminders_daily_task.delay().get()["minutes_caught_up"] == 1
-    assert sorted(m.to[0] for m in mail.outbox) == ["head-a@example.com", "the-cco@example.com"]
+    # Only the minutes: run late on a Sunday, the same daily run also sends the chair the
+    # digest for Monday's next meeting, which is right but not what this test is about.
+    minutes = [m for m in mail.outbox if m.subject.startswith("Minutes:")]
+    assert sorted(m.to[0] for m in minutes) == ["head-a@example.com", "the-cco@example.com"]
