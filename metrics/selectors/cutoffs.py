@@ -43,18 +43,12 @@ class ScoreCutoffs:
         labels = dict(CutoffMeasure.choices)
         rows = []
         for measure in measures:
-            label = labels[measure]
             band = self.band(measure)
-            unit = "% of goal" if measure == CutoffMeasure.KPI else " points"
-            goal = "goal" if measure == CutoffMeasure.KPI else "target"
-            rows.append(
-                (
-                    label,
-                    f"at or {'beyond' if measure == CutoffMeasure.KPI else 'above'} {goal}",
-                    f"up to {band:g}{unit} short of {goal}",
-                    f"more than {band:g}{unit} short",
-                )
-            )
+            if measure == CutoffMeasure.KPI:
+                green, short = "at or beyond the goal", f"{band:g} % of the goal short of it"
+            else:
+                green, short = "at or above target", f"{band:g} points under target"
+            rows.append((labels[measure], green, f"up to {short}", f"more than {short}"))
         return rows
 
 

@@ -304,6 +304,8 @@ def test_every_tile_carries_its_unit_interval_and_n(client_for, executive, journ
     # The journey's NPS (0 here) with its interval and n, and the legend of the map's colours.
     journey = overview_for(period="30d").tiles.journeys[0][1]
     assert f"{journey.low:.0f} to {journey.high:.0f} (95 %) · n = 200" in page
-    assert "Red: more than 5 points short" in page and "fewer than 30 answers (n shown)" in page
+    assert (
+        "Red: more than 5 points under target" in page and "fewer than 30 answers (n shown)" in page
+    )
     assert "it does not follow the period, journey or department filters" in page
     assert "open today, whatever the period" in page
