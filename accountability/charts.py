@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from accountability import stats
+from accountability.cutoffs import DeliveryCutoffs
 from accountability.selectors import MeetingSummary, ScorecardRow
 from cco.charts import plotly_text
+from metrics.stats import rag_label
 
 GREEN, AMBER, RED, GREY = "#1e7b4f", "#a86400", "#b3261e", "#9aa5b1"
 
@@ -12,14 +13,12 @@ GREEN, AMBER, RED, GREY = "#1e7b4f", "#a86400", "#b3261e", "#9aa5b1"
 RAG_COLOURS = {"green": GREEN, "amber": AMBER, "red": RED, "grey": GREY}
 
 
-def _colour(pct: float | None) -> str:
-    return RAG_COLOURS[stats.on_time_rag(pct)]
-
-
-def on_time_figure(rows: list[ScorecardRow]) -> dict[str, Any]:
-    """Horizontal bars: each department's share of action items done on time."""
+def on_time_figure(rows: list[ScorecardRow], cutoffs: DeliveryCutoffs) -> dict[str, Any]:
+    """Horizontal bars: each department's share of action items done on time, coloured by the
+    CCO's cut-offs with the colour's name written on the bar."""
     shown = [row for row in rows if row.on_time_pct is not None]
     shown.sort(key=lambda row: row.on_time_pct or 0)
+    rags = [cutoffs.on_time_rag(row.on_time_pct) for row in shown]
     return {
         "data": [
             {
@@ -27,16 +26,37 @@ def on_time_figure(rows: list[ScorecardRow]) -> dict[str, Any]:
                 "orientation": "h",
                 "x": [row.on_time_pct for row in shown],
                 "y": [plotly_text(row.department.name) for row in shown],
-                "marker": {"color": [_colour(row.on_time_pct) for row in shown]},
-                "text": [f"{row.done_on_time} of {row.due_count}" for row in shown],
+                "marker": {"color": [RAG_COLOURS[rag] for rag in rags]},
+                "text": [
+                    f"{rag_label(rag)} · {row.done_on_time} of {row.due_count}"
+                    for rag, row in zip(rags, shown, strict=True)
+                ],
                 "hovertemplate": "%{y}: %{x}% on time (%{text})<extra></extra>",
             }
         ],
         "layout": {
             "xaxis": {"title": {"text": "Action items done on time (%)"}, "range": [0, 100]},
             "margin": {"l": 220, "r": 20, "t": 10, "b": 50},
+            "shapes": [
+                _cutoff_line(cutoffs.on_time.green, GREEN),
+                _cutoff_line(cutoffs.on_time.amber, AMBER),
+            ],
             "height": max(240, 34 * len(shown) + 80),
         },
+    }
+
+
+def _cutoff_line(x: float, colour: str) -> dict[str, Any]:
+    """A dashed vertical line where a colour begins."""
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": colour, "dash": "dash", "width": 1},
     }
 
 

@@ -149,3 +149,22 @@ class MeetingSeriesForm(forms.Form):
         if first_on is not None and first_on < timezone.localdate():
             raise forms.ValidationError("The first meeting cannot be in the past.")
         return first_on
+
+
+class CutoffsForm(forms.Form):
+    """The red / amber / green cut-offs: the numbers only; `services.cutoffs_update` checks
+    their ranges and order and names the field it refuses."""
+
+    nps = forms.FloatField(label="NPS: amber up to this many points under target")
+    csat = forms.FloatField(label="CSAT: amber up to this many points under target")
+    ces = forms.FloatField(label="CES: amber up to this much under target")
+    kpi = forms.FloatField(label="KPIs: amber up to this per cent of the goal short of it")
+    on_time_green = forms.FloatField(label="Action items done on time: green from (%)")
+    on_time_amber = forms.FloatField(label="Action items done on time: amber from (%)")
+    open_issues_green = forms.IntegerField(label="Open CX issues of a department: green up to")
+    open_issues_amber = forms.IntegerField(label="Open CX issues of a department: amber up to")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["step"] = "1" if name.startswith("open_issues") else "any"

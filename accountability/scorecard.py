@@ -4,18 +4,21 @@ CSV and the accountability scorecard's CSV.
 A department is judged on four measures, each red / amber / green with text beside the colour:
 its touch points' NPS against their mean target (metrics' `score_rag`), its KPIs against goal
 (the worst of them), its action items done on time (`stats.on_time_rag`) and its open CX issues
-(`stats.open_issues_rag`). The figures come from their owners; this module only lines them up.
+(`stats.open_issues_rag`), each against the CCO's cut-offs (`metrics.selectors.cutoffs`,
+`accountability.cutoffs`). The figures come from their owners; this module only lines them up.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from accountability import stats
+from accountability.cutoffs import delivery_cutoffs
 from accountability.selectors import delivery_by_department, open_issue_counts
 from cco.models import Department
 from metrics.selectors import kpi_statuses
+from metrics.selectors.cutoffs import score_cutoffs
 from metrics.selectors.ranges import RangeScores, department_nps_targets, range_scores
-from metrics.stats import score_rag
+from metrics.stats import rag_label, score_rag
 
 SCORECARD_COLUMNS = ["NPS vs target", "KPIs vs goal", "Actions on time", "Open CX issues"]
 
@@ -24,6 +27,11 @@ SCORECARD_COLUMNS = ["NPS vs target", "KPIs vs goal", "Actions on time", "Open C
 class ScorecardCell:
     rag: str
     text: str
+
+    @property
+    def label(self) -> str:
+        """The word beside the colour: "Green", "Amber", "Red" or "Not judged"."""
+        return rag_label(self.rag)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,8 @@ def scorecard_rows(
     for status in kpi_statuses(department_id=department_id):
         kpis_by_department.setdefault(status.department_id, []).append(status.rag)
     nothing_due = stats.combined_delivery([])
+    nps_band = score_cutoffs().nps
+    cutoffs = delivery_cutoffs()
     rows = []
     for department in departments:
         estimate = scores.department(department.pk)
@@ -82,7 +92,7 @@ def scorecard_rows(
             ScorecardRow(
                 department,
                 [
-                    ScorecardCell(score_rag(estimate, target), nps_text),
+                    ScorecardCell(score_rag(estimate, target, amber_band=nps_band), nps_text),
                     ScorecardCell(
                         worst_rag(kpi_rags),
                         f"{kpi_rags.count('green')} of {len(kpi_rags)} at goal"
@@ -90,12 +100,12 @@ def scorecard_rows(
                         else "no KPI readings",
                     ),
                     ScorecardCell(
-                        stats.on_time_rag(figure.on_time_pct),
+                        cutoffs.on_time_rag(figure.on_time_pct),
                         f"{figure.on_time_pct:.0f}% ({figure.done_on_time}/{figure.due_count})"
                         if figure.due_count
                         else "none due",
                     ),
-                    ScorecardCell(stats.open_issues_rag(open_count), str(open_count)),
+                    ScorecardCell(cutoffs.open_issues_rag(open_count), str(open_count)),
                 ],
             )
         )

@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accountability import stats
+from accountability.cutoffs import delivery_cutoffs
 from accountability.models import (
     ActionItem,
     ActionItemEvent,
@@ -262,6 +263,9 @@ class ScorecardRow:
     open_issues: int
     meetings_expected: int
     meetings_attended: int
+    # Red / amber / green by the CCO's cut-offs (`accountability.cutoffs`).
+    on_time_rag: str
+    open_issues_rag: str
 
     @property
     def attendance_pct(self) -> float | None:
@@ -327,10 +331,12 @@ def scorecard(
         .annotate(expected=Count("pk"), attended=Count("pk", filter=Q(present=True)))
     }
     nothing_due = stats.delivery_figures([], today=today)
+    cutoffs = delivery_cutoffs()
     rows = []
     for department in departments:
         figures = delivery.get(department.pk, nothing_due)
         expected, attended = attendance.get(department.pk, (0, 0))
+        issue_count = open_issues.get(department.pk, 0)
         rows.append(
             ScorecardRow(
                 department=department,
@@ -339,9 +345,11 @@ def scorecard(
                 on_time_pct=figures.on_time_pct,
                 overdue=figures.overdue,
                 avg_days_late=figures.avg_days_late,
-                open_issues=open_issues.get(department.pk, 0),
+                open_issues=issue_count,
                 meetings_expected=expected,
                 meetings_attended=attended,
+                on_time_rag=cutoffs.on_time_rag(figures.on_time_pct),
+                open_issues_rag=cutoffs.open_issues_rag(issue_count),
             )
         )
     return rows

@@ -108,24 +108,28 @@ def combined_delivery(figures: Iterable[DeliveryFigures]) -> DeliveryFigures:
     )
 
 
-# Action items done on time: green from 80 %, amber from 60 %, red below.
-ON_TIME_GREEN, ON_TIME_AMBER = 80.0, 60.0
-# Open CX issues of one department: amber from 1, red from 3.
-OPEN_ISSUES_AMBER, OPEN_ISSUES_RED = 1, 3
+@dataclass(frozen=True)
+class RagCutoffs:
+    """Where green and amber begin for one figure (the CCO's, read through
+    `accountability.cutoffs`): for a figure better higher, green from `green` and amber from
+    `amber`; for a count better lower, green up to `green` and amber up to `amber`."""
+
+    green: float
+    amber: float
 
 
-def on_time_rag(on_time_pct: float | None) -> str:
+def on_time_rag(on_time_pct: float | None, cutoffs: RagCutoffs) -> str:
     if on_time_pct is None:
         return "grey"
-    if on_time_pct >= ON_TIME_GREEN:
+    if on_time_pct >= cutoffs.green:
         return "green"
-    return "amber" if on_time_pct >= ON_TIME_AMBER else "red"
+    return "amber" if on_time_pct >= cutoffs.amber else "red"
 
 
-def open_issues_rag(count: int) -> str:
-    if count >= OPEN_ISSUES_RED:
-        return "red"
-    return "amber" if count >= OPEN_ISSUES_AMBER else "green"
+def open_issues_rag(count: int, cutoffs: RagCutoffs) -> str:
+    if count <= cutoffs.green:
+        return "green"
+    return "amber" if count <= cutoffs.amber else "red"
 
 
 def percentage(part: int, whole: int) -> float | None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("my/", views.my_department, name="my-department"),
     path("scorecard/", views.scorecard, name="scorecard"),
     path("scorecard.csv", views.scorecard_csv, name="scorecard-csv"),
+    path("cut-offs/", views.cutoffs_edit, name="cutoffs"),
     path("actions/new/", views.action_item_create, name="action-create"),
     path("actions/<int:pk>/", views.action_item_detail, name="action-detail"),
     path("issues/", views.issue_list, name="issue-list"),

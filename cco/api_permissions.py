@@ -24,3 +24,13 @@ class HasRole(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         return request.user.has_perm(getattr(view, "change_permission", "cco.manage_product"), obj)
+
+
+class ReadByRolesWriteByCCO(BasePermission):
+    """Settings of the whole product: everyone with a role reads them, only the CCO changes
+    them (the service checks again)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if request.method in SAFE_METHODS:
+            return bool(request.user.has_perm("cco.view_product"))
+        return bool(request.user.has_perm("cco.manage_product"))

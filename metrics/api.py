@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
+from cco.api_permissions import ReadByRolesWriteByCCO
 from metrics import selectors
 from metrics.models import (
     KPI,
@@ -25,6 +26,8 @@ from metrics.models import (
     SurveyResponse,
     Touchpoint,
 )
+from metrics.selectors.cutoffs import score_cutoffs
+from metrics.services.cutoffs import score_cutoffs_update
 from metrics.services.ingest import response_import
 from metrics.validation import MAX_LENGTHS, OTHER_MAX_LENGTH
 
@@ -320,6 +323,32 @@ class _ScoreQuery(serializers.Serializer):
     end = serializers.DateField(required=False)
 
 
+class ScoreCutoffsSerializer(serializers.Serializer):
+    nps = serializers.FloatField(help_text="NPS: amber up to this many points under target.")
+    csat = serializers.FloatField(help_text="CSAT: amber up to this many points under target.")
+    ces = serializers.FloatField(help_text="CES: amber up to this much under target.")
+    kpi = serializers.FloatField(help_text="KPIs: amber up to this per cent of the goal short.")
+
+
+class ScoreCutoffsView(APIView):
+    """Where amber and red begin for each score and for KPIs: read by everyone with a role,
+    replaced whole by the CCO (PUT). A bad value answers 400 naming the field; nothing is
+    saved unless every value is good."""
+
+    permission_classes = [ReadByRolesWriteByCCO]
+
+    @extend_schema(responses=ScoreCutoffsSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(score_cutoffs().as_dict())
+
+    @extend_schema(request=ScoreCutoffsSerializer, responses=ScoreCutoffsSerializer)
+    def put(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        saved = score_cutoffs_update(actor=request.user, values=dict(request.data))
+        return Response(saved.as_dict())
+
+
 def register(router: BaseRouter) -> None:
     """Register this app's viewsets on the API router."""
     router.register("journeys", JourneyViewSet)
@@ -332,4 +361,7 @@ def register(router: BaseRouter) -> None:
     router.register("kpi-observations", KPIObservationViewSet)
 
 
-urlpatterns = [path("scores/", ScoreSeriesView.as_view(), name="metrics-scores")]
+urlpatterns = [
+    path("scores/", ScoreSeriesView.as_view(), name="metrics-scores"),
+    path("score-cut-offs/", ScoreCutoffsView.as_view(), name="score-cutoffs"),
+]

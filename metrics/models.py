@@ -424,3 +424,9 @@ class SayDoRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.customers} customers"
+
+
+# The red / amber / green cut-offs live in their own module; Django finds them through this one.
+from metrics.cutoff_models import CutoffMeasure as CutoffMeasure  # noqa: E402
+from metrics.cutoff_models import ScoreCutoffChange as ScoreCutoffChange  # noqa: E402
+from metrics.cutoff_models import ScoreCutoffSetting as ScoreCutoffSetting  # noqa: E402

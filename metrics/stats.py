@@ -183,15 +183,20 @@ def change_is_significant(previous: Estimate, current: Estimate) -> bool:
     return abs(current.value - previous.value) > Z95 * math.hypot(se_previous, se_current)
 
 
-# A score this many points under its target is amber; further below is red.
-SCORE_AMBER_BAND = 5.0
+# The word shown beside every red / amber / green colour, so the colour never speaks alone.
+RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "Not judged"}
 
 
-def score_rag(estimate: Estimate, target: float | None) -> str:
-    """green at or above target; amber within SCORE_AMBER_BAND below it; red further below;
-    grey when there is no target or too few responses to judge."""
+def rag_label(rag: str) -> str:
+    return RAG_LABELS.get(rag, rag)
+
+
+def score_rag(estimate: Estimate, target: float | None, *, amber_band: float) -> str:
+    """green at or above target; amber up to `amber_band` below it (the CCO's cut-off, read
+    through `metrics.selectors.cutoffs`); red further below; grey when there is no target or
+    too few responses to judge."""
     if estimate.value is None or target is None or not estimate.enough:
         return "grey"
     if estimate.value >= target:
         return "green"
-    return "amber" if estimate.value >= target - SCORE_AMBER_BAND else "red"
+    return "amber" if estimate.value >= target - amber_band else "red"

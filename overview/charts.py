@@ -152,7 +152,8 @@ def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
 def scorecard_figure(rows: list[ScorecardRow], columns: list[str]) -> dict[str, Any]:
     """Departments × measures as a red / amber / green heatmap; a click opens the department."""
     z = [[RAG_LEVEL[cell.rag] for cell in row.cells] for row in rows]
-    text = [[cell.text for cell in row.cells] for row in rows]
+    # The colour's name is written in each cell, so the heatmap reads without colour vision.
+    text = [[f"{cell.label}<br>{plotly_text(cell.text)}" for cell in row.cells] for row in rows]
     names = [plotly_text(row.department.name) for row in rows]
     urls = [[row.url for _ in row.cells] for row in rows]
     colourscale = [

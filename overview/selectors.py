@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from accountability import selectors as accountability_selectors
+from accountability.cutoffs import delivery_cutoffs
 from accountability.scorecard import ScorecardRow, scorecard_rows
 from accountability.stats import DeliveryFigures, combined_delivery
 from cco.models import Department
@@ -25,6 +26,7 @@ from metrics.selectors import (
     say_do_summary,
     score_series,
 )
+from metrics.selectors.cutoffs import score_cutoffs
 from metrics.selectors.ranges import (
     HeadlineScope,
     RangeScores,
@@ -90,6 +92,12 @@ class Tiles:
     action_items: DeliveryFigures
     milestones: roadmap_selectors.DeliveryFigure
     open_issues: int
+    # The on-time share judged by the CCO's cut-offs, as on the scorecards.
+    action_items_rag: str
+
+    @property
+    def action_items_label(self) -> str:
+        return metric_stats.rag_label(self.action_items_rag)
 
     @property
     def responses_total(self) -> int:
@@ -208,10 +216,17 @@ def nps_trend(filters: DashboardFilters, results: list) -> Trend:
 class TouchpointCell:
     touchpoint: Touchpoint
     estimate: Estimate
+    amber_band: float  # the CCO's NPS cut-off (metrics.selectors.cutoffs)
 
     @property
     def rag(self) -> str:
-        return metric_stats.score_rag(self.estimate, self.touchpoint.nps_target)
+        return metric_stats.score_rag(
+            self.estimate, self.touchpoint.nps_target, amber_band=self.amber_band
+        )
+
+    @property
+    def label(self) -> str:
+        return metric_stats.rag_label(self.rag)
 
     @property
     def gap(self) -> float | None:
@@ -259,6 +274,7 @@ def journey_map(filters: DashboardFilters, scores: RangeScores) -> JourneyMap:
     )
     rows: list[JourneyRow] = []
     cells: list[TouchpointCell] = []
+    amber_band = score_cutoffs().nps
     for touchpoint in loaded:
         stage, journey = touchpoint.stage, touchpoint.stage.journey
         if not rows or rows[-1].journey.pk != journey.pk:
@@ -266,7 +282,7 @@ def journey_map(filters: DashboardFilters, scores: RangeScores) -> JourneyMap:
         row = rows[-1]
         if not row.stages or row.stages[-1].name != stage.name:
             row.stages.append(StageColumn(stage.name, scores.stage(stage.pk), []))
-        cell = TouchpointCell(touchpoint, scores.touchpoint(touchpoint.pk))
+        cell = TouchpointCell(touchpoint, scores.touchpoint(touchpoint.pk), amber_band)
         row.stages[-1].touchpoints.append(cell)
         cells.append(cell)
     for row in rows:
@@ -359,15 +375,17 @@ def overview(filters: DashboardFilters) -> Overview:
     )
     # Every department, once: the scorecard's rows and the filter's choices.
     departments = list(Department.objects.order_by("name"))
+    action_items = combined_delivery(delivery.values())
     tiles = Tiles(
         nps=ScoreTile(
             label=f"{scope.label} NPS", current=headline.current, previous=headline.previous
         ),
         responses=headline.responses,
         journeys=[(row.journey, row.estimate) for row in the_map.journeys],
-        action_items=combined_delivery(delivery.values()),
+        action_items=action_items,
         milestones=milestones.in_range,
         open_issues=sum(issues.values()),
+        action_items_rag=delivery_cutoffs().on_time_rag(action_items.on_time_pct),
     )
     # The journey map holds only one journey's touch points when filtered; the scorecard
     # needs every department's.

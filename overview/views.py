@@ -5,10 +5,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from accountability.cutoffs import delivery_cutoffs
 from accountability.scorecard import SCORECARD_COLUMNS
 from cco.access import person_with_role
 from cco.csv_safety import csv_response
 from cco.models import Role
+from metrics.selectors.cutoffs import score_cutoffs
 from overview import charts, selectors, tables
 from overview.filters import DashboardFilterForm, DashboardFilters
 
@@ -29,7 +31,11 @@ def panel_tables(data: selectors.Overview) -> dict[str, tables.Table]:
 
 def panel_data(filters: DashboardFilters) -> dict[str, Any]:
     data = selectors.overview(filters)
+    score, delivery = score_cutoffs(), delivery_cutoffs()
     return {
+        "score_legend": score.legend_rows("nps"),
+        "delivery_legend": delivery.legend,
+        "scorecard_legend": [*score.legend_rows("nps", "kpi"), *delivery.legend],
         "tiles": data.tiles,
         "trend": data.trend,
         "journey_map": data.journey_map,

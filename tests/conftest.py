@@ -253,3 +253,17 @@ def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen]:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cutoffs() -> Iterator[None]:
+    """The red / amber / green cut-offs are cached across requests; each test starts and ends
+    without a cached copy, so one test's cut-offs never colour another's pages."""
+    from accountability.cutoffs import forget_delivery_cutoffs
+    from metrics.selectors.cutoffs import forget_score_cutoffs
+
+    forget_score_cutoffs()
+    forget_delivery_cutoffs()
+    yield
+    forget_score_cutoffs()
+    forget_delivery_cutoffs()

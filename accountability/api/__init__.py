@@ -4,9 +4,11 @@ Errors rise from the services and are answered by the API's one exception handle
 (`cco/api_errors.py`): 400 naming the fields, 403, and 409 for a stale version.
 """
 
+from django.urls import path
 from rest_framework.routers import BaseRouter
 
 from accountability.api.actions import ActionItemViewSet
+from accountability.api.cutoffs import DeliveryCutoffsView
 from accountability.api.issues import CXIssueViewSet
 from accountability.api.meetings import (
     AgendaItemViewSet,
@@ -28,4 +30,10 @@ def register(router: BaseRouter) -> None:
     router.register("accountability-scorecard", ScorecardViewSet, basename="scorecard")
 
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path(
+        "accountability-cut-offs/",
+        DeliveryCutoffsView.as_view(),
+        name="accountability-cutoffs",
+    )
+]

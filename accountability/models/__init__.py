@@ -15,6 +15,9 @@ from django.utils import timezone
 
 # Reminders and calendar feeds live in their own module; Django finds an app's models through
 # this package, so they are imported here.
+from accountability.models.cutoffs import DeliveryCutoffChange as DeliveryCutoffChange
+from accountability.models.cutoffs import DeliveryCutoffSetting as DeliveryCutoffSetting
+from accountability.models.cutoffs import DeliveryFigure as DeliveryFigure
 from accountability.models.notifications import CalendarFeed as CalendarFeed
 from accountability.models.notifications import ReminderKind as ReminderKind
 from accountability.models.notifications import ReminderLog as ReminderLog

@@ -2,6 +2,7 @@
 
 from accountability.services.actions import action_item_create, action_item_update
 from accountability.services.calendar import calendar_feed_issue
+from accountability.services.cutoffs import cutoffs_update, delivery_cutoffs_update
 from accountability.services.issues import (
     cx_issue_raise,
     cx_issue_update,
@@ -37,6 +38,8 @@ __all__ = [
     "agenda_item_update",
     "attendance_mark",
     "calendar_feed_issue",
+    "cutoffs_update",
+    "delivery_cutoffs_update",
     "cx_issue_raise",
     "cx_issue_update",
     "cx_issues_raise_from_breaches",

@@ -3,6 +3,7 @@ from typing import Any
 from django import template
 
 from accountability import selectors
+from accountability.cutoffs import delivery_cutoffs
 from accountability.models import AgendaItem
 from cco.models import Department
 
@@ -21,3 +22,9 @@ def get_source(sources: dict[str, dict[int, Any]], item: AgendaItem) -> Any:
 def department_accountability(department: Department) -> selectors.DepartmentWork:
     """A department's open action items and CX issues, for the department page section."""
     return selectors.department_work(department=department)
+
+
+@register.simple_tag
+def delivery_cutoff_legend() -> list[tuple[str, str, str, str]]:
+    """The on-time and open-issue cut-offs in force, as (figure, green, amber, red) wording."""
+    return delivery_cutoffs().legend

@@ -8,6 +8,7 @@ responses in.
 
 from accountability.views.actions import action_item_create, action_item_detail
 from accountability.views.calendar import calendar_feed, calendar_subscribe
+from accountability.views.cutoffs import cutoffs_edit
 from accountability.views.home import index, my_department, scorecard, scorecard_csv
 from accountability.views.issues import issue_detail, issue_list, issue_new
 from accountability.views.meetings import (
@@ -30,6 +31,7 @@ __all__ = [
     "agenda_item_update",
     "calendar_feed",
     "calendar_subscribe",
+    "cutoffs_edit",
     "decision_add",
     "index",
     "issue_detail",

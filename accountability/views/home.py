@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accountability import charts, selectors
+from accountability.cutoffs import delivery_cutoffs
 from accountability.forms import ActionItemCreateForm, ActionItemUpdateForm, people_who_can_own
 from accountability.scorecard import department_scorecard_between, scorecard_table
 from cco.access import require_perm
@@ -97,12 +98,15 @@ def my_department(request: HttpRequest) -> HttpResponse:
 def scorecard(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "cco.view_product")
     rows = selectors.scorecard()
+    cutoffs = delivery_cutoffs()
     return render(
         request,
         "accountability/scorecard.html",
         {
             "rows": rows,
-            "figure": charts.on_time_figure(rows),
+            "figure": charts.on_time_figure(rows, cutoffs),
+            "cutoffs": cutoffs,
+            "may_edit_cutoffs": request.user.has_perm("cco.manage_product"),
             "window_days": selectors.SCORECARD_WINDOW_DAYS,
         },
     )

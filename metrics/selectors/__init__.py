@@ -24,14 +24,12 @@ from metrics.models import (
     SurveyResponse,
     Touchpoint,
 )
+from metrics.selectors.cutoffs import score_cutoffs
 from metrics.selectors.windows import (  # noqa: E402 - after the models it reads
     WindowPoint,
     WindowScore,
     headline_window_scores,
 )
-
-# A KPI within this share of its goal (on the wrong side) is amber rather than red.
-KPI_AMBER_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -186,14 +184,15 @@ def open_breaches(*, department_id: int | None = None) -> QuerySet[Breach]:
     return rows
 
 
-def kpi_rag(*, value: float | None, goal: float, direction: str) -> str:
-    """green at or beyond the goal; amber within 5 % of it; red further off; grey with no data."""
+def kpi_rag(*, value: float | None, goal: float, direction: str, amber_pct: float) -> str:
+    """green at or beyond the goal; amber up to `amber_pct` per cent of the goal short of it
+    (the CCO's cut-off); red further off; grey with no data."""
     if value is None:
         return "grey"
     gap = (value - goal) if direction == KPIDirection.HIGHER else (goal - value)
     if gap >= 0:
         return "green"
-    return "amber" if abs(gap) <= abs(goal) * KPI_AMBER_TOLERANCE else "red"
+    return "amber" if abs(gap) <= abs(goal) * amber_pct / 100 else "red"
 
 
 def kpi_statuses(*, department_id: int | None = None) -> list[KpiStatus]:
@@ -205,6 +204,7 @@ def kpi_statuses(*, department_id: int | None = None) -> list[KpiStatus]:
     ).order_by("department__name", "name")
     if department_id is not None:
         kpis = kpis.filter(department_id=department_id)
+    amber_pct = score_cutoffs().kpi
     return [
         KpiStatus(
             kpi_id=kpi.pk,
@@ -214,7 +214,12 @@ def kpi_statuses(*, department_id: int | None = None) -> list[KpiStatus]:
             goal=kpi.goal,
             latest_value=kpi.latest_value,
             week_start=kpi.latest_week,
-            rag=kpi_rag(value=kpi.latest_value, goal=kpi.goal, direction=kpi.direction),
+            rag=kpi_rag(
+                value=kpi.latest_value,
+                goal=kpi.goal,
+                direction=kpi.direction,
+                amber_pct=amber_pct,
+            ),
         )
         for kpi in kpis
     ]

@@ -2,7 +2,9 @@ from typing import Any
 
 from django import template
 
+from metrics import stats
 from metrics.selectors import ScorePoint, department_scorecard
+from metrics.selectors.cutoffs import score_cutoffs
 
 register = template.Library()
 
@@ -28,3 +30,15 @@ def score_text(point: ScorePoint | None) -> str:
         if abs(point.value) >= 10
         else (f"{point.value:.1f} ± {half:.1f}")
     )
+
+
+@register.filter
+def rag_label(rag: str) -> str:
+    """ "Green", "Amber", "Red" or "Not judged": the word beside a colour."""
+    return stats.rag_label(rag)
+
+
+@register.simple_tag
+def score_cutoff_legend(*measures: str) -> list[tuple[str, str, str, str]]:
+    """These measures' (name, green, amber, red) wording, from the cut-offs in force."""
+    return score_cutoffs().legend_rows(*measures)

@@ -9,6 +9,7 @@ import pytest
 
 from accountability.stats import (
     DeliveryFigures,
+    RagCutoffs,
     agenda_plan,
     combined_delivery,
     days_past,
@@ -246,14 +247,21 @@ def test_combined_lateness_is_rounded_to_one_decimal_and_a_zero_mean_stays_zero(
     ],
 )
 def test_on_time_is_green_from_80_percent_amber_from_60_and_red_below(pct, colour):
-    assert on_time_rag(pct) == colour
+    assert on_time_rag(pct, RagCutoffs(green=80.0, amber=60.0)) == colour
 
 
 @pytest.mark.parametrize(
     ("count", "colour"), [(0, "green"), (1, "amber"), (2, "amber"), (3, "red"), (9, "red")]
 )
-def test_open_issues_are_amber_from_one_and_red_from_three(count, colour):
-    assert open_issues_rag(count) == colour
+def test_open_issues_are_green_at_none_amber_up_to_two_and_red_from_three(count, colour):
+    assert open_issues_rag(count, RagCutoffs(green=0, amber=2)) == colour
+
+
+@pytest.mark.parametrize(
+    ("count", "colour"), [(1, "green"), (2, "amber"), (3, "amber"), (4, "red")]
+)
+def test_open_issues_follow_the_cutoffs_given(count, colour):
+    assert open_issues_rag(count, RagCutoffs(green=1, amber=3)) == colour
 
 
 def test_a_percentage_is_rounded_to_one_decimal_and_of_nothing_is_none():

@@ -14,7 +14,6 @@ import pytest
 from metrics.stats import (
     CATEGORY_THRESHOLDS,
     MIN_RESPONSES,
-    SCORE_AMBER_BAND,
     Z95,
     Estimate,
     change_is_significant,
@@ -330,13 +329,19 @@ def test_a_change_without_a_score_or_an_interval_is_never_significant():
     ("value", "colour"),
     [(50.1, "green"), (50.0, "green"), (49.9, "amber"), (45.0, "amber"), (44.9, "red")],
 )
-def test_a_score_is_green_at_its_target_amber_within_5_points_below_and_red_further(value, colour):
-    assert SCORE_AMBER_BAND == 5.0
-    assert score_rag(enough(value, value - 1, value + 1), 50.0) == colour
+def test_a_score_is_green_at_its_target_amber_within_its_band_below_and_red_further(value, colour):
+    assert score_rag(enough(value, value - 1, value + 1), 50.0, amber_band=5.0) == colour
+
+
+@pytest.mark.parametrize(
+    ("value", "colour"), [(50.0, "green"), (49.5, "amber"), (49.0, "amber"), (48.9, "red")]
+)
+def test_the_amber_band_is_the_one_given_not_a_constant(value, colour):
+    assert score_rag(enough(value, value - 1, value + 1), 50.0, amber_band=1.0) == colour
 
 
 def test_a_score_is_grey_without_a_target_a_value_or_enough_responses():
-    assert score_rag(enough(60.0, 50.0, 70.0), None) == "grey"
-    assert score_rag(enough(None, None, None), 50.0) == "grey"
-    assert score_rag(Estimate(60.0, 50.0, 70.0, 29), 50.0) == "grey"
-    assert score_rag(Estimate(60.0, 50.0, 70.0, 30), 50.0) == "green"
+    assert score_rag(enough(60.0, 50.0, 70.0), None, amber_band=5.0) == "grey"
+    assert score_rag(enough(None, None, None), 50.0, amber_band=5.0) == "grey"
+    assert score_rag(Estimate(60.0, 50.0, 70.0, 29), 50.0, amber_band=5.0) == "grey"
+    assert score_rag(Estimate(60.0, 50.0, 70.0, 30), 50.0, amber_band=5.0) == "green"

@@ -279,6 +279,7 @@ PAGES: dict[str, Page] = {
     "accountability:agenda-update": Page(
         POST, CCO, _obj("agenda_item"), _fixed({"notes": "Rota explained", "discussed": "on"})
     ),
+    "accountability:cutoffs": Page(GET, CCO),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -292,6 +293,22 @@ PAGE_WRITES: dict[str, Page] = {
     "accountability:series-new": Page(POST, CCO, body=_series),
     "roadmap:import": Page(POST, CCO, body=_roadmap_file),
     "roadmap:initiative-edit": Page(POST, CCO, _obj("initiative"), _initiative_edit),
+    "accountability:cutoffs": Page(
+        POST,
+        CCO,
+        body=_fixed(
+            {
+                "nps": "6",
+                "csat": "5",
+                "ces": "0.5",
+                "kpi": "5",
+                "on_time_green": "85",
+                "on_time_amber": "60",
+                "open_issues_green": "0",
+                "open_issues_amber": "2",
+            }
+        ),  # fmt: skip
+    ),
 }
 
 # Not in the matrix, with the reason.
