@@ -11,13 +11,12 @@ import plotly.graph_objects as go
 
 from cco.charts import plotly_text
 from metrics.selectors import SayDo
-from overview.selectors import JourneyMap, RoadmapHealth, ScorecardRow, Trend
+from overview.selectors import JourneyMap, RoadmapHealth, Trend
 from roadmap.selectors import initiative_statuses
 
 INK, MUTED, LINE = "#1f2933", "#616e7c", "#d9dee4"
 ACCENT, BAND = "#1d4f91", "rgba(29, 79, 145, 0.15)"
 RAG_COLOURS = {"red": "#d64545", "amber": "#e8a33d", "green": "#3f9b6c", "grey": "#c5ccd3"}
-RAG_LEVEL = {"grey": 0, "red": 1, "amber": 2, "green": 3}
 STATUS_COLOURS = {
     "proposed": "#c5ccd3",
     "planned": "#8fb3de",
@@ -146,49 +145,6 @@ def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
                     }
                 )
     figure.update_layout(annotations=annotations)
-    return as_dict(figure)
-
-
-def scorecard_figure(rows: list[ScorecardRow], columns: list[str]) -> dict[str, Any]:
-    """Departments × measures as a red / amber / green heatmap; a click opens the department."""
-    z = [[RAG_LEVEL[cell.rag] for cell in row.cells] for row in rows]
-    text = [[cell.text for cell in row.cells] for row in rows]
-    names = [plotly_text(row.department.name) for row in rows]
-    urls = [[row.url for _ in row.cells] for row in rows]
-    colourscale = [
-        [0.0, RAG_COLOURS["grey"]],
-        [0.25, RAG_COLOURS["grey"]],
-        [0.25, RAG_COLOURS["red"]],
-        [0.5, RAG_COLOURS["red"]],
-        [0.5, RAG_COLOURS["amber"]],
-        [0.75, RAG_COLOURS["amber"]],
-        [0.75, RAG_COLOURS["green"]],
-        [1.0, RAG_COLOURS["green"]],
-    ]
-    figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=columns,
-            y=names,
-            text=text,
-            texttemplate="%{text}",
-            customdata=urls,
-            colorscale=colourscale,
-            zmin=0,
-            zmax=3,
-            showscale=False,
-            xgap=3,
-            ygap=3,
-            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-        ),
-        layout=base_layout(
-            showlegend=False,
-            height=max(260, 34 * len(rows) + 80),
-            margin={"l": 240, "r": 16, "t": 48, "b": 16},
-            yaxis={"autorange": "reversed", "gridcolor": "rgba(0,0,0,0)"},
-            xaxis={"side": "top", "tickangle": 0, "gridcolor": "rgba(0,0,0,0)"},
-        ),
-    )
     return as_dict(figure)
 
 

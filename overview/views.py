@@ -34,6 +34,7 @@ def panel_data(filters: DashboardFilters) -> dict[str, Any]:
         "trend": data.trend,
         "journey_map": data.journey_map,
         "scorecard": data.scorecard,
+        "scorecard_columns": SCORECARD_COLUMNS,
         "roadmap": data.roadmap,
         "say_do": data.say_do,
         "catching_up": data.catching_up,
@@ -43,7 +44,6 @@ def panel_data(filters: DashboardFilters) -> dict[str, Any]:
         "figures": {
             "trend": charts.nps_trend_figure(data.trend),
             "journeys": charts.journey_figure(data.journey_map),
-            "scorecard": charts.scorecard_figure(data.scorecard, SCORECARD_COLUMNS),
             "roadmap": charts.roadmap_status_figure(data.roadmap),
             "saydo": charts.say_do_figure(data.say_do),
         },

@@ -132,13 +132,25 @@ def test_the_scorecard_rates_each_department_red_amber_green(journey_world, depa
         "green",
     ]
 
-    from overview.charts import scorecard_figure
 
-    figure = scorecard_figure(list(rows.values()), SCORECARD_COLUMNS)
-    heatmap = figure["data"][0]
-    assert heatmap["y"] == ["Billing", "Customer service"]
-    assert heatmap["z"][0] == [1, 0, 1, 1]
-    assert heatmap["customdata"][0][0] == "/departments/billing/"
+def test_the_scorecard_is_a_table_that_says_each_rating_in_words_as_well_as_colour(
+    client_for, executive, journey_world, department_b
+):
+    ActionItemFactory(department=department_b, due=timezone.localdate() - timedelta(days=2))
+    html = client_for(executive).get("/?period=30d").content.decode()
+    table = html[
+        html.index('class="table scorecard-table"') : html.index(
+            "</table>", html.index("scorecard-table")
+        )
+    ]
+    assert "figure-scorecard" not in html
+    for column in SCORECARD_COLUMNS:
+        assert f">{column}</button>" in table
+    billing = table[table.index("/departments/billing/") :].split("</tr>")[0]
+    assert billing.count('class="rag-cell rag-red"') == 2
+    assert '<span class="rag-word">Off target</span>' in billing
+    assert '<span class="rag-text">0% (0/1)</span>' in billing
+    assert 'data-sort-value="1"' in billing
 
 
 def test_the_overview_page_shows_every_panel_to_an_executive(client_for, executive, journey_world):
@@ -153,9 +165,9 @@ def test_the_overview_page_shows_every_panel_to_an_executive(client_for, executi
         "Journey map",
     ):
         assert heading in html
-    for figure in ("figure-trend", "figure-journeys", "figure-scorecard"):
+    for figure in ("figure-trend", "figure-journeys"):
         assert f'id="{figure}"' in html
-    assert "vendor/plotly.min.js" in html
+    assert "vendor/plotly-basic.min.js" in html
 
 
 def test_htmx_filter_changes_return_only_the_panels(client_for, executive, journey_world):
