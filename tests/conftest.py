@@ -253,3 +253,13 @@ def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen]:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached pages (the overview's panels) never carry over from one test's data to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
