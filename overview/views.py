@@ -3,6 +3,7 @@ from typing import cast
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from cco.access import person_with_role
@@ -32,9 +33,16 @@ def overview(request: HttpRequest) -> HttpResponse:
         ("", "All departments"),
         *((department.slug, department.name) for department in context["departments"]),
     ]
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "overview/_panels.html", context)
-    return render(request, "overview/overview.html", context)
+    # htmx asks for the whole page when Back reaches an entry it holds no snapshot of.
+    partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    response = render(
+        request, "overview/_panels.html" if partial else "overview/overview.html", context
+    )
+    # One URL, two bodies: a cache must never answer a page load with the panels alone.
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
 
 
 @require_GET

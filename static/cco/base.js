@@ -25,6 +25,7 @@
     });
   }
 
+  window.cco = Object.assign(window.cco || {}, { drawFigures: drawFigures });
   document.addEventListener("DOMContentLoaded", function () { drawFigures(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawFigures(event.target); });
 })();

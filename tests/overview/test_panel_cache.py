@@ -95,3 +95,20 @@ def test_queries_are_the_same_cold_and_warm_whatever_the_data_size(
 
 
 COLD, WARM = 18, 4
+
+
+def test_htmx_gets_the_panels_alone_and_a_history_restore_the_whole_page(
+    client_for, executive, journey_world
+):
+    client = client_for(executive)
+    partial = client.get("/?period=30d", headers={"HX-Request": "true"})
+    restore = client.get(
+        "/?period=30d", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert partial.content.decode().lstrip().startswith('<div id="panels">')
+    assert "<html" in restore.content.decode()
+    assert 'form class="filters' in restore.content.decode()
+    for response in (partial, restore, client.get("/?period=30d")):
+        assert {"HX-Request", "HX-History-Restore-Request"} <= {
+            v.strip() for v in response["Vary"].split(",")
+        }
