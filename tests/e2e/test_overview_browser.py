@@ -28,6 +28,16 @@ def charts_with_data(page) -> list[int]:
     )
 
 
+# What sticks out on the right, outermost first: names the culprit when a page scrolls sideways.
+OVERFLOWING = """() => Array.from(document.querySelectorAll('body *'))
+    .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+    .filter(el => !el.parentElement.closest('*') ||
+        el.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+    .slice(0, 8)
+    .map(el => el.tagName + '.' + el.className + ' '
+        + Math.round(el.getBoundingClientRect().width))"""
+
+
 def expect_every_chart_drawn(page) -> list[int]:
     charts = page.locator(".chart[data-figure]")
     for index in range(charts.count()):
@@ -83,4 +93,48 @@ def test_back_and_forward_restore_the_controls_and_the_charts_together(
     expect(page.locator(".period-line")).to_contain_text("Billing journey")
     assert select_values(page)["journey"] == journey
     assert expect_every_chart_drawn(page) == journey_points
+    assert page.console_errors == []
+
+
+def pages_to_check(live_server, scored, department_b):
+    from django.urls import reverse
+
+    from metrics.models import Touchpoint
+
+    touchpoint = Touchpoint.objects.get(name="Billing hotline")
+    return {
+        "overview": "/",
+        "department": department_b.get_absolute_url(),
+        "my department": reverse("accountability:my-department")
+        + f"?department={department_b.slug}",
+        "touch point": touchpoint.get_absolute_url(),
+        "action item": scored["item_b"].get_absolute_url(),
+    }
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440x900", "390x844"])
+def test_the_main_pages_fit_the_screen_draw_every_chart_and_log_no_error(
+    request, page, live_server, sign_in, executive, department_b, viewport, screenshot
+):
+    scored = request.getfixturevalue("scored_organisation")
+    page.set_viewport_size(viewport)
+    sign_in(page, executive)
+    for name, path in pages_to_check(live_server, scored, department_b).items():
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        if page.locator(".chart[data-figure]").count():
+            expect_every_chart_drawn(page)
+        wide, inner = page.evaluate(
+            "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+        )
+        assert wide <= inner, f"{name} at {viewport['width']} px is {wide} px wide: " + str(
+            page.evaluate(OVERFLOWING)
+        )
+        if viewport == PHONE:
+            modebars = page.locator(".modebar-container .modebar")
+            assert modebars.count() == 0 or not modebars.first.is_visible(), name
+    page.goto(f"{live_server.url}/")
+    top = page.locator(".tiles .tile").first.bounding_box()
+    assert top is not None and top["y"] + top["height"] <= viewport["height"], top
+    screenshot(page)
     assert page.console_errors == []
