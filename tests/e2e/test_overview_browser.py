@@ -138,3 +138,49 @@ def test_the_main_pages_fit_the_screen_draw_every_chart_and_log_no_error(
     assert top is not None and top["y"] + top["height"] <= viewport["height"], top
     screenshot(page)
     assert page.console_errors == []
+
+
+def serious_findings(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it stands, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_main_pages_have_no_serious_accessibility_findings(
+    request, page, live_server, sign_in, executive, department_b
+):
+    from django.urls import reverse
+
+    scored = request.getfixturevalue("scored_organisation")
+    sign_in(page, executive)
+    paths = {
+        **pages_to_check(live_server, scored, department_b),
+        "roadmap": reverse("roadmap:timeline"),
+        "accountability": reverse("accountability:home"),
+        "scorecard": reverse("accountability:scorecard"),
+        "touch points": reverse("metrics:touchpoint-list"),
+        "departments": reverse("department-list"),
+    }
+    findings = {}
+    for name, path in paths.items():
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        if page.locator(".chart[data-figure]").count():
+            expect_every_chart_drawn(page)
+        found = serious_findings(page)
+        if found:
+            findings[name] = found
+    assert findings == {}
+    assert page.console_errors == []
+
+
+def test_the_sign_in_page_has_no_serious_accessibility_findings(page, live_server):
+    page.goto(f"{live_server.url}/login/")
+    assert serious_findings(page) == []
