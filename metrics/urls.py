@@ -9,5 +9,6 @@ urlpatterns = [
     path("touchpoints/<slug:slug>/", views.touchpoint_detail, name="touchpoint-detail"),
     path("departments/<slug:slug>/", views.department_scorecard, name="department-scorecard"),
     path("import/", views.response_upload, name="response-upload"),
+    path("import/sample.csv", views.response_sample, name="response-sample"),
     path("customers/import/", views.customer_upload, name="customer-upload"),
 ]

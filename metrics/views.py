@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cco.access import get_for_user, require_perm
+from cco.csv_safety import csv_response
 from cco.importing import UnreadableFile, csv_rows, open_text
 from cco.models import Department
-from metrics import charts, selectors
+from metrics import charts, samples, selectors
 from metrics.forms import CustomerUploadForm, ResponseUploadForm
 from metrics.models import CustomerOutcome, Grain, Metric, Scope, Touchpoint
 from metrics.services.customers import customer_outcomes_import_csv
@@ -134,6 +135,15 @@ def response_upload(request: HttpRequest) -> HttpResponse:
     refused = request.method == "POST" and not form.is_valid()
     status = 400 if refused or isinstance(outcome, ImportReport) and outcome.rejected else 200
     return render(request, "metrics/response_upload.html", context, status=status)
+
+
+@require_GET
+def response_sample(request: HttpRequest) -> HttpResponse:
+    """A file in the import's format that the importer accepts as it stands, for a touch point
+    the person may import for."""
+    require_perm(request.user, "cco.import_responses")
+    rows = samples.sample_response_rows(request.user)
+    return csv_response("survey-responses-sample.csv", samples.SAMPLE_HEADER, rows)
 
 
 def _preview(upload: Any) -> list[list[str]]:

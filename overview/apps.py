@@ -9,3 +9,8 @@ class OverviewConfig(AppConfig):
 
     name = "overview"
     verbose_name = "Executive overview"
+
+    def ready(self) -> None:
+        from overview import panels
+
+        panels.connect()

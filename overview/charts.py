@@ -11,13 +11,13 @@ import plotly.graph_objects as go
 
 from cco.charts import plotly_text
 from metrics.selectors import SayDo
-from overview.selectors import JourneyMap, RoadmapHealth, ScorecardRow, Trend
+from overview.selectors import JourneyMap, RoadmapHealth, Trend
 from roadmap.selectors import initiative_statuses
 
 INK, MUTED, LINE = "#1f2933", "#616e7c", "#d9dee4"
 ACCENT, BAND = "#1d4f91", "rgba(29, 79, 145, 0.15)"
+TARGET = "#1e7b4f"
 RAG_COLOURS = {"red": "#d64545", "amber": "#e8a33d", "green": "#3f9b6c", "grey": "#c5ccd3"}
-RAG_LEVEL = {"grey": 0, "red": 1, "amber": 2, "green": 3}
 STATUS_COLOURS = {
     "proposed": "#c5ccd3",
     "planned": "#8fb3de",
@@ -37,9 +37,10 @@ def base_layout(**extra: Any) -> dict[str, Any]:
         "plot_bgcolor": "#ffffff",
         "hovermode": "closest",
         "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.18},
-        "xaxis": {"gridcolor": LINE, "linecolor": LINE},
-        "yaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
+        # Below the plot, anchored by its top: the axis labels push it down, never under it.
+        "legend": {"orientation": "h", "y": -0.15, "yanchor": "top"},
+        "xaxis": {"gridcolor": LINE, "linecolor": LINE, "automargin": True},
+        "yaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False, "automargin": True},
     }
     layout.update(extra)
     return layout
@@ -49,13 +50,52 @@ def as_dict(figure: go.Figure) -> dict[str, Any]:
     return json.loads(figure.to_json())
 
 
+NPS_LIMITS = (-100.0, 100.0)
+# The smallest span the NPS axis shows: a flat line is not blown up into noise.
+MIN_NPS_SPAN = 20.0
+# A target's label is about this share of the plot's height; closer labels are moved apart.
+LABEL_GAP_SHARE = 0.08
+
+
+def fitted_range(
+    values: list[float], *, min_span: float = MIN_NPS_SPAN, margin_share: float = 0.08
+) -> list[float]:
+    """An axis range holding every value with a margin, never wider than NPS can be."""
+    low, high = min(values), max(values)
+    if high - low < min_span:
+        middle = (low + high) / 2
+        low, high = middle - min_span / 2, middle + min_span / 2
+    margin = (high - low) * margin_share
+    return [max(NPS_LIMITS[0], low - margin), min(NPS_LIMITS[1], high + margin)]
+
+
+def spread_labels(values: list[float], min_gap: float) -> list[float]:
+    """Label heights near `values` (same order), at least `min_gap` apart: each label is pushed
+    up from the one below it when they would overlap."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    placed: dict[int, float] = {}
+    previous: float | None = None
+    for i in order:
+        y = values[i] if previous is None else max(values[i], previous + min_gap)
+        placed[i] = previous = y
+    return [placed[i] for i in range(len(values))]
+
+
 def nps_trend_figure(trend: Trend) -> dict[str, Any]:
     points = [p for p in trend.points if p.value is not None]
     x = [p.period_start.isoformat() for p in points]
-    figure = go.Figure(
-        layout=base_layout(yaxis={"title": "NPS", "gridcolor": LINE, "range": [-100, 100]})
-    )
     banded = [p for p in points if p.low is not None and p.high is not None]
+    shown = [p.value for p in points if p.value is not None]
+    shown += [v for p in banded for v in (p.low, p.high) if v is not None]
+    shown += [v for t in trend.targets for v in (t.start_value, t.end_value)]
+    y_range = fitted_range(shown or [0.0])
+    span = y_range[1] - y_range[0]
+    figure = go.Figure(
+        layout=base_layout(
+            yaxis={"title": "NPS", "gridcolor": LINE, "range": y_range, "automargin": True},
+            margin={"l": 48, "r": 16, "t": 24, "b": 40},
+        )
+    )
     if banded:
         figure.add_trace(
             go.Scatter(
@@ -84,26 +124,45 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
             hovertemplate="%{x}<br>NPS %{y}<br>n = %{customdata}<extra></extra>",
         )
     )
-    for target in trend.targets:
+    label_heights = spread_labels([t.end_value for t in trend.targets], span * LABEL_GAP_SHARE)
+    annotations = []
+    for target, label_y in zip(trend.targets, label_heights, strict=True):
         figure.add_trace(
             go.Scatter(
                 x=[target.start.isoformat(), target.end.isoformat()],
                 y=[target.start_value, target.end_value],
                 mode="lines",
                 name=plotly_text(target.label),
-                line={"color": "#3f9b6c", "dash": "dash"},
+                line={"color": TARGET, "dash": "dash"},
+                showlegend=False,
+                hovertemplate=f"{plotly_text(target.label)}: %{{y}}<extra></extra>",
             )
         )
-    for kind, symbol, colour, label in (
-        ("breach", "x", RAG_COLOURS["red"], "Breach raised"),
-        ("accomplishment", "star", "#3f9b6c", "Key accomplishment"),
+        # The label sits on the line's right end, inside the plot, moved up if it would
+        # overlap another target's.
+        annotations.append(
+            {
+                "x": target.end.isoformat(),
+                "y": label_y,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "text": plotly_text(target.label),
+                "font": {"size": 11, "color": TARGET},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
+    figure.update_layout(annotations=annotations)
+    for kind, symbol, colour, label, at in (
+        ("breach", "x", RAG_COLOURS["red"], "Breach raised", y_range[0] + span * 0.04),
+        ("accomplishment", "star", TARGET, "Key accomplishment", y_range[1] - span * 0.04),
     ):
         markers = [m for m in trend.markers if m.kind == kind]
         if markers:
             figure.add_trace(
                 go.Scatter(
                     x=[m.day.isoformat() for m in markers],
-                    y=[-95 if kind == "breach" else 95] * len(markers),
+                    y=[round(at, 1)] * len(markers),
                     mode="markers",
                     name=label,
                     marker={"symbol": symbol, "size": 11, "color": colour},
@@ -117,7 +176,19 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
 
 def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
     """Each journey's stages left to right, with the peak and the pit called out."""
-    figure = go.Figure(layout=base_layout(yaxis={"title": "Stage NPS", "gridcolor": LINE}))
+    values = [
+        s.estimate.value
+        for row in journey_map.journeys
+        for s in row.stages
+        if s.estimate.value is not None
+    ]
+    # Room above the peak and below the pit for their call-outs.
+    y_range = fitted_range(values or [0.0], margin_share=0.3)
+    figure = go.Figure(
+        layout=base_layout(
+            yaxis={"title": "Stage NPS", "gridcolor": LINE, "range": y_range, "automargin": True}
+        )
+    )
     annotations = []
     for row in journey_map.journeys:
         stages = [s for s in row.stages if s.estimate.value is not None]
@@ -146,50 +217,6 @@ def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
                     }
                 )
     figure.update_layout(annotations=annotations)
-    return as_dict(figure)
-
-
-def scorecard_figure(rows: list[ScorecardRow], columns: list[str]) -> dict[str, Any]:
-    """Departments × measures as a red / amber / green heatmap; a click opens the department."""
-    z = [[RAG_LEVEL[cell.rag] for cell in row.cells] for row in rows]
-    # The colour's name is written in each cell, so the heatmap reads without colour vision.
-    text = [[f"{cell.label}<br>{plotly_text(cell.text)}" for cell in row.cells] for row in rows]
-    names = [plotly_text(row.department.name) for row in rows]
-    urls = [[row.url for _ in row.cells] for row in rows]
-    colourscale = [
-        [0.0, RAG_COLOURS["grey"]],
-        [0.25, RAG_COLOURS["grey"]],
-        [0.25, RAG_COLOURS["red"]],
-        [0.5, RAG_COLOURS["red"]],
-        [0.5, RAG_COLOURS["amber"]],
-        [0.75, RAG_COLOURS["amber"]],
-        [0.75, RAG_COLOURS["green"]],
-        [1.0, RAG_COLOURS["green"]],
-    ]
-    figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=columns,
-            y=names,
-            text=text,
-            texttemplate="%{text}",
-            customdata=urls,
-            colorscale=colourscale,
-            zmin=0,
-            zmax=3,
-            showscale=False,
-            xgap=3,
-            ygap=3,
-            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-        ),
-        layout=base_layout(
-            showlegend=False,
-            height=max(260, 34 * len(rows) + 80),
-            margin={"l": 240, "r": 16, "t": 48, "b": 16},
-            yaxis={"autorange": "reversed", "gridcolor": "rgba(0,0,0,0)"},
-            xaxis={"side": "top", "tickangle": 0, "gridcolor": "rgba(0,0,0,0)"},
-        ),
-    )
     return as_dict(figure)
 
 

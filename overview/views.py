@@ -1,59 +1,18 @@
-from typing import Any, cast
+from typing import cast
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from accountability.cutoffs import delivery_cutoffs
-from accountability.scorecard import SCORECARD_COLUMNS
 from cco.access import person_with_role
 from cco.csv_safety import csv_response
 from cco.models import Role
-from metrics.selectors.cutoffs import score_cutoffs
-from overview import charts, selectors, tables
-from overview.filters import DashboardFilterForm, DashboardFilters
+from overview import panels, selectors
+from overview.filters import DashboardFilterForm
 
 PANELS = ("tiles", "trend", "journeys", "scorecard", "roadmap", "saydo")
-
-
-def panel_tables(data: selectors.Overview) -> dict[str, tables.Table]:
-    """Each chart's rows: the page's data views and the CSV downloads read the same tables."""
-    return {
-        "tiles": tables.tiles_table(data.tiles),
-        "trend": tables.trend_table(data.trend),
-        "journeys": tables.journeys_table(data.journey_map),
-        "scorecard": tables.scorecard_table(data.scorecard),
-        "roadmap": tables.roadmap_table(data.roadmap),
-        "saydo": tables.say_do_table(data.say_do),
-    }
-
-
-def panel_data(filters: DashboardFilters) -> dict[str, Any]:
-    data = selectors.overview(filters)
-    score, delivery = score_cutoffs(), delivery_cutoffs()
-    return {
-        "score_legend": score.legend_rows("nps"),
-        "delivery_legend": delivery.legend,
-        "scorecard_legend": [*score.legend_rows("nps", "kpi"), *delivery.legend],
-        "tiles": data.tiles,
-        "trend": data.trend,
-        "journey_map": data.journey_map,
-        "scorecard": data.scorecard,
-        "roadmap": data.roadmap,
-        "say_do": data.say_do,
-        "catching_up": data.catching_up,
-        "departments": data.departments,
-        "has_responses": data.tiles.responses_total > 0,
-        "tables": panel_tables(data),
-        "figures": {
-            "trend": charts.nps_trend_figure(data.trend),
-            "journeys": charts.journey_figure(data.journey_map),
-            "scorecard": charts.scorecard_figure(data.scorecard, SCORECARD_COLUMNS),
-            "roadmap": charts.roadmap_status_figure(data.roadmap),
-            "saydo": charts.say_do_figure(data.say_do),
-        },
-    }
 
 
 @require_GET
@@ -67,16 +26,23 @@ def overview(request: HttpRequest) -> HttpResponse:
             return redirect(person.department)  # type: ignore[arg-type]
     form = DashboardFilterForm(request.GET or None)
     filters = form.filters()
-    context = {"form": form, "filters": filters, **panel_data(filters)}
+    context = {"form": form, "filters": filters, **panels.panel_data(filters)}
     # The departments are loaded for the scorecard already; the filter reuses them.
     department_field = cast(forms.ModelChoiceField, form.fields["department"])
     department_field.choices = [
         ("", "All departments"),
         *((department.slug, department.name) for department in context["departments"]),
     ]
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "overview/_panels.html", context)
-    return render(request, "overview/overview.html", context)
+    # htmx asks for the whole page when Back reaches an entry it holds no snapshot of.
+    partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    response = render(
+        request, "overview/_panels.html" if partial else "overview/overview.html", context
+    )
+    # One URL, two bodies: a cache must never answer a page load with the panels alone.
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
 
 
 @require_GET
@@ -87,6 +53,6 @@ def panel_csv(request: HttpRequest, panel: str) -> HttpResponse:
         raise Http404(f"There is no overview panel called {panel!r}.")
     filters = DashboardFilterForm(request.GET or None).filters()
     # The same tables the page shows, without building the page's figures.
-    table = panel_tables(selectors.overview(filters))[panel]
+    table = panels.panel_tables(selectors.overview(filters))[panel]
     filename = f"overview-{panel}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
     return csv_response(filename, table.header, table.rows)

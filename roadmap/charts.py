@@ -181,7 +181,11 @@ def timeline_figure(
                 "yref": "paper",
                 "text": "Today",
                 "showarrow": False,
-                "yanchor": "bottom",
+                # Inside the plot, right of its line: above it the year ticks would overlap it.
+                "yanchor": "top",
+                "xanchor": "left",
+                "xshift": 3,
+                "bgcolor": "rgba(255, 255, 255, 0.85)",
                 "font": {"color": "#b3261e"},
             }
         )
@@ -277,7 +281,10 @@ def _pillar_bands(
                 "text": f"<b>{plotly_text(pillar.name)}</b>",
                 "showarrow": False,
                 "xanchor": "left",
-                "yanchor": "top",
+                # Centred on the gap between the pillar's first row and the one above, on a
+                # light background, so bars starting at the left edge do not run through it.
+                "yanchor": "middle",
+                "bgcolor": "rgba(255, 255, 255, 0.85)",
                 "font": {"color": pillar.colour, "size": 11},
             }
         )

@@ -267,3 +267,13 @@ def _fresh_cutoffs() -> Iterator[None]:
     yield
     forget_score_cutoffs()
     forget_delivery_cutoffs()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached pages (the overview's panels) never carry over from one test's data to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

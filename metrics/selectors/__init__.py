@@ -348,3 +348,19 @@ def rollups_catching_up() -> bool:
         .values_list("pk", flat=True)[:1]
     )
     return bool(list(newer))
+
+
+def rollup_state() -> tuple[str, bool]:
+    """A version that changes whenever the roll-ups do (the watermark moves or a rebuild saves
+    it), the cache key of anything computed from roll-ups only, and whether stored responses are
+    newer than the roll-ups (`rollups_catching_up`). One query on the watermark's primary key."""
+    newer = SurveyResponse.objects.filter(pk__gt=OuterRef("last_response_id")).order_by("pk")
+    found = list(
+        RollupWatermark.objects.filter(pk=1)
+        .annotate(newer=Subquery(newer.values("pk")[:1]))
+        .values_list("last_response_id", "updated_at", "newer")[:1]
+    )
+    if not found:
+        return "0", rollups_catching_up()
+    last_id, updated_at, newer_id = found[0]
+    return f"{last_id}-{updated_at.timestamp():.6f}", newer_id is not None

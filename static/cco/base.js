@@ -11,7 +11,13 @@
       if (!source) return;
       var figure = JSON.parse(source.textContent);
       var config = Object.assign(
-        { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] },
+        {
+          responsive: true,
+          displaylogo: false,
+          modeBarButtonsToRemove: ["lasso2d", "select2d"],
+          // On a phone the toolbar covers the chart and its buttons are too small to touch.
+          displayModeBar: window.matchMedia("(max-width: 720px)").matches ? false : "hover"
+        },
         figure.config || {}
       );
       window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
@@ -25,6 +31,7 @@
     });
   }
 
+  window.cco = Object.assign(window.cco || {}, { drawFigures: drawFigures });
   document.addEventListener("DOMContentLoaded", function () { drawFigures(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawFigures(event.target); });
 })();

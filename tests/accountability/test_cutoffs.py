@@ -18,7 +18,7 @@ from metrics.selectors.cutoffs import score_cutoffs
 from metrics.services.cutoffs import score_cutoffs_update
 from tests.accountability.factories import ActionItemFactory, CXIssueFactory
 from tests.conftest import stored
-from tests.overview.test_overview import journey_world  # noqa: F401 - a fixture
+from tests.overview.world import journey_world  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -9,46 +9,12 @@ from django.utils import timezone
 
 from accountability.models import ActionStatus
 from accountability.scorecard import SCORECARD_COLUMNS
-from metrics.models import Metric, SurveyResponse
 from metrics.services.rollups import rollup_rebuild
 from overview import selectors
 from overview.filters import DashboardFilterForm
 from tests.accountability.factories import ActionItemFactory, CXIssueFactory
 from tests.metrics.factories import JourneyStageFactory, TouchpointFactory
-
-_ids = iter(range(10**9))
-
-
-def add_responses(touchpoint, scores, *, days_ago=3, metric=Metric.NPS):
-    at = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(
-        days=days_ago
-    )
-    SurveyResponse.objects.bulk_create(
-        SurveyResponse(
-            touchpoint=touchpoint,
-            metric=metric,
-            score=score,
-            responded_at=at,
-            source="test",
-            external_id=f"x{next(_ids)}",
-        )
-        for score in scores
-    )
-
-
-@pytest.fixture
-def journey_world(department_a, department_b):
-    """One journey, two stages: 'Buy' (department A, strong) then 'Pay' (department B, weak)."""
-    buy = JourneyStageFactory(name="Buy", order=1)
-    pay = JourneyStageFactory(name="Pay", order=2, journey=buy.journey)
-    shop = TouchpointFactory(stage=buy, department=department_a, name="Shop", nps_target=30.0)
-    invoice = TouchpointFactory(stage=pay, department=department_b, name="Invoice", nps_target=30.0)
-    # Shop: 60 promoters, 20 passives, 20 detractors → NPS 40.
-    add_responses(shop, [10] * 60 + [7] * 20 + [3] * 20)
-    # Invoice: 20 promoters, 20 passives, 60 detractors → NPS −40.
-    add_responses(invoice, [9] * 20 + [8] * 20 + [0] * 60)
-    rollup_rebuild(detect=False)
-    return {"journey": buy.journey, "shop": shop, "invoice": invoice}
+from tests.overview.world import add_responses
 
 
 def filters_for(**params):
@@ -132,13 +98,25 @@ def test_the_scorecard_rates_each_department_red_amber_green(journey_world, depa
         "green",
     ]
 
-    from overview.charts import scorecard_figure
 
-    figure = scorecard_figure(list(rows.values()), SCORECARD_COLUMNS)
-    heatmap = figure["data"][0]
-    assert heatmap["y"] == ["Billing", "Customer service"]
-    assert heatmap["z"][0] == [1, 0, 1, 1]
-    assert heatmap["customdata"][0][0] == "/departments/billing/"
+def test_the_scorecard_is_a_table_that_says_each_rating_in_words_as_well_as_colour(
+    client_for, executive, journey_world, department_b
+):
+    ActionItemFactory(department=department_b, due=timezone.localdate() - timedelta(days=2))
+    html = client_for(executive).get("/?period=30d").content.decode()
+    table = html[
+        html.index('class="table scorecard-table"') : html.index(
+            "</table>", html.index("scorecard-table")
+        )
+    ]
+    assert "figure-scorecard" not in html
+    for column in SCORECARD_COLUMNS:
+        assert f">{column}</button>" in table
+    billing = table[table.index("/departments/billing/") :].split("</tr>")[0]
+    assert billing.count('class="rag-cell rag-red"') == 2
+    assert '<span class="rag-word">Off target</span>' in billing
+    assert '<span class="rag-text">0% (0/1)</span>' in billing
+    assert 'data-sort-value="1"' in billing
 
 
 def test_the_overview_page_shows_every_panel_to_an_executive(client_for, executive, journey_world):
@@ -153,9 +131,9 @@ def test_the_overview_page_shows_every_panel_to_an_executive(client_for, executi
         "Journey map",
     ):
         assert heading in html
-    for figure in ("figure-trend", "figure-journeys", "figure-scorecard"):
+    for figure in ("figure-trend", "figure-journeys"):
         assert f'id="{figure}"' in html
-    assert "vendor/plotly.min.js" in html
+    assert "vendor/plotly-basic.min.js" in html
 
 
 def test_htmx_filter_changes_return_only_the_panels(client_for, executive, journey_world):

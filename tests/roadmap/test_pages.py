@@ -95,6 +95,10 @@ def test_the_timeline_draws_every_initiative_with_a_link_today_line_and_arrows(
     assert len(arrows) == 1
     assert arrows[0]["ax"] == first.end_date.isoformat()
     assert "Q1" in " ".join(figure["layout"]["xaxis"]["ticktext"])
+    # The year ticks sit above the plot; "Today" sits inside it, beside its line, not on them.
+    label = next(a for a in figure["layout"]["annotations"] if a.get("text") == "Today")
+    assert figure["layout"]["xaxis"]["side"] == "top"
+    assert (label["y"], label["yanchor"], label["xanchor"]) == (1, "top", "left")
 
 
 def test_the_timeline_filters_by_department_and_htmx_gets_the_partial(

@@ -1,0 +1,110 @@
+"""The overview's panels, computed once per roll-up version and data change, then cached.
+
+The key holds the roll-up watermark (responses reach the panels only through roll-ups, written in
+bulk without signals) and a generation counter that every save or delete of the product's other
+data bumps (action items, CX issues, initiatives, departments…). With REDIS_URL set the cache is
+Redis, shared by every worker and the Celery worker; without it (one process) it is in memory. A
+short lifetime bounds what a bulk update that sends no signal could leave stale.
+"""
+
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from accountability.cutoffs import delivery_cutoffs
+from accountability.scorecard import SCORECARD_COLUMNS
+from metrics.selectors import rollup_state
+from metrics.selectors.cutoffs import score_cutoffs
+from overview import charts, selectors, tables
+from overview.filters import DashboardFilters
+
+CACHE_SECONDS = 300
+GENERATION_KEY = "overview:generation"
+WATCHED_APPS = {"cco", "metrics", "roadmap", "accountability"}
+# Saved on every sign-in (last_login) and never shown on the overview.
+UNWATCHED_MODELS = {("cco", "user")}
+
+
+def panel_tables(data: selectors.Overview) -> dict[str, tables.Table]:
+    """Each chart's rows: the page's data views and the CSV downloads read the same tables."""
+    return {
+        "tiles": tables.tiles_table(data.tiles),
+        "trend": tables.trend_table(data.trend),
+        "journeys": tables.journeys_table(data.journey_map),
+        "scorecard": tables.scorecard_table(data.scorecard),
+        "roadmap": tables.roadmap_table(data.roadmap),
+        "saydo": tables.say_do_table(data.say_do),
+    }
+
+
+def compute_panels(filters: DashboardFilters) -> dict[str, Any]:
+    data = selectors.overview(filters)
+    score, delivery = score_cutoffs(), delivery_cutoffs()
+    return {
+        "score_legend": score.legend_rows("nps"),
+        "delivery_legend": delivery.legend,
+        "scorecard_legend": [*score.legend_rows("nps", "kpi"), *delivery.legend],
+        "tiles": data.tiles,
+        "trend": data.trend,
+        "journey_map": data.journey_map,
+        "scorecard": data.scorecard,
+        "scorecard_columns": SCORECARD_COLUMNS,
+        "roadmap": data.roadmap,
+        "say_do": data.say_do,
+        "departments": data.departments,
+        "has_responses": data.tiles.responses_total > 0,
+        "tables": panel_tables(data),
+        "figures": {
+            "trend": charts.nps_trend_figure(data.trend),
+            "journeys": charts.journey_figure(data.journey_map),
+            "roadmap": charts.roadmap_status_figure(data.roadmap),
+            "saydo": charts.say_do_figure(data.say_do),
+        },
+    }
+
+
+def cache_key(filters: DashboardFilters, rollup_version: str) -> str:
+    generation = cache.get(GENERATION_KEY, 0)
+    parts = [
+        rollup_version,
+        str(generation),
+        timezone.localdate().isoformat(),
+        filters.period,
+        filters.start.isoformat(),
+        filters.end.isoformat(),
+        filters.grain,
+        str(filters.journey.pk if filters.journey else "-"),
+        str(filters.department.pk if filters.department else "-"),
+    ]
+    return "overview:panels:" + ":".join(parts)
+
+
+def panel_data(filters: DashboardFilters) -> dict[str, Any]:
+    """The panels for these filters: from the cache when neither roll-ups nor data moved."""
+    rollup_version, catching_up = rollup_state()
+    key = cache_key(filters, rollup_version)
+    panels = cache.get(key)
+    if panels is None:
+        panels = compute_panels(filters)
+        cache.set(key, panels, CACHE_SECONDS)
+    # Whether roll-ups lag behind the stored responses is read fresh: it is what moves next.
+    return {**panels, "catching_up": catching_up}
+
+
+def data_changed(sender: type[Model], **kwargs: Any) -> None:
+    meta = sender._meta
+    if meta.app_label not in WATCHED_APPS or (meta.app_label, meta.model_name) in UNWATCHED_MODELS:
+        return
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        # Not there yet, or evicted: restart from the clock, which no earlier key can hold.
+        cache.set(GENERATION_KEY, int(timezone.now().timestamp() * 1000), None)
+
+
+def connect() -> None:
+    post_save.connect(data_changed, dispatch_uid="overview-panels-save")
+    post_delete.connect(data_changed, dispatch_uid="overview-panels-delete")

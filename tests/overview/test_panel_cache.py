@@ -1,0 +1,115 @@
+"""The overview's panels are computed once per roll-up version and data change.
+
+Warm requests read them from the cache (the same few queries whatever the data size); a moved
+roll-up watermark or any saved product data computes them again.
+"""
+
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+
+from metrics.services.rollups import rollup_incremental
+from overview import panels
+from tests.accountability.factories import CXIssueFactory
+from tests.overview.world import add_responses
+
+
+def get_overview(client):
+    response = client.get("/?period=30d")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_warm_request_does_not_compute_the_panels_again(client_for, executive, journey_world):
+    client = client_for(executive)
+    with mock.patch.object(panels, "compute_panels", wraps=panels.compute_panels) as compute:
+        first = get_overview(client)
+        second = get_overview(client)
+    assert compute.call_count == 1
+    assert first.count("rag-cell") == second.count("rag-cell") > 0
+
+
+def test_other_filters_are_other_entries(client_for, executive, journey_world):
+    client = client_for(executive)
+    with mock.patch.object(panels, "compute_panels", wraps=panels.compute_panels) as compute:
+        get_overview(client)
+        client.get("/?period=90d")
+        client.get(f"/?period=30d&journey={journey_world['journey'].slug}")
+    assert compute.call_count == 3
+
+
+def test_new_responses_show_once_the_rollups_fold_them_in(client_for, executive, journey_world):
+    client = client_for(executive)
+    before = get_overview(client)
+    assert "n = 200" in before
+    assert "catching up" not in before
+    add_responses(journey_world["shop"], [10] * 10)
+    # Stored but not rolled up: the cached figures stand, and the page says roll-ups lag.
+    lagging = get_overview(client)
+    assert "n = 200" in lagging
+    assert "The figures are catching up" in lagging
+    rollup_incremental(detect=False)
+    after = get_overview(client)
+    assert "n = 210" in after
+    assert "catching up" not in after
+
+
+def test_saved_data_other_than_responses_refreshes_the_panels(
+    client_for, executive, journey_world, department_b
+):
+    client = client_for(executive)
+    get_overview(client)
+    with mock.patch.object(panels, "compute_panels", wraps=panels.compute_panels) as compute:
+        CXIssueFactory(department=department_b)
+        get_overview(client)
+    assert compute.call_count == 1
+
+
+def test_a_sign_in_does_not_empty_the_cache(executive):
+    cache.set(panels.GENERATION_KEY, 7)
+    executive.save(update_fields=["last_login"])
+    assert cache.get(panels.GENERATION_KEY) == 7
+
+
+def test_the_generation_restarts_when_the_counter_is_missing(department_a):
+    cache.delete(panels.GENERATION_KEY)
+    department_a.save()
+    assert cache.get(panels.GENERATION_KEY) > 7
+
+
+@pytest.mark.parametrize("extra_responses", [0, 400])
+def test_queries_are_the_same_cold_and_warm_whatever_the_data_size(
+    client_for, executive, journey_world, django_assert_num_queries, extra_responses
+):
+    if extra_responses:
+        add_responses(journey_world["invoice"], [5] * extra_responses, days_ago=5)
+        rollup_incremental(detect=False)
+    client = client_for(executive)
+    get_overview(client)  # the first request after sign-in writes the session
+    cache.clear()
+    with django_assert_num_queries(COLD):
+        get_overview(client)
+    with django_assert_num_queries(WARM):
+        get_overview(client)
+
+
+# Cold: the panels' 18 queries and the two cut-off tables, read once and then cached too.
+COLD, WARM = 20, 4
+
+
+def test_htmx_gets_the_panels_alone_and_a_history_restore_the_whole_page(
+    client_for, executive, journey_world
+):
+    client = client_for(executive)
+    partial = client.get("/?period=30d", headers={"HX-Request": "true"})
+    restore = client.get(
+        "/?period=30d", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert partial.content.decode().lstrip().startswith('<div id="panels">')
+    assert "<html" in restore.content.decode()
+    assert 'form class="filters' in restore.content.decode()
+    for response in (partial, restore, client.get("/?period=30d")):
+        assert {"HX-Request", "HX-History-Restore-Request"} <= {
+            v.strip() for v in response["Vary"].split(",")
+        }
