@@ -66,6 +66,7 @@ def _agenda_item_context(request: HttpRequest, item: AgendaItem, **extra: Any) -
         "agenda_item": item,
         "source": sources.get(item.kind, {}).get(item.source_id) if item.source_id else None,
         "meeting": item.meeting,
+        "may_run": True,
         **_run_choices(),
         **extra,
     }
@@ -73,7 +74,11 @@ def _agenda_item_context(request: HttpRequest, item: AgendaItem, **extra: Any) -
 
 @require_GET
 def meeting_run(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _run_meeting(request, pk)
+    """The live meeting: the CCO runs it; everyone else with a role reads it, without a form."""
+    meeting = get_for_user(
+        request.user, Meeting.objects.select_related("series", "series__chair"), pk=pk
+    )
+    may_run = request.user.has_perm("cco.run_meeting")
     if meeting.status == MeetingStatus.CLOSED:
         return redirect("accountability:meeting-minutes", pk=meeting.pk)
     groups = selectors.agenda_groups(meeting=meeting)
@@ -93,7 +98,8 @@ def meeting_run(request: HttpRequest, pk: int) -> HttpResponse:
             "agenda_form": AgendaItemAddForm(),
             "close_form": CloseMeetingForm(initial={"summary": meeting.summary}),
             "discussed": sum(1 for item in all_items if item.discussed),
-            **_run_choices(),
+            "may_run": may_run,
+            **(_run_choices() if may_run else {}),
         },
     )
 
@@ -154,7 +160,7 @@ def meeting_attendance(request: HttpRequest, pk: int, person_id: int) -> HttpRes
     return render(
         request,
         "accountability/_attendance_row.html",
-        {"row": attendance, "meeting": meeting, "error": error},
+        {"row": attendance, "meeting": meeting, "error": error, "may_run": True},
         status=400 if error else 200,
     )
 
@@ -182,7 +188,7 @@ def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accountability/_agenda_add_form.html",
-        {"meeting": meeting, "agenda_form": form, **_run_choices()},
+        {"meeting": meeting, "agenda_form": form, "may_run": True, **_run_choices()},
         status=400,
     )
 
@@ -242,6 +248,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "decisions": meeting.decisions.select_related("recorded_by"),
             "decision_form": form,
+            "may_run": True,
         },
         status=status,
     )
@@ -289,6 +296,7 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "new_actions": meeting.action_items.select_related("department", "owner_person"),
             "action_form": form,
+            "may_run": True,
         },
         status=status,
     )

@@ -257,7 +257,8 @@ PAGES: dict[str, Page] = {
     "accountability:issue-detail": Page(GET, EVERYONE, _obj("cx_issue")),
     "accountability:series-detail": Page(GET, EVERYONE, _obj("series")),
     "accountability:calendar": Page(GET, EVERYONE),
-    "accountability:meeting-run": Page(GET, CCO, _obj("meeting")),
+    # Everyone with a role reads the running meeting; its writes below stay the CCO's.
+    "accountability:meeting-run": Page(GET, EVERYONE, _obj("meeting")),
     "accountability:meeting-open": Page(POST, CCO, _obj("next_meeting")),
     "accountability:meeting-close": Page(
         POST, CCO, _obj("meeting"), _fixed({"summary": "Rota fixed next week"})
