@@ -177,6 +177,19 @@ class AgendaGroup:
     def minutes(self) -> int:
         return sum(item.planned_minutes for item in self.items)
 
+    @property
+    def by_department(self) -> list["AgendaGroup"]:
+        """The section's items by department, each department where its first (worst-ranked)
+        item stands, its items in their ranked order; items without one under "General"."""
+        departments: dict[int | None, AgendaGroup] = {}
+        for item in self.items:
+            key = item.department_id
+            if key not in departments:
+                name = item.department.name if item.department else "General"
+                departments[key] = AgendaGroup(name=name, parked=self.parked)
+            departments[key].items.append(item)
+        return list(departments.values())
+
 
 def agenda_groups(*, meeting: Meeting) -> list[AgendaGroup]:
     """The agenda in its ranked order: one section per kind with its planned minutes, then the

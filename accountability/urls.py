@@ -31,4 +31,5 @@ urlpatterns = [
     path("meetings/<int:pk>/decisions/", views.decision_add, name="decision-add"),
     path("meetings/<int:pk>/actions/", views.meeting_action_add, name="meeting-action-add"),
     path("agenda/<int:pk>/", views.agenda_item_update, name="agenda-update"),
+    path("meetings/<int:pk>/parking-lot/", views.meeting_parking_lot, name="meeting-parking-lot"),
 ]

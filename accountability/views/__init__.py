@@ -19,6 +19,7 @@ from accountability.views.meetings import (
     meeting_close,
     meeting_minutes,
     meeting_open,
+    meeting_parking_lot,
     meeting_run,
 )
 from accountability.views.series import series_detail, series_new
@@ -40,6 +41,7 @@ __all__ = [
     "meeting_close",
     "meeting_minutes",
     "meeting_open",
+    "meeting_parking_lot",
     "meeting_run",
     "my_department",
     "scorecard",

@@ -280,6 +280,7 @@ PAGES: dict[str, Page] = {
     "accountability:agenda-update": Page(
         POST, CCO, _obj("agenda_item"), _fixed({"notes": "Rota explained", "discussed": "on"})
     ),
+    "accountability:meeting-parking-lot": Page(GET, EVERYONE, _obj("meeting")),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
