@@ -62,17 +62,24 @@ class DepartmentWork:
     action_items: list[ActionItem]
     cx_issues: list[CXIssue]
     overdue_count: int
+    # Open items due from today through the sixth day after it: the coming seven days.
+    due_this_week_count: int = 0
+
+
+WEEK_DAYS = 7
 
 
 def department_work(*, department: Department, today: date | None = None) -> DepartmentWork:
     """A department's open action items and CX issues, due soonest first (2 queries)."""
     today = today or timezone.localdate()
     items = list(open_action_items(department_id=department.pk))
+    week_end = today + timedelta(days=WEEK_DAYS)
     return DepartmentWork(
         department=department,
         action_items=items,
         cx_issues=list(open_cx_issues(department_id=department.pk)),
         overdue_count=sum(1 for item in items if item.due < today),
+        due_this_week_count=sum(1 for item in items if today <= item.due < week_end),
     )
 
 

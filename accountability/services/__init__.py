@@ -1,6 +1,10 @@
 """Every write of the accountability app: `from accountability import services`."""
 
-from accountability.services.actions import action_item_create, action_item_update
+from accountability.services.actions import (
+    action_item_create,
+    action_item_move_due,
+    action_item_update,
+)
 from accountability.services.calendar import calendar_feed_issue
 from accountability.services.issues import (
     cx_issue_raise,
@@ -30,6 +34,7 @@ __all__ = [
     "Conflict",
     "VersionConflict",
     "action_item_create",
+    "action_item_move_due",
     "action_item_update",
     "agenda_build",
     "agenda_item_subject",

@@ -6,7 +6,11 @@ else saved first) with the form re-rendered around the person's own text, throug
 responses in.
 """
 
-from accountability.views.actions import action_item_create, action_item_detail
+from accountability.views.actions import (
+    action_item_create,
+    action_item_detail,
+    action_item_move_due,
+)
 from accountability.views.calendar import calendar_feed, calendar_subscribe
 from accountability.views.home import index, my_department, scorecard, scorecard_csv
 from accountability.views.issues import issue_detail, issue_list, issue_new
@@ -27,6 +31,7 @@ from accountability.views.series import series_detail, series_new
 __all__ = [
     "action_item_create",
     "action_item_detail",
+    "action_item_move_due",
     "agenda_item_add",
     "agenda_item_update",
     "calendar_feed",

@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accountability import charts, selectors
-from accountability.forms import ActionItemCreateForm, ActionItemUpdateForm, people_who_can_own
+from accountability.forms import (
+    ActionItemCreateForm,
+    ActionItemUpdateForm,
+    MoveDueForm,
+    people_who_can_own,
+)
 from accountability.scorecard import department_scorecard_between, scorecard_table
 from cco.access import require_perm
 from cco.csv_safety import csv_response
@@ -78,6 +83,7 @@ def my_department(request: HttpRequest) -> HttpResponse:
             initial={"status": item.status, "due": item.due, "version": item.version},
             auto_id=f"id_action{item.pk}_%s",
         )
+        item.move_form = MoveDueForm(initial={"version": item.version})  # type: ignore[attr-defined]
     return render(
         request,
         "accountability/my_department.html",

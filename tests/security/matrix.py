@@ -281,6 +281,16 @@ PAGES: dict[str, Page] = {
         POST, CCO, _obj("agenda_item"), _fixed({"notes": "Rota explained", "discussed": "on"})
     ),
     "accountability:meeting-parking-lot": Page(GET, EVERYONE, _obj("meeting")),
+    "accountability:action-move-due": Page(
+        POST,
+        frozenset({"head_b", "cco"}),
+        _obj("action_item"),
+        lambda world, persona: {
+            "due": _in_days(10),
+            "reason": "The supplier ships a week late",
+            "version": _fresh(world, "action_item").version,
+        },
+    ),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
