@@ -80,6 +80,13 @@ class MoveDueForm(VersionedForm):
     reason = forms.CharField(max_length=500, required=False, label="Reason")
 
 
+class KPIValueForm(forms.Form):
+    """A KPI's value for one week (the service checks the week and the unit's range)."""
+
+    week_start = forms.DateField(widget=DateInput, label="Week starting (Monday)")
+    value = forms.FloatField(label="Value")
+
+
 class CXIssueUpdateForm(VersionedForm):
     status = forms.ChoiceField(choices=CXIssueStatus.choices)
     root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -11,6 +11,7 @@ from accountability.services.issues import (
     cx_issue_update,
     cx_issues_raise_from_breaches,
 )
+from accountability.services.kpis import kpi_value_record
 from accountability.services.meetings import (
     agenda_build,
     agenda_item_add,
@@ -46,6 +47,7 @@ __all__ = [
     "cx_issue_update",
     "cx_issues_raise_from_breaches",
     "decision_record",
+    "kpi_value_record",
     "meeting_close",
     "meeting_open",
     "meeting_schedule_next",

@@ -14,6 +14,7 @@ from accountability.views.actions import (
 from accountability.views.calendar import calendar_feed, calendar_subscribe
 from accountability.views.home import index, my_department, scorecard, scorecard_csv
 from accountability.views.issues import issue_detail, issue_list, issue_new
+from accountability.views.kpis import kpi_detail
 from accountability.views.meetings import (
     agenda_item_add,
     agenda_item_update,
@@ -41,6 +42,7 @@ __all__ = [
     "issue_detail",
     "issue_list",
     "issue_new",
+    "kpi_detail",
     "meeting_action_add",
     "meeting_attendance",
     "meeting_close",

@@ -19,9 +19,11 @@ from accountability.forms import (
     people_who_can_own,
 )
 from accountability.scorecard import department_scorecard_between, scorecard_table
+from accountability.services.kpis import week_of
 from cco.access import require_perm
 from cco.csv_safety import csv_response
 from cco.models import Department, Role
+from metrics import selectors as metrics_selectors
 
 
 @require_GET
@@ -95,6 +97,8 @@ def my_department(request: HttpRequest) -> HttpResponse:
             "may_create": user.has_perm("cco.change_owned", department),
             "create_form": create_form,
             "today": timezone.localdate(),
+            "kpis": metrics_selectors.kpi_statuses(department_id=department.pk),
+            "this_week": week_of(timezone.localdate()),
         },
     )
 

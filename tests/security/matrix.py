@@ -291,6 +291,7 @@ PAGES: dict[str, Page] = {
             "version": _fresh(world, "action_item").version,
         },
     ),
+    "accountability:kpi-detail": Page(GET, EVERYONE, _obj("kpi")),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -304,6 +305,17 @@ PAGE_WRITES: dict[str, Page] = {
     "accountability:series-new": Page(POST, CCO, body=_series),
     "roadmap:import": Page(POST, CCO, body=_roadmap_file),
     "roadmap:initiative-edit": Page(POST, CCO, _obj("initiative"), _initiative_edit),
+    "accountability:kpi-detail": Page(
+        POST,
+        OWNING_HEAD,
+        _obj("kpi"),
+        lambda world, persona: {
+            "week_start": (
+                timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+            ).isoformat(),
+            "value": "55",
+        },
+    ),
 }
 
 # Not in the matrix, with the reason.
