@@ -272,3 +272,44 @@ def _summary(rng: random.Random) -> str:
             "New CX issues assigned; owners to bring root causes next week.",
         ]
     )
+
+
+def long_agenda(*, meeting: Meeting, actor: User, items: int = 60, parked: int = 10) -> None:
+    """Give a meeting a long agenda for measuring its page: `items` agenda items over every
+    department, half of them late action items (with their owner and due date), the last
+    `parked` of them in the parking lot. For the benchmark and the page-size test."""
+    from accountability.forms import people_who_can_own
+
+    departments = list(Department.objects.order_by("name"))
+    owners: dict[int, list[User]] = {}
+    for person in people_who_can_own():
+        owners.setdefault(person.department_id or 0, []).append(person)
+    today = timezone.localdate()
+    for index in range(items):
+        department = departments[index % len(departments)]
+        source_id = None
+        kind = "manual"
+        title = f"{ACTION_TEMPLATES[index % len(ACTION_TEMPLATES)]} ({index + 1})"
+        if index % 2 == 0:
+            action = services.action_item_create(
+                actor=actor,
+                title=title,
+                department=department,
+                owner_person=next(iter(owners.get(department.pk, [])), None),
+                due=today + timedelta(days=7),
+            )
+            ActionItem.objects.filter(pk=action.pk).update(due=today - timedelta(days=index + 1))
+            kind, source_id = "action_item", action.pk
+        is_parked = index >= items - parked
+        AgendaItem.objects.create(
+            meeting=meeting,
+            kind=kind,
+            source_id=source_id,
+            title=title,
+            detail=f"{index + 1} days late" if source_id else "",
+            department=department,
+            order=index,
+            severity=float(items - index),
+            planned_minutes=0 if is_parked else 1,
+            parked=is_parked,
+        )

@@ -11,7 +11,12 @@ from cco.models import Department, Role, User
 
 
 class DateInput(forms.DateInput):
+    """A date picker; its value is always ISO (a browser shows an empty box for any other)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 def people_who_can_own() -> Any:
@@ -66,6 +71,20 @@ class ActionItemUpdateForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Progress note"
     )
     due = forms.DateField(widget=DateInput, required=False)
+
+
+class MoveDueForm(VersionedForm):
+    """Move an action item's due date, saying why (the service checks the date and reason)."""
+
+    due = forms.DateField(widget=DateInput, required=False, label="New due date")
+    reason = forms.CharField(max_length=500, required=False, label="Reason")
+
+
+class KPIValueForm(forms.Form):
+    """A KPI's value for one week (the service checks the week and the unit's range)."""
+
+    week_start = forms.DateField(widget=DateInput, label="Week starting (Monday)")
+    value = forms.FloatField(label="Value")
 
 
 class CXIssueUpdateForm(VersionedForm):

@@ -63,17 +63,24 @@ class DepartmentWork:
     action_items: list[ActionItem]
     cx_issues: list[CXIssue]
     overdue_count: int
+    # Open items due from today through the sixth day after it: the coming seven days.
+    due_this_week_count: int = 0
+
+
+WEEK_DAYS = 7
 
 
 def department_work(*, department: Department, today: date | None = None) -> DepartmentWork:
     """A department's open action items and CX issues, due soonest first (2 queries)."""
     today = today or timezone.localdate()
     items = list(open_action_items(department_id=department.pk))
+    week_end = today + timedelta(days=WEEK_DAYS)
     return DepartmentWork(
         department=department,
         action_items=items,
         cx_issues=list(open_cx_issues(department_id=department.pk)),
         overdue_count=sum(1 for item in items if item.due < today),
+        due_this_week_count=sum(1 for item in items if today <= item.due < week_end),
     )
 
 
@@ -177,6 +184,19 @@ class AgendaGroup:
     @property
     def minutes(self) -> int:
         return sum(item.planned_minutes for item in self.items)
+
+    @property
+    def by_department(self) -> list["AgendaGroup"]:
+        """The section's items by department, each department where its first (worst-ranked)
+        item stands, its items in their ranked order; items without one under "General"."""
+        departments: dict[int | None, AgendaGroup] = {}
+        for item in self.items:
+            key = item.department_id
+            if key not in departments:
+                name = item.department.name if item.department else "General"
+                departments[key] = AgendaGroup(name=name, parked=self.parked)
+            departments[key].items.append(item)
+        return list(departments.values())
 
 
 def agenda_groups(*, meeting: Meeting) -> list[AgendaGroup]:

@@ -12,6 +12,8 @@ urlpatterns = [
     path("cut-offs/", views.cutoffs_edit, name="cutoffs"),
     path("actions/new/", views.action_item_create, name="action-create"),
     path("actions/<int:pk>/", views.action_item_detail, name="action-detail"),
+    path("kpis/<int:pk>/", views.kpi_detail, name="kpi-detail"),
+    path("actions/<int:pk>/move-due/", views.action_item_move_due, name="action-move-due"),
     path("issues/", views.issue_list, name="issue-list"),
     path("issues/new/", views.issue_new, name="issue-new"),
     path("issues/<int:pk>/", views.issue_detail, name="issue-detail"),
@@ -32,4 +34,5 @@ urlpatterns = [
     path("meetings/<int:pk>/decisions/", views.decision_add, name="decision-add"),
     path("meetings/<int:pk>/actions/", views.meeting_action_add, name="meeting-action-add"),
     path("agenda/<int:pk>/", views.agenda_item_update, name="agenda-update"),
+    path("meetings/<int:pk>/parking-lot/", views.meeting_parking_lot, name="meeting-parking-lot"),
 ]

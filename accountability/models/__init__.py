@@ -13,11 +13,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-# Reminders and calendar feeds live in their own module; Django finds an app's models through
-# this package, so they are imported here.
+# Cut-offs, KPI value history, reminders and calendar feeds live in their own modules; Django
+# finds an app's models through this package, so they are imported here.
 from accountability.models.cutoffs import DeliveryCutoffChange as DeliveryCutoffChange
 from accountability.models.cutoffs import DeliveryCutoffSetting as DeliveryCutoffSetting
 from accountability.models.cutoffs import DeliveryFigure as DeliveryFigure
+from accountability.models.kpis import KPIValueChange as KPIValueChange
 from accountability.models.notifications import CalendarFeed as CalendarFeed
 from accountability.models.notifications import ReminderKind as ReminderKind
 from accountability.models.notifications import ReminderLog as ReminderLog

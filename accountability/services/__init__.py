@@ -1,6 +1,10 @@
 """Every write of the accountability app: `from accountability import services`."""
 
-from accountability.services.actions import action_item_create, action_item_update
+from accountability.services.actions import (
+    action_item_create,
+    action_item_move_due,
+    action_item_update,
+)
 from accountability.services.calendar import calendar_feed_issue
 from accountability.services.cutoffs import cutoffs_update, delivery_cutoffs_update
 from accountability.services.issues import (
@@ -8,6 +12,7 @@ from accountability.services.issues import (
     cx_issue_update,
     cx_issues_raise_from_breaches,
 )
+from accountability.services.kpis import kpi_value_record
 from accountability.services.meetings import (
     agenda_build,
     agenda_item_add,
@@ -31,6 +36,7 @@ __all__ = [
     "Conflict",
     "VersionConflict",
     "action_item_create",
+    "action_item_move_due",
     "action_item_update",
     "agenda_build",
     "agenda_item_subject",
@@ -44,6 +50,7 @@ __all__ = [
     "cx_issue_update",
     "cx_issues_raise_from_breaches",
     "decision_record",
+    "kpi_value_record",
     "meeting_close",
     "meeting_open",
     "meeting_schedule_next",

@@ -152,3 +152,45 @@ def action_item_update(
     if not written:
         return item
     return ActionItem.objects.select_related("department", "owner_person").get(pk=item_id)
+
+
+@transaction.atomic
+def action_item_move_due(
+    *,
+    item_id: int,
+    actor: User,
+    expected_version: int,
+    due: date | None,
+    reason: str,
+    today: date | None = None,
+) -> ActionItem:
+    """Move an item's due date, with the reason kept in its history (one "edited" row naming
+    both dates and the reason), as a versioned write like every other edit.
+
+    Refused: no date, a date before today (today itself is fine), the date it already has, an
+    empty reason, and an item already done (there is nothing left to be late).
+    """
+    item = ActionItem.objects.select_related("department").get(pk=item_id)
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if due is None:
+        errors["due"] = "Give the new due date."
+    elif due < today:
+        errors["due"] = f"The new due date cannot be before today ({today:%d %b %Y})."
+    elif due == item.due:
+        errors["due"] = f"The item is already due on {due:%d %b %Y}; pick another date."
+    if not reason:
+        errors["reason"] = "Say why the due date moves: the reason stays in the item's history."
+    if item.status == ActionStatus.DONE:
+        errors["due"] = "The item is done; its due date no longer moves."
+    if errors or due is None:
+        raise ValidationError(errors)
+    versioned_update(
+        obj=item,
+        actor=actor,
+        expected_version=expected_version,
+        changes={"due": due},
+        edited=f"due date moved from {item.due:%d %b %Y} to {due:%d %b %Y}: {reason}",
+    )
+    return ActionItem.objects.select_related("department", "owner_person").get(pk=item_id)

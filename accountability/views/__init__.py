@@ -6,11 +6,16 @@ else saved first) with the form re-rendered around the person's own text, throug
 responses in.
 """
 
-from accountability.views.actions import action_item_create, action_item_detail
+from accountability.views.actions import (
+    action_item_create,
+    action_item_detail,
+    action_item_move_due,
+)
 from accountability.views.calendar import calendar_feed, calendar_subscribe
 from accountability.views.cutoffs import cutoffs_edit
 from accountability.views.home import index, my_department, scorecard, scorecard_csv
 from accountability.views.issues import issue_detail, issue_list, issue_new
+from accountability.views.kpis import kpi_detail
 from accountability.views.meetings import (
     agenda_item_add,
     agenda_item_update,
@@ -20,6 +25,7 @@ from accountability.views.meetings import (
     meeting_close,
     meeting_minutes,
     meeting_open,
+    meeting_parking_lot,
     meeting_run,
 )
 from accountability.views.series import series_detail, series_new
@@ -27,6 +33,7 @@ from accountability.views.series import series_detail, series_new
 __all__ = [
     "action_item_create",
     "action_item_detail",
+    "action_item_move_due",
     "agenda_item_add",
     "agenda_item_update",
     "calendar_feed",
@@ -37,11 +44,13 @@ __all__ = [
     "issue_detail",
     "issue_list",
     "issue_new",
+    "kpi_detail",
     "meeting_action_add",
     "meeting_attendance",
     "meeting_close",
     "meeting_minutes",
     "meeting_open",
+    "meeting_parking_lot",
     "meeting_run",
     "my_department",
     "scorecard",

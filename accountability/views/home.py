@@ -13,11 +13,18 @@ from django.views.decorators.http import require_GET
 
 from accountability import charts, selectors
 from accountability.cutoffs import delivery_cutoffs
-from accountability.forms import ActionItemCreateForm, ActionItemUpdateForm, people_who_can_own
+from accountability.forms import (
+    ActionItemCreateForm,
+    ActionItemUpdateForm,
+    MoveDueForm,
+    people_who_can_own,
+)
 from accountability.scorecard import department_scorecard_between, scorecard_table
+from accountability.services.kpis import week_of
 from cco.access import require_perm
 from cco.csv_safety import csv_response
 from cco.models import Department, Role
+from metrics import selectors as metrics_selectors
 
 
 @require_GET
@@ -79,6 +86,7 @@ def my_department(request: HttpRequest) -> HttpResponse:
             initial={"status": item.status, "due": item.due, "version": item.version},
             auto_id=f"id_action{item.pk}_%s",
         )
+        item.move_form = MoveDueForm(initial={"version": item.version})  # type: ignore[attr-defined]
     return render(
         request,
         "accountability/my_department.html",
@@ -90,6 +98,8 @@ def my_department(request: HttpRequest) -> HttpResponse:
             "may_create": user.has_perm("cco.change_owned", department),
             "create_form": create_form,
             "today": timezone.localdate(),
+            "kpis": metrics_selectors.kpi_statuses(department_id=department.pk),
+            "this_week": week_of(timezone.localdate()),
         },
     )
 

@@ -66,6 +66,7 @@ def _agenda_item_context(request: HttpRequest, item: AgendaItem, **extra: Any) -
         "agenda_item": item,
         "source": sources.get(item.kind, {}).get(item.source_id) if item.source_id else None,
         "meeting": item.meeting,
+        "may_run": True,
         **_run_choices(),
         **extra,
     }
@@ -73,27 +74,64 @@ def _agenda_item_context(request: HttpRequest, item: AgendaItem, **extra: Any) -
 
 @require_GET
 def meeting_run(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _run_meeting(request, pk)
+    """The live meeting: the CCO runs it; everyone else with a role reads it, without a form.
+
+    The parking lot is not in the page: it comes as a partial when someone opens it, so a long
+    agenda stays small.
+    """
+    meeting = get_for_user(
+        request.user, Meeting.objects.select_related("series", "series__chair"), pk=pk
+    )
+    may_run = request.user.has_perm("cco.run_meeting")
     if meeting.status == MeetingStatus.CLOSED:
         return redirect("accountability:meeting-minutes", pk=meeting.pk)
     groups = selectors.agenda_groups(meeting=meeting)
-    all_items = [item for group in groups for item in group.items]
-    sources = selectors.agenda_sources(items=all_items)
+    sections = [group for group in groups if not group.parked]
+    parked = [item for group in groups if group.parked for item in group.items]
+    active = [item for group in sections for item in group.items]
     return render(
         request,
         "accountability/meeting_run.html",
         {
             "meeting": meeting,
-            "groups": groups,
-            "sources": sources,
+            "sections": sections,
+            "parked_count": len(parked),
+            "active_items": active,
+            "sources": selectors.agenda_sources(items=active),
             "attendance": meeting.attendance.select_related("person", "person__department"),
             "decisions": meeting.decisions.select_related("recorded_by"),
             "new_actions": meeting.action_items.select_related("department", "owner_person"),
             "decision_form": DecisionForm(),
             "agenda_form": AgendaItemAddForm(),
             "close_form": CloseMeetingForm(initial={"summary": meeting.summary}),
-            "discussed": sum(1 for item in all_items if item.discussed),
-            **_run_choices(),
+            "discussed": sum(1 for item in active if item.discussed),
+            "may_run": may_run,
+            **(_run_choices() if may_run else {}),
+        },
+    )
+
+
+@require_GET
+def meeting_parking_lot(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parking lot of a meeting, loaded when someone opens it on the meeting page."""
+    meeting = get_for_user(
+        request.user, Meeting.objects.select_related("series", "series__chair"), pk=pk
+    )
+    may_run = request.user.has_perm("cco.run_meeting")
+    parked = [
+        item
+        for group in selectors.agenda_groups(meeting=meeting)
+        if group.parked
+        for item in group.items
+    ]
+    return render(
+        request,
+        "accountability/_parking_lot.html",
+        {
+            "meeting": meeting,
+            "parked": parked,
+            "sources": selectors.agenda_sources(items=parked),
+            "may_run": may_run and meeting.status != MeetingStatus.CLOSED,
         },
     )
 
@@ -154,7 +192,7 @@ def meeting_attendance(request: HttpRequest, pk: int, person_id: int) -> HttpRes
     return render(
         request,
         "accountability/_attendance_row.html",
-        {"row": attendance, "meeting": meeting, "error": error},
+        {"row": attendance, "meeting": meeting, "error": error, "may_run": True},
         status=400 if error else 200,
     )
 
@@ -182,7 +220,7 @@ def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accountability/_agenda_add_form.html",
-        {"meeting": meeting, "agenda_form": form, **_run_choices()},
+        {"meeting": meeting, "agenda_form": form, "may_run": True, **_run_choices()},
         status=400,
     )
 
@@ -242,6 +280,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "decisions": meeting.decisions.select_related("recorded_by"),
             "decision_form": form,
+            "may_run": True,
         },
         status=status,
     )
@@ -289,6 +328,7 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "new_actions": meeting.action_items.select_related("department", "owner_person"),
             "action_form": form,
+            "may_run": True,
         },
         status=status,
     )

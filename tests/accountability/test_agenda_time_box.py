@@ -118,7 +118,8 @@ def test_the_next_meeting_parks_what_does_not_fit_and_the_page_collapses_it(
     ]
     page = client_for(cco).get(f"/accountability/meetings/{meeting.pk}/")
     html = page.content.decode()
-    assert '<details class="agenda-group parking-lot">' in html
+    assert '<details class="agenda-section parking-lot"' in html
+    assert "12 items, ranked below the meeting's 60 minutes" in html
     assert 'Action items <span class="muted">· 54 min' in html
 
 

@@ -258,7 +258,8 @@ PAGES: dict[str, Page] = {
     "accountability:issue-detail": Page(GET, EVERYONE, _obj("cx_issue")),
     "accountability:series-detail": Page(GET, EVERYONE, _obj("series")),
     "accountability:calendar": Page(GET, EVERYONE),
-    "accountability:meeting-run": Page(GET, CCO, _obj("meeting")),
+    # Everyone with a role reads the running meeting; its writes below stay the CCO's.
+    "accountability:meeting-run": Page(GET, EVERYONE, _obj("meeting")),
     "accountability:meeting-open": Page(POST, CCO, _obj("next_meeting")),
     "accountability:meeting-close": Page(
         POST, CCO, _obj("meeting"), _fixed({"summary": "Rota fixed next week"})
@@ -281,6 +282,18 @@ PAGES: dict[str, Page] = {
         POST, CCO, _obj("agenda_item"), _fixed({"notes": "Rota explained", "discussed": "on"})
     ),
     "accountability:cutoffs": Page(GET, CCO),
+    "accountability:meeting-parking-lot": Page(GET, EVERYONE, _obj("meeting")),
+    "accountability:action-move-due": Page(
+        POST,
+        frozenset({"head_b", "cco"}),
+        _obj("action_item"),
+        lambda world, persona: {
+            "due": _in_days(10),
+            "reason": "The supplier ships a week late",
+            "version": _fresh(world, "action_item").version,
+        },
+    ),
+    "accountability:kpi-detail": Page(GET, EVERYONE, _obj("kpi")),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -309,6 +322,17 @@ PAGE_WRITES: dict[str, Page] = {
                 "open_issues_amber": "2",
             }
         ),  # fmt: skip
+    ),
+    "accountability:kpi-detail": Page(
+        POST,
+        OWNING_HEAD,
+        _obj("kpi"),
+        lambda world, persona: {
+            "week_start": (
+                timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+            ).isoformat(),
+            "value": "55",
+        },
     ),
 }
 
