@@ -3,13 +3,16 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import transaction
 
 from cco.importing import RowErrorReport, UnreadableFile
 from cco.queue import enqueue_on_commit
+from metrics.models import SurveyResponse
 from metrics.services.rollups import acquire_rollup_lock
+from metrics.signals import responses_imported
 
 # Queued by name: metrics.tasks imports the services, so the services do not import it.
 ROLLUP_TASK = "metrics.tasks.rollup_incremental_task"
@@ -63,6 +66,10 @@ def unreadable_report(problem: UnreadableFile, *, dry_run: bool) -> ImportReport
     return report
 
 
+def _announce(inserted: int) -> None:
+    responses_imported.send(sender=SurveyResponse, inserted=inserted)
+
+
 class _Abandon(Exception):
     """Rolls the import's transaction back (rejected file or dry run)."""
 
@@ -84,5 +91,7 @@ def import_transaction(report: ImportReport, *, queue_rollup: bool) -> Iterator[
                 raise _Abandon
             if report.inserted and queue_rollup:
                 enqueue_on_commit(ROLLUP_TASK)
+            if report.inserted:
+                transaction.on_commit(partial(_announce, report.inserted))
     except _Abandon:
         pass
