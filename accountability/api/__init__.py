@@ -7,6 +7,7 @@ Errors rise from the services and are answered by the API's one exception handle
 from rest_framework.routers import BaseRouter
 
 from accountability.api.actions import ActionItemViewSet
+from accountability.api.followups import FollowupCaseViewSet
 from accountability.api.issues import CXIssueViewSet
 from accountability.api.meetings import (
     AgendaItemViewSet,
@@ -26,6 +27,7 @@ def register(router: BaseRouter) -> None:
     router.register("action-items", ActionItemViewSet, basename="action-item")
     router.register("cx-issues", CXIssueViewSet, basename="cx-issue")
     router.register("accountability-scorecard", ScorecardViewSet, basename="scorecard")
+    router.register("followup-cases", FollowupCaseViewSet, basename="followup-case")
 
 
 urlpatterns: list = []

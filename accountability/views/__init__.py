@@ -8,6 +8,13 @@ responses in.
 
 from accountability.views.actions import action_item_create, action_item_detail
 from accountability.views.calendar import calendar_feed, calendar_subscribe
+from accountability.views.followups import (
+    followup_assign,
+    followup_detail,
+    followup_list,
+    followup_raise_issue,
+    followup_settings,
+)
 from accountability.views.home import index, my_department, scorecard, scorecard_csv
 from accountability.views.issues import issue_detail, issue_list, issue_new
 from accountability.views.meetings import (
@@ -31,6 +38,11 @@ __all__ = [
     "calendar_feed",
     "calendar_subscribe",
     "decision_add",
+    "followup_assign",
+    "followup_detail",
+    "followup_list",
+    "followup_raise_issue",
+    "followup_settings",
     "index",
     "issue_detail",
     "issue_list",

@@ -192,6 +192,20 @@ def _series(world: World, persona: str) -> dict[str, Any]:
     }
 
 
+def _followup_record(world: World, persona: str) -> dict[str, Any]:
+    case = _fresh(world, "followup_case")
+    return {"version": case.version, "contacted": "on", "note": "Left a voicemail"}
+
+
+def _followup_assign(world: World, persona: str) -> dict[str, Any]:
+    case = _fresh(world, "followup_case")
+    return {"version": case.version, "assignee": world.get("contributor_b").pk}
+
+
+def _followup_issue(world: World, persona: str) -> dict[str, Any]:
+    return {"version": _fresh(world, "followup_case").version, "title": "Invoices confuse"}
+
+
 def _fixed(data: dict[str, Any]) -> Body:
     return lambda world, persona: dict(data)
 
@@ -279,6 +293,15 @@ PAGES: dict[str, Page] = {
     "accountability:agenda-update": Page(
         POST, CCO, _obj("agenda_item"), _fixed({"notes": "Rota explained", "discussed": "on"})
     ),
+    "accountability:followup-list": Page(GET, EVERYONE),
+    "accountability:followup-settings": Page(GET, CCO),
+    "accountability:followup-detail": Page(GET, EVERYONE, _obj("followup_case")),
+    "accountability:followup-assign": Page(
+        POST, OWNING_HEAD, _obj("followup_case"), _followup_assign
+    ),
+    "accountability:followup-issue": Page(
+        POST, OWNING_HEAD, _obj("followup_case"), _followup_issue
+    ),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -292,6 +315,12 @@ PAGE_WRITES: dict[str, Page] = {
     "accountability:series-new": Page(POST, CCO, body=_series),
     "roadmap:import": Page(POST, CCO, body=_roadmap_file),
     "roadmap:initiative-edit": Page(POST, CCO, _obj("initiative"), _initiative_edit),
+    "accountability:followup-detail": Page(
+        POST, OWNING_HEAD, _obj("followup_case"), _followup_record
+    ),
+    "accountability:followup-settings": Page(
+        POST, CCO, body=_fixed({"sla_working_days": 3, "dedupe_days": 14, "max_age_days": 30})
+    ),
 }
 
 # Not in the matrix, with the reason.

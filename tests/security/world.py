@@ -109,6 +109,7 @@ def build_world(
         actor=head_b, initiative=initiative, changes={"progress": 40}, note=HOSTILE
     )
     rollup_rebuild(detect=False)
+    followup_case = _followup_case(touchpoint)
     objects: dict[str, Any] = {
         "touchpoint": touchpoint,
         "response": response,
@@ -129,6 +130,8 @@ def build_world(
         "action_item": item,
         "agenda_item": agenda_item,
         "decision": decision,
+        "followup_case": followup_case,
+        "contributor_b": contributor_b,
     }
     return World(
         department_a=department_a,
@@ -144,3 +147,14 @@ def build_world(
         },
         objects=objects,
     )
+
+
+def _followup_case(touchpoint: Any) -> Any:
+    """An open follow-up case of department B, opened from a low score as the product does."""
+    from accountability.services.followups import followup_cases_open
+    from metrics.models import Metric
+    from tests.metrics.factories import SurveyResponseFactory
+
+    SurveyResponseFactory(touchpoint=touchpoint, metric=Metric.NPS, score=1, customer_id="C-42")
+    followup_cases_open()
+    return touchpoint.followup_cases.get()
