@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from accountability import stats
@@ -55,6 +55,18 @@ def overdue_cases(
     if department_id is not None:
         cases = cases.filter(department_id=department_id)
     return cases
+
+
+def overdue_by_department(*, today: date | None = None) -> dict[int, tuple[int, date]]:
+    """Per department with any: how many open cases are past due on `today`, and the oldest
+    due date among them (the meeting agenda's line per department)."""
+    counts = (
+        overdue_cases(today=today)
+        .order_by()
+        .values("department_id")
+        .annotate(count=Count("pk"), oldest=Min("due_on"))
+    )
+    return {row["department_id"]: (row["count"], row["oldest"]) for row in counts}
 
 
 def followup_case_history(*, case: FollowupCase) -> QuerySet[FollowupEvent]:

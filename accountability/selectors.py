@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accountability import stats
+from accountability.followup_selectors import followup_figures_by_department
 from accountability.models import (
     ActionItem,
     ActionItemEvent,
@@ -199,6 +200,7 @@ SECTION_NAMES = {
     "kpi": "Red KPIs",
     "action_item": "Action items",
     "milestone": "Roadmap milestones",
+    "followups": "Follow-up cases overdue",
     "manual": "Added by hand",
 }
 
@@ -262,6 +264,8 @@ class ScorecardRow:
     open_issues: int
     meetings_expected: int
     meetings_attended: int
+    # Follow-up cases (accountability.followup_selectors), by the definition in stats.
+    followups: stats.FollowupFigures = stats.NO_FOLLOWUPS
 
     @property
     def attendance_pct(self) -> float | None:
@@ -310,7 +314,8 @@ def scorecard(
     *, today: date | None = None, window_days: int = SCORECARD_WINDOW_DAYS
 ) -> list[ScorecardRow]:
     """Per department, over the last `window_days`: action items done on time %, overdue count,
-    average days late, open CX issues and meeting attendance of its people (4 queries)."""
+    average days late, open CX issues, meeting attendance of its people and how it closes the
+    loop with low-scoring customers (5 queries)."""
     today = today or timezone.localdate()
     since = today - timedelta(days=window_days)
     departments = list(Department.objects.order_by("name"))
@@ -327,6 +332,7 @@ def scorecard(
         .annotate(expected=Count("pk"), attended=Count("pk", filter=Q(present=True)))
     }
     nothing_due = stats.delivery_figures([], today=today)
+    followups = followup_figures_by_department(today=today, window_days=window_days)
     rows = []
     for department in departments:
         figures = delivery.get(department.pk, nothing_due)
@@ -342,6 +348,7 @@ def scorecard(
                 open_issues=open_issues.get(department.pk, 0),
                 meetings_expected=expected,
                 meetings_attended=attended,
+                followups=followups.get(department.pk, stats.NO_FOLLOWUPS),
             )
         )
     return rows

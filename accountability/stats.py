@@ -283,3 +283,8 @@ def followup_figures(
         median_hours_to_contact=round(median(hours), 1) if hours else None,
         overdue=overdue,
     )
+
+
+NO_FOLLOWUPS = FollowupFigures(
+    cases=0, judged=0, loop_closed=0, loop_closed_pct=None, median_hours_to_contact=None, overdue=0
+)

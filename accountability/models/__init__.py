@@ -162,6 +162,7 @@ class AgendaKind(models.TextChoices):
     MILESTONE = "milestone", "Roadmap milestone"
     KPI = "kpi", "Red KPI"
     MANUAL = "manual", "Added by hand"
+    FOLLOWUPS = "followups", "Overdue follow-up cases"
 
 
 class AgendaItem(models.Model):
@@ -169,7 +170,8 @@ class AgendaItem(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
     kind = models.CharField(max_length=12, choices=AgendaKind.choices)
-    # The source object's id for generated items (CXIssue, ActionItem, roadmap Milestone, KPI).
+    # The source object's id for generated items (CXIssue, ActionItem, roadmap Milestone, KPI;
+    # the department for its overdue follow-up cases).
     # Kind + id rather than a foreign key: milestones and KPIs live in other apps.
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     title = models.CharField(max_length=300)

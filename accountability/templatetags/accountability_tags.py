@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from accountability import selectors
+from accountability import followup_selectors, selectors, stats
 from accountability.models import AgendaItem
 from cco.models import Department
 
@@ -21,3 +21,9 @@ def get_source(sources: dict[str, dict[int, Any]], item: AgendaItem) -> Any:
 def department_accountability(department: Department) -> selectors.DepartmentWork:
     """A department's open action items and CX issues, for the department page section."""
     return selectors.department_work(department=department)
+
+
+@register.simple_tag
+def department_followups(department: Department) -> stats.FollowupFigures:
+    """A department's follow-up figures (the scorecard's definition), for its pages."""
+    return followup_selectors.followup_figures(department_id=department.pk)
