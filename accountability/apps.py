@@ -2,7 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 
-from cco.queue import enqueue, enqueue_on_commit
+from cco.queue import enqueue, enqueue_debounced, enqueue_on_commit
 
 
 def queue_issues_for_breaches(sender: Any, breach_ids: list[int], **kwargs: Any) -> None:
@@ -10,9 +10,13 @@ def queue_issues_for_breaches(sender: Any, breach_ids: list[int], **kwargs: Any)
     enqueue_on_commit("accountability.tasks.cx_issues_raise_task", breach_ids=list(breach_ids))
 
 
-def queue_followups_for_responses(sender: Any, **kwargs: Any) -> None:
-    """New responses may open follow-up cases; the signal is sent after the import commits."""
-    enqueue("accountability.tasks.followup_cases_open_task")
+def queue_followups_for_responses(sender: Any, live: bool = False, **kwargs: Any) -> None:
+    """New responses may open follow-up cases; the signal is sent after the import commits.
+    Responses arriving one by one (a webhook) share a run a second later."""
+    if live:
+        enqueue_debounced("accountability.tasks.followup_cases_open_task", seconds=1)
+    else:
+        enqueue("accountability.tasks.followup_cases_open_task")
 
 
 class AccountabilityConfig(AppConfig):

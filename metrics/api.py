@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
-from metrics import selectors
+from metrics import selectors, webhook_api
 from metrics.models import (
     KPI,
     Breach,
@@ -332,4 +332,7 @@ def register(router: BaseRouter) -> None:
     router.register("kpi-observations", KPIObservationViewSet)
 
 
-urlpatterns = [path("scores/", ScoreSeriesView.as_view(), name="metrics-scores")]
+urlpatterns = [
+    path("scores/", ScoreSeriesView.as_view(), name="metrics-scores"),
+    *webhook_api.urlpatterns,
+]

@@ -229,6 +229,9 @@ PAGES: dict[str, Page] = {
     "metrics:department-scorecard": Page(GET, EVERYONE, _slug_b),
     "metrics:response-upload": Page(GET, HEADS),
     "metrics:customer-upload": Page(GET, CCO),
+    "metrics:webhook-sources": Page(GET, CCO),
+    "metrics:webhook-rotate": Page(POST, CCO, _obj("webhook_source", "slug", "slug")),
+    "metrics:webhook-question-delete": Page(POST, CCO, _obj("webhook_question")),
     # Roadmap.
     "roadmap:timeline": Page(GET, EVERYONE),
     "roadmap:years": Page(GET, EVERYONE),
@@ -320,6 +323,11 @@ PAGE_WRITES: dict[str, Page] = {
     ),
     "accountability:followup-settings": Page(
         POST, CCO, body=_fixed({"sla_working_days": 3, "dedupe_days": 14, "max_age_days": 30})
+    ),
+    "metrics:webhook-sources": Page(
+        POST,
+        CCO,
+        body=_fixed({"source-name": "Kiosk", "source-slug": "kiosk", "source-shape": "native"}),
     ),
 }
 

@@ -110,6 +110,7 @@ def build_world(
     )
     rollup_rebuild(detect=False)
     followup_case = _followup_case(touchpoint)
+    webhook_source, webhook_question = _webhook_source(touchpoint)
     objects: dict[str, Any] = {
         "touchpoint": touchpoint,
         "response": response,
@@ -132,6 +133,8 @@ def build_world(
         "decision": decision,
         "followup_case": followup_case,
         "contributor_b": contributor_b,
+        "webhook_source": webhook_source,
+        "webhook_question": webhook_question,
     }
     return World(
         department_a=department_a,
@@ -158,3 +161,14 @@ def _followup_case(touchpoint: Any) -> Any:
     SurveyResponseFactory(touchpoint=touchpoint, metric=Metric.NPS, score=1, customer_id="C-42")
     followup_cases_open()
     return touchpoint.followup_cases.get()
+
+
+def _webhook_source(touchpoint: Any) -> tuple[Any, Any]:
+    from metrics.models import WebhookQuestion
+    from metrics.services.webhooks import webhook_source_create
+
+    source, _ = webhook_source_create(slug="survey-tool", name=HOSTILE, shape="formbricks")
+    question = WebhookQuestion.objects.create(
+        source=source, question_id="q-nps", role="nps", touchpoint=touchpoint
+    )
+    return source, question

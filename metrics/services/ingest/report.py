@@ -66,8 +66,8 @@ def unreadable_report(problem: UnreadableFile, *, dry_run: bool) -> ImportReport
     return report
 
 
-def _announce(inserted: int) -> None:
-    responses_imported.send(sender=SurveyResponse, inserted=inserted)
+def _announce(inserted: int, live: bool) -> None:
+    responses_imported.send(sender=SurveyResponse, inserted=inserted, live=live)
 
 
 class _Abandon(Exception):
@@ -75,13 +75,17 @@ class _Abandon(Exception):
 
 
 @contextmanager
-def import_transaction(report: ImportReport, *, queue_rollup: bool) -> Iterator[None]:
+def import_transaction(
+    report: ImportReport, *, queue_rollup: bool, live: bool = False
+) -> Iterator[None]:
     """The import's one transaction: kept only when the file was accepted and is not a dry run,
     so a rejected file leaves nothing behind.
 
     Many imports may run together, but not while a roll-up moves its watermark (a shared lock).
     After a commit that added responses an incremental roll-up is queued, unless the caller
-    rebuilds the roll-ups itself (a large backfill).
+    rebuilds the roll-ups itself (a large backfill) or catches them up itself (the webhook's
+    debounced roll-up); `responses_imported` is sent, `live` for a response arriving as it is
+    given (a webhook), so receivers may debounce their work.
     """
     try:
         with transaction.atomic():
@@ -92,6 +96,6 @@ def import_transaction(report: ImportReport, *, queue_rollup: bool) -> Iterator[
             if report.inserted and queue_rollup:
                 enqueue_on_commit(ROLLUP_TASK)
             if report.inserted:
-                transaction.on_commit(partial(_announce, report.inserted))
+                transaction.on_commit(partial(_announce, report.inserted, live))
     except _Abandon:
         pass
