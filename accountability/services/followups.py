@@ -79,7 +79,9 @@ def _case_for(*, department_id: int, customer_id: str, responded_at: datetime, w
 
 
 @transaction.atomic
-def followup_cases_open(*, now: datetime | None = None) -> list[int]:
+def followup_cases_open(
+    *, now: datetime | None = None, response_ids: list[int] | None = None
+) -> list[int]:
     """Open (or add to) follow-up cases for responses stored since the last run.
 
     A response counts when it carries a customer id, was given at most the policy's
@@ -89,12 +91,17 @@ def followup_cases_open(*, now: datetime | None = None) -> list[int]:
     `sla_working_days` working days after today. Returns the ids of the cases touched.
 
     Holds the roll-up lock exclusively (as a roll-up does), so no import still in flight can
-    commit a response below the watermark this run moves.
+    commit a response below the watermark this run moves. `response_ids` considers those
+    responses alone and leaves the watermark where it is (the demo's chosen history).
     """
     now = now or timezone.now()
     acquire_rollup_lock()
     mark, _ = FollowupWatermark.objects.select_for_update().get_or_create(pk=1)
-    newer = SurveyResponse.objects.filter(pk__gt=mark.last_response_id)
+    newer = (
+        SurveyResponse.objects.filter(pk__in=response_ids)
+        if response_ids is not None
+        else SurveyResponse.objects.filter(pk__gt=mark.last_response_id)
+    )
     top = newer.aggregate(top=Max("pk"))["top"]
     if top is None:
         return []
@@ -116,7 +123,8 @@ def followup_cases_open(*, now: datetime | None = None) -> list[int]:
         if not stats.is_low_score(response.score, threshold):
             continue
         touched.append(_file(response, policy=policy, now=now))
-    FollowupWatermark.objects.filter(pk=1).update(last_response_id=top, updated_at=now)
+    if response_ids is None:
+        FollowupWatermark.objects.filter(pk=1).update(last_response_id=top, updated_at=now)
     return sorted(set(touched))
 
 

@@ -294,3 +294,18 @@ def test_only_the_cco_configures_sources(request, client_for, formbricks, person
     assert page.post(f"/metrics/webhooks/{source.slug}/rotate/").status_code == 403
     source.refresh_from_db()
     assert source.salt == salt
+
+
+def test_the_signed_example_in_the_docs_verifies():
+    import re
+    from pathlib import Path
+
+    import time_machine
+
+    docs = Path(__file__).resolve().parents[2].joinpath("docs", "webhooks.md").read_text()
+    secret = re.search(r"secret `(whsec_[^`]+)`", docs).group(1)  # type: ignore[union-attr]
+    block = docs.split("POST /api/webhooks/responses/shop/ HTTP/1.1\n", 1)[1].split("```")[0]
+    head, body = block.split("\n\n", 1)
+    headers = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+    with time_machine.travel(int(headers["webhook-timestamp"]) + 1, tick=False):
+        Webhook(secret).verify(body.strip(), headers, json_parse=False)
