@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accountability import services
+from accountability.followup_demo import seed_followups
 from accountability.models import (
     ActionItem,
     ActionItemEvent,
@@ -82,6 +83,10 @@ def _at(day: date, clock: time) -> datetime:
 
 def seed(*, stdout: Any, options: dict[str, Any]) -> None:
     progress = Progress(stdout, "Accountability")
+    cases = seed_followups()
+    progress.done(
+        f"{cases['cases']} follow-up cases of recent detractors, {cases['closed']} closed"
+    )
     cco = User.objects.filter(role=Role.CCO, is_active=True).order_by("pk").first()
     departments = list(Department.objects.order_by("name"))
     if cco is None or not departments:

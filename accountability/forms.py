@@ -5,9 +5,17 @@ from typing import Any
 
 from django import forms
 
-from accountability.models import ActionStatus, Cadence, CXIssueStatus, Weekday
+from accountability.models import (
+    ActionStatus,
+    Cadence,
+    CXIssueStatus,
+    FollowupOutcome,
+    RootCause,
+    Weekday,
+)
 from accountability.services.actions import due_date_problem
 from cco.models import Department, Role, User
+from metrics.models import Metric, Touchpoint
 
 
 class DateInput(forms.DateInput):
@@ -187,3 +195,49 @@ class CutoffsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.widget.attrs["step"] = "1" if name.startswith("open_issues") else "any"
+
+
+# -- follow-up cases ---------------------------------------------------------------------------
+
+
+class FollowupAssignForm(VersionedForm):
+    assignee = OwnerChoiceField(queryset=people_who_can_own(), required=False, label="Assign to")
+
+    def __init__(self, *args: Any, department_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if department_id is not None:
+            field: Any = self.fields["assignee"]
+            field.queryset = people_who_can_own().filter(department_id=department_id)
+
+
+class FollowupRecordForm(VersionedForm):
+    contacted = forms.BooleanField(required=False, label="I tried to reach the customer")
+    outcome = forms.ChoiceField(
+        choices=[("", "Still open"), *FollowupOutcome.choices], required=False
+    )
+    root_cause = forms.ChoiceField(
+        choices=[("", "Not known yet"), *RootCause.choices], required=False, label="Root cause"
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+
+
+class FollowupRaiseIssueForm(VersionedForm):
+    title = forms.CharField(max_length=300, required=False)
+
+
+class FollowupPolicyForm(forms.Form):
+    sla_working_days = forms.IntegerField(label="Due within (working days)")
+    dedupe_days = forms.IntegerField(label="Join a customer's case within (days)")
+    max_age_days = forms.IntegerField(label="Ignore responses older than (days)")
+
+
+class FollowupThresholdForm(forms.Form):
+    touchpoint = forms.ModelChoiceField(
+        queryset=Touchpoint.objects.order_by("name"), label="Touch point"
+    )
+    metric = forms.ChoiceField(choices=Metric.choices)
+    at_or_below = forms.IntegerField(
+        required=False, label="Open a case at or below", help_text="Empty: the default."
+    )

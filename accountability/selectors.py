@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accountability import stats
 from accountability.cutoffs import delivery_cutoffs
+from accountability.followup_selectors import followup_figures_by_department
 from accountability.models import (
     ActionItem,
     ActionItemEvent,
@@ -220,6 +221,7 @@ SECTION_NAMES = {
     "kpi": "Red KPIs",
     "action_item": "Action items",
     "milestone": "Roadmap milestones",
+    "followups": "Follow-up cases overdue",
     "manual": "Added by hand",
 }
 
@@ -286,6 +288,8 @@ class ScorecardRow:
     # Red / amber / green by the CCO's cut-offs (`accountability.cutoffs`).
     on_time_rag: str
     open_issues_rag: str
+    # Follow-up cases (accountability.followup_selectors), by the definition in stats.
+    followups: stats.FollowupFigures = stats.NO_FOLLOWUPS
 
     @property
     def attendance_pct(self) -> float | None:
@@ -334,7 +338,8 @@ def scorecard(
     *, today: date | None = None, window_days: int = SCORECARD_WINDOW_DAYS
 ) -> list[ScorecardRow]:
     """Per department, over the last `window_days`: action items done on time %, overdue count,
-    average days late, open CX issues and meeting attendance of its people (4 queries)."""
+    average days late, open CX issues, meeting attendance of its people and how it closes the
+    loop with low-scoring customers (5 queries)."""
     today = today or timezone.localdate()
     since = today - timedelta(days=window_days)
     departments = list(Department.objects.order_by("name"))
@@ -352,6 +357,7 @@ def scorecard(
     }
     nothing_due = stats.delivery_figures([], today=today)
     cutoffs = delivery_cutoffs()
+    followups = followup_figures_by_department(today=today, window_days=window_days)
     rows = []
     for department in departments:
         figures = delivery.get(department.pk, nothing_due)
@@ -370,6 +376,7 @@ def scorecard(
                 meetings_attended=attended,
                 on_time_rag=cutoffs.on_time_rag(figures.on_time_pct),
                 open_issues_rag=cutoffs.open_issues_rag(issue_count),
+                followups=followups.get(department.pk, stats.NO_FOLLOWUPS),
             )
         )
     return rows

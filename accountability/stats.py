@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from statistics import median
 
 # Only the keys are read (the cadences that step by weekday); the lengths are for the reader.
 CADENCE_DAYS = {"weekly": 7, "fortnightly": 14}  # pragma: no mutate
@@ -218,3 +219,76 @@ def agenda_plan(items: list[tuple[int, str, float]], *, meeting_minutes: int) ->
     base, extra = divmod(meeting_minutes, len(order)) if order else (0, 0)  # pragma: no mutate
     minutes = {key: base + (1 if index < extra else 0) for index, key in enumerate(order)}
     return {key: minutes.get(key, 0) for key, _, _ in items}
+
+
+# -- follow-up cases ---------------------------------------------------------------------------
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days (Monday–Friday) after `start`: opened on a Friday with
+    two working days, a case is due on Tuesday; opened on a Saturday, also on Tuesday."""
+    current = start
+    added = 0
+    while added < days:
+        current += timedelta(days=1)
+        # Monday–Friday are weekdays 0–4.
+        if current.weekday() < 5:
+            added += 1
+    return current
+
+
+def is_low_score(score: int, threshold: int) -> bool:
+    """A response opens a follow-up case when its raw score is at or below the threshold."""
+    return score <= threshold
+
+
+@dataclass(frozen=True)
+class FollowupFigures:
+    """How a department closes the loop with customers who scored low.
+
+    loop_closed_pct: of the cases that are closed or past their due date, the share closed with
+    the customer reached (outcome resolved or declined); cases still within their service level
+    are not yet judged. median_hours_to_contact: the median of first contact − opening over
+    cases with a contact. overdue: open cases past their due date today.
+    """
+
+    cases: int
+    judged: int
+    loop_closed: int
+    loop_closed_pct: float | None
+    median_hours_to_contact: float | None
+    overdue: int
+
+
+REACHED_OUTCOMES = frozenset({"resolved", "declined"})
+
+
+def followup_figures(
+    cases: Iterable[tuple[date, str, str, float | None]], *, today: date
+) -> FollowupFigures:
+    """Figures from (due_on, status, outcome, hours to first contact or None) per case."""
+    count = judged = closed = overdue = 0
+    hours: list[float] = []
+    for due_on, status, outcome, contact_hours in cases:
+        count += 1
+        is_closed = status == "closed"
+        late = not is_closed and today > due_on
+        overdue += late
+        if is_closed or late:
+            judged += 1
+            closed += is_closed and outcome in REACHED_OUTCOMES
+        if contact_hours is not None:
+            hours.append(contact_hours)
+    return FollowupFigures(
+        cases=count,
+        judged=judged,
+        loop_closed=closed,
+        loop_closed_pct=percentage(closed, judged),
+        median_hours_to_contact=round(median(hours), 1) if hours else None,
+        overdue=overdue,
+    )
+
+
+NO_FOLLOWUPS = FollowupFigures(
+    cases=0, judged=0, loop_closed=0, loop_closed_pct=None, median_hours_to_contact=None, overdue=0
+)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accountability import services
 from accountability.models import Meeting, MeetingStatus
+from accountability.services.followups import followup_cases_open
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +16,11 @@ logger = logging.getLogger(__name__)
 @shared_task
 def cx_issues_raise_task(breach_ids: list[int] | None = None) -> int:
     return len(services.cx_issues_raise_from_breaches(breach_ids=breach_ids))
+
+
+@shared_task
+def followup_cases_open_task() -> int:
+    return len(followup_cases_open())
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -35,4 +35,9 @@ urlpatterns = [
     path("meetings/<int:pk>/actions/", views.meeting_action_add, name="meeting-action-add"),
     path("agenda/<int:pk>/", views.agenda_item_update, name="agenda-update"),
     path("meetings/<int:pk>/parking-lot/", views.meeting_parking_lot, name="meeting-parking-lot"),
+    path("followups/", views.followup_list, name="followup-list"),
+    path("followups/settings/", views.followup_settings, name="followup-settings"),
+    path("followups/<int:pk>/", views.followup_detail, name="followup-detail"),
+    path("followups/<int:pk>/assign/", views.followup_assign, name="followup-assign"),
+    path("followups/<int:pk>/raise-issue/", views.followup_raise_issue, name="followup-issue"),
 ]

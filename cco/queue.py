@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError
@@ -59,3 +60,22 @@ def enqueue(task: Any, **kwargs: Any) -> bool:
 def enqueue_on_commit(task: Any, **kwargs: Any) -> None:
     """`enqueue` once the current transaction commits (at once outside a transaction)."""
     transaction.on_commit(lambda: enqueue(task, **kwargs))
+
+
+def enqueue_debounced(task: Any, *, seconds: int) -> bool:
+    """Queue `task` to run `seconds` from now unless one is already waiting: a stream of
+    requests (a webhook) queues one run per window, which covers every request before it.
+    True when this call queued it."""
+    if isinstance(task, str):
+        task = import_string(task)
+    if not cache.add(f"debounce:{task.name}", 1, timeout=seconds):
+        return False
+    try:
+        task.apply_async(countdown=seconds)
+    except Exception as error:
+        cache.delete(f"debounce:{task.name}")
+        if not broker_unavailable(error):
+            raise
+        logger.warning("The task queue is unavailable: %s is left to the catch-up run.", task.name)
+        return False
+    return True

@@ -59,6 +59,14 @@ def is_named_owner(user: Any, obj: Any) -> bool:
     return getattr(obj, "owner_person_id", None) == user.pk
 
 
+@rules.predicate
+def works_in_owning_department(user: Any, obj: Any) -> bool:
+    """True for a contributor of the department that owns `obj` (the head: see above)."""
+    if obj is None or not is_contributor(user) or user.department_id is None:
+        return False
+    return getattr(obj, "owning_department_id", None) == user.department_id
+
+
 # Each person has one role, so no one is both the CCO and a department head: where a rule joins
 # the two with `|`, an `^` would answer the same (the `# pragma: no mutate` lines below).
 
@@ -85,3 +93,9 @@ rules.add_perm("cco.create_in_department", is_cco | is_department_head)  # pragm
 rules.add_perm("cco.import_responses", is_cco | is_department_head)  # pragma: no mutate
 # Running the accountability meeting.
 rules.add_perm("cco.run_meeting", is_cco)
+# Follow-up cases: the department's head assigns them; the head and their people work them.
+rules.add_perm("cco.assign_followup", is_cco | heads_owning_department)  # pragma: no mutate
+rules.add_perm(
+    "cco.work_followup",
+    is_cco | heads_owning_department | works_in_owning_department,  # pragma: no mutate
+)

@@ -24,4 +24,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "overview.tasks.executive_digest_task",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
+    # Follow-up cases for responses whose import could not queue the task (broker down).
+    "followup-cases-open": {
+        "task": "accountability.tasks.followup_cases_open_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }

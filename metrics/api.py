@@ -12,7 +12,7 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from cco.api_permissions import ReadByRolesWriteByCCO
-from metrics import selectors
+from metrics import selectors, webhook_api
 from metrics.models import (
     KPI,
     Breach,
@@ -364,4 +364,5 @@ def register(router: BaseRouter) -> None:
 urlpatterns = [
     path("scores/", ScoreSeriesView.as_view(), name="metrics-scores"),
     path("score-cut-offs/", ScoreCutoffsView.as_view(), name="score-cutoffs"),
+    *webhook_api.urlpatterns,
 ]

@@ -32,6 +32,7 @@ from metrics.models import (
 )
 from metrics.selectors import period_start_of
 from metrics.services import rollup_rebuild
+from metrics.webhook_demo import DEMO_SOURCE, seed_webhook_source
 
 SLIDING = "delivery-tracking"
 # journey → stage → [(touch point, channel, department slug, typical NPS)]
@@ -105,6 +106,8 @@ def seed(*, stdout: Any, options: dict[str, Any]) -> None:
     touchpoints = _structure()
     _kpis()
     progress.done(f"{len(JOURNEYS)} journeys, {len(touchpoints)} touch points, {len(KPIS)} KPIs")
+    secret = seed_webhook_source()
+    progress.done(f"webhook source {DEMO_SOURCE!r}, questions mapped, secret {secret}")
     if SurveyResponse.objects.filter(source="demo").exists():
         progress.write("demo responses already present; not adding them again.")
         return

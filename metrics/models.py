@@ -10,6 +10,13 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+# Webhook sources live in their own module; Django finds an app's models through this one.
+from metrics.webhook_models import PayloadShape as PayloadShape
+from metrics.webhook_models import QuestionRole as QuestionRole
+from metrics.webhook_models import WebhookDelivery as WebhookDelivery
+from metrics.webhook_models import WebhookQuestion as WebhookQuestion
+from metrics.webhook_models import WebhookSource as WebhookSource
+
 
 class Metric(models.TextChoices):
     NPS = "nps", "NPS"

@@ -7,3 +7,7 @@ created those breaches has committed, so receivers always find the rows. Each id
 import django.dispatch
 
 breaches_detected = django.dispatch.Signal()
+
+# Sent with sender=SurveyResponse and inserted=<count> once an import that added responses has
+# committed (every ingest path: file, API, webhook), so other apps can react to new answers.
+responses_imported = django.dispatch.Signal()

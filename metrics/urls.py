@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics import views
+from metrics import views, webhook_views
 
 app_name = "metrics"
 
@@ -11,4 +11,13 @@ urlpatterns = [
     path("import/", views.response_upload, name="response-upload"),
     path("import/sample.csv", views.response_sample, name="response-sample"),
     path("customers/import/", views.customer_upload, name="customer-upload"),
+    path("webhooks/", webhook_views.webhook_sources, name="webhook-sources"),
+    path(
+        "webhooks/<slug:slug>/rotate/", webhook_views.webhook_source_rotate, name="webhook-rotate"
+    ),
+    path(
+        "webhooks/questions/<int:pk>/delete/",
+        webhook_views.webhook_question_delete,
+        name="webhook-question-delete",
+    ),
 ]

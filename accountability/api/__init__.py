@@ -9,6 +9,7 @@ from rest_framework.routers import BaseRouter
 
 from accountability.api.actions import ActionItemViewSet
 from accountability.api.cutoffs import DeliveryCutoffsView
+from accountability.api.followups import FollowupCaseViewSet
 from accountability.api.issues import CXIssueViewSet
 from accountability.api.meetings import (
     AgendaItemViewSet,
@@ -28,6 +29,7 @@ def register(router: BaseRouter) -> None:
     router.register("action-items", ActionItemViewSet, basename="action-item")
     router.register("cx-issues", CXIssueViewSet, basename="cx-issue")
     router.register("accountability-scorecard", ScorecardViewSet, basename="scorecard")
+    router.register("followup-cases", FollowupCaseViewSet, basename="followup-case")
 
 
 urlpatterns: list = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accountability', '0005_delivery_cutoffs'),
+        ('accountability', '0006_followup_cases'),
         ('metrics', '0005_breach_previous_value'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -13,11 +13,25 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-# Cut-offs, KPI value history, reminders and calendar feeds live in their own modules; Django
-# finds an app's models through this package, so they are imported here.
+# Cut-offs, KPI value history, follow-up cases, the shared history shape, reminders and calendar
+# feeds live in their own modules; Django finds an app's models through this package, so they
+# are imported here.
 from accountability.models.cutoffs import DeliveryCutoffChange as DeliveryCutoffChange
 from accountability.models.cutoffs import DeliveryCutoffSetting as DeliveryCutoffSetting
 from accountability.models.cutoffs import DeliveryFigure as DeliveryFigure
+from accountability.models.followups import DEFAULT_THRESHOLDS as DEFAULT_THRESHOLDS
+from accountability.models.followups import FollowupCase as FollowupCase
+from accountability.models.followups import FollowupCaseResponse as FollowupCaseResponse
+from accountability.models.followups import FollowupEvent as FollowupEvent
+from accountability.models.followups import FollowupEventKind as FollowupEventKind
+from accountability.models.followups import FollowupOutcome as FollowupOutcome
+from accountability.models.followups import FollowupPolicy as FollowupPolicy
+from accountability.models.followups import FollowupStatus as FollowupStatus
+from accountability.models.followups import FollowupThreshold as FollowupThreshold
+from accountability.models.followups import FollowupWatermark as FollowupWatermark
+from accountability.models.followups import RootCause as RootCause
+from accountability.models.history import EventKind as EventKind
+from accountability.models.history import HistoryEvent as HistoryEvent
 from accountability.models.kpis import KPIValueChange as KPIValueChange
 from accountability.models.notifications import CalendarFeed as CalendarFeed
 from accountability.models.notifications import ReminderKind as ReminderKind
@@ -153,6 +167,7 @@ class AgendaKind(models.TextChoices):
     MILESTONE = "milestone", "Roadmap milestone"
     KPI = "kpi", "Red KPI"
     MANUAL = "manual", "Added by hand"
+    FOLLOWUPS = "followups", "Overdue follow-up cases"
 
 
 class AgendaItem(models.Model):
@@ -160,7 +175,8 @@ class AgendaItem(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
     kind = models.CharField(max_length=12, choices=AgendaKind.choices)
-    # The source object's id for generated items (CXIssue, ActionItem, roadmap Milestone, KPI).
+    # The source object's id for generated items (CXIssue, ActionItem, roadmap Milestone, KPI;
+    # the department for its overdue follow-up cases).
     # Kind + id rather than a foreign key: milestones and KPIs live in other apps.
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     title = models.CharField(max_length=300)
@@ -433,38 +449,6 @@ class ActionItem(models.Model):
         """Days past due: until today while open, until completion once done."""
         end = self.completed_on if self.completed_on else today
         return max(0, (end - self.due).days)
-
-
-class EventKind(models.TextChoices):
-    CREATED = "created", "Created"
-    STATUS = "status", "Status changed"
-    NOTE = "note", "Progress note"
-    EDITED = "edited", "Edited"
-    BREACH = "breach", "Breach attached"
-
-
-class HistoryEvent(models.Model):
-    """One row of a versioned object's history: who did what, when.
-
-    Each concrete history links to its object with `related_name="events"`, which is how
-    `accountability/services/versioned.py` writes and reads every history the same way.
-    """
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    kind = models.CharField(max_length=10, choices=EventKind.choices)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class ActionItemEvent(HistoryEvent):

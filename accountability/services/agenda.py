@@ -10,6 +10,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from accountability import stats
+from accountability.followup_selectors import overdue_by_department
 from accountability.models import AgendaItem, AgendaKind, CXIssueBreach, Meeting
 
 # Section order on the agenda: issues first, what is added by hand last.
@@ -17,8 +18,9 @@ KIND_RANK = {
     AgendaKind.CX_ISSUE: 0,
     AgendaKind.KPI: 1,
     AgendaKind.ACTION_ITEM: 2,
-    AgendaKind.MILESTONE: 3,
-    AgendaKind.MANUAL: 4,
+    AgendaKind.FOLLOWUPS: 3,
+    AgendaKind.MILESTONE: 4,
+    AgendaKind.MANUAL: 5,
 }
 
 
@@ -58,6 +60,10 @@ def agenda_rank(*, meeting: Meeting) -> None:
         AgendaKind.CX_ISSUE: _issue_severities(_ids(items, AgendaKind.CX_ISSUE)),
         AgendaKind.ACTION_ITEM: _action_severities(_ids(items, AgendaKind.ACTION_ITEM), day),
         AgendaKind.MILESTONE: _milestone_severities(_ids(items, AgendaKind.MILESTONE), day),
+        # A department's line weighs as many overdue cases as it has.
+        AgendaKind.FOLLOWUPS: {
+            pk: float(count) for pk, (count, _) in overdue_by_department(today=day).items()
+        },
     }
     for item in items:
         item.severity = severities.get(AgendaKind(item.kind), {}).get(item.source_id or 0, 0.0)

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accountability import stats
+from accountability.followup_selectors import overdue_by_department
 from accountability.models import (
     ActionItem,
     ActionStatus,
@@ -171,7 +172,24 @@ def _agenda_candidates(meeting: Meeting) -> list[dict[str, Any]]:
         )
     candidates.extend(_milestone_candidates(meeting_day, since))
     candidates.extend(_red_kpi_candidates())
+    candidates.extend(_followup_candidates(meeting_day))
     return candidates
+
+
+def _followup_candidates(meeting_day: date) -> list[dict[str, Any]]:
+    """One line per department with follow-up cases past due on the meeting's day."""
+    return [
+        {
+            "kind": AgendaKind.FOLLOWUPS,
+            "source_id": department_id,
+            "title": f"{count} follow-up case{'s' if count != 1 else ''} overdue",
+            "detail": f"Oldest due {oldest:%d %b}",
+            "department_id": department_id,
+        }
+        for department_id, (count, oldest) in sorted(
+            overdue_by_department(today=meeting_day).items()
+        )
+    ]
 
 
 def _field(model: Any, *names: str) -> str:

@@ -14,11 +14,11 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from accountability.models import ActionItem, CXIssue, EventKind
+from accountability.models import ActionItem, CXIssue, EventKind, FollowupCase
 from cco.errors import VersionConflict
 from cco.models import User
 
-Versioned = ActionItem | CXIssue
+Versioned = ActionItem | CXIssue | FollowupCase
 
 
 def history_created(*, obj: Versioned, actor: User | None, at: datetime, note: str = "") -> None:

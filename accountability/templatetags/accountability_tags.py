@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from accountability import selectors
+from accountability import followup_selectors, selectors, stats
 from accountability.cutoffs import delivery_cutoffs
 from accountability.models import AgendaItem
 from cco.models import Department
@@ -28,3 +28,9 @@ def department_accountability(department: Department) -> selectors.DepartmentWor
 def delivery_cutoff_legend() -> list[tuple[str, str, str, str]]:
     """The on-time and open-issue cut-offs in force, as (figure, green, amber, red) wording."""
     return delivery_cutoffs().legend
+
+
+@register.simple_tag
+def department_followups(department: Department) -> stats.FollowupFigures:
+    """A department's follow-up figures (the scorecard's definition), for its pages."""
+    return followup_selectors.followup_figures(department_id=department.pk)

@@ -13,6 +13,13 @@ from accountability.views.actions import (
 )
 from accountability.views.calendar import calendar_feed, calendar_subscribe
 from accountability.views.cutoffs import cutoffs_edit
+from accountability.views.followups import (
+    followup_assign,
+    followup_detail,
+    followup_list,
+    followup_raise_issue,
+    followup_settings,
+)
 from accountability.views.home import index, my_department, scorecard, scorecard_csv
 from accountability.views.issues import issue_detail, issue_list, issue_new
 from accountability.views.kpis import kpi_detail
@@ -40,6 +47,11 @@ __all__ = [
     "calendar_subscribe",
     "cutoffs_edit",
     "decision_add",
+    "followup_assign",
+    "followup_detail",
+    "followup_list",
+    "followup_raise_issue",
+    "followup_settings",
     "index",
     "issue_detail",
     "issue_list",

@@ -288,13 +288,14 @@ def test_the_scorecard_and_my_department_cost_the_same_at_any_size(
         )
     client = client_for(cco)
     client.get(reverse("accountability:scorecard"))
-    with django_assert_num_queries(6):
+    # ... and one for the follow-up case figures
+    with django_assert_num_queries(7):
         client.get(reverse("accountability:scorecard"))
     head = client_for(head_a)
     # session, user, the head's department, open items, open issues, the header's department,
-    # the people who may own a new item, the department's KPIs with their latest values, and
-    # the KPIs' red/amber/green cut-offs (read once, then cached)
-    with django_assert_num_queries(9):
+    # the people who may own a new item, the department's KPIs with their latest values, the
+    # KPIs' red/amber/green cut-offs (read once, then cached), the follow-up case figures
+    with django_assert_num_queries(10):
         page = head.get(reverse("accountability:my-department"))
     assert len(page.context["items"]) == items // 2
 

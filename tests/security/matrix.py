@@ -192,6 +192,20 @@ def _series(world: World, persona: str) -> dict[str, Any]:
     }
 
 
+def _followup_record(world: World, persona: str) -> dict[str, Any]:
+    case = _fresh(world, "followup_case")
+    return {"version": case.version, "contacted": "on", "note": "Left a voicemail"}
+
+
+def _followup_assign(world: World, persona: str) -> dict[str, Any]:
+    case = _fresh(world, "followup_case")
+    return {"version": case.version, "assignee": world.get("contributor_b").pk}
+
+
+def _followup_issue(world: World, persona: str) -> dict[str, Any]:
+    return {"version": _fresh(world, "followup_case").version, "title": "Invoices confuse"}
+
+
 def _fixed(data: dict[str, Any]) -> Body:
     return lambda world, persona: dict(data)
 
@@ -216,6 +230,9 @@ PAGES: dict[str, Page] = {
     "metrics:response-upload": Page(GET, HEADS),
     "metrics:customer-upload": Page(GET, CCO),
     "metrics:response-sample": Page(GET, HEADS),
+    "metrics:webhook-sources": Page(GET, CCO),
+    "metrics:webhook-rotate": Page(POST, CCO, _obj("webhook_source", "slug", "slug")),
+    "metrics:webhook-question-delete": Page(POST, CCO, _obj("webhook_question")),
     # Roadmap.
     "roadmap:timeline": Page(GET, EVERYONE),
     "roadmap:years": Page(GET, EVERYONE),
@@ -294,6 +311,15 @@ PAGES: dict[str, Page] = {
         },
     ),
     "accountability:kpi-detail": Page(GET, EVERYONE, _obj("kpi")),
+    "accountability:followup-list": Page(GET, EVERYONE),
+    "accountability:followup-settings": Page(GET, CCO),
+    "accountability:followup-detail": Page(GET, EVERYONE, _obj("followup_case")),
+    "accountability:followup-assign": Page(
+        POST, OWNING_HEAD, _obj("followup_case"), _followup_assign
+    ),
+    "accountability:followup-issue": Page(
+        POST, OWNING_HEAD, _obj("followup_case"), _followup_issue
+    ),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -333,6 +359,17 @@ PAGE_WRITES: dict[str, Page] = {
             ).isoformat(),
             "value": "55",
         },
+    ),
+    "accountability:followup-detail": Page(
+        POST, OWNING_HEAD, _obj("followup_case"), _followup_record
+    ),
+    "accountability:followup-settings": Page(
+        POST, CCO, body=_fixed({"sla_working_days": 3, "dedupe_days": 14, "max_age_days": 30})
+    ),
+    "metrics:webhook-sources": Page(
+        POST,
+        CCO,
+        body=_fixed({"source-name": "Kiosk", "source-slug": "kiosk", "source-shape": "native"}),
     ),
 }
 

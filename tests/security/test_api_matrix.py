@@ -148,6 +148,7 @@ PATCH: dict[str, Callable[[World, dict], Any]] = {
         "note": "Started",
     },
     "cx-issue": lambda world, row: {"version": row["version"], "root_cause": "Rota gap"},
+    "followup-case": lambda world, row: {"version": row["version"], "contacted": True},
 }
 
 
@@ -388,6 +389,14 @@ EXTRA_WRITES: dict[str, tuple[Callable[[World], int], Callable[[World], Any]]] =
     "meeting-attendance": (
         lambda world: world.get("meeting").pk,
         lambda world: {"person": world.people["cco"].pk, "present": True, "rating": 8},
+    ),
+    "followup-case-assign": (
+        lambda world: world.get("followup_case").pk,
+        lambda world: {"version": 1, "assignee": world.get("contributor_b").pk},
+    ),
+    "followup-case-raise-issue": (
+        lambda world: world.get("followup_case").pk,
+        lambda world: {"version": 1, "title": "Invoices confuse"},
     ),
 }
 

@@ -109,6 +109,8 @@ def build_world(
         actor=head_b, initiative=initiative, changes={"progress": 40}, note=HOSTILE
     )
     rollup_rebuild(detect=False)
+    followup_case = _followup_case(touchpoint)
+    webhook_source, webhook_question = _webhook_source(touchpoint)
     objects: dict[str, Any] = {
         "touchpoint": touchpoint,
         "response": response,
@@ -129,6 +131,10 @@ def build_world(
         "action_item": item,
         "agenda_item": agenda_item,
         "decision": decision,
+        "followup_case": followup_case,
+        "contributor_b": contributor_b,
+        "webhook_source": webhook_source,
+        "webhook_question": webhook_question,
     }
     return World(
         department_a=department_a,
@@ -144,3 +150,25 @@ def build_world(
         },
         objects=objects,
     )
+
+
+def _followup_case(touchpoint: Any) -> Any:
+    """An open follow-up case of department B, opened from a low score as the product does."""
+    from accountability.services.followups import followup_cases_open
+    from metrics.models import Metric
+    from tests.metrics.factories import SurveyResponseFactory
+
+    SurveyResponseFactory(touchpoint=touchpoint, metric=Metric.NPS, score=1, customer_id="C-42")
+    followup_cases_open()
+    return touchpoint.followup_cases.get()
+
+
+def _webhook_source(touchpoint: Any) -> tuple[Any, Any]:
+    from metrics.models import WebhookQuestion
+    from metrics.services.webhooks import webhook_source_create
+
+    source, _ = webhook_source_create(slug="survey-tool", name=HOSTILE, shape="formbricks")
+    question = WebhookQuestion.objects.create(
+        source=source, question_id="q-nps", role="nps", touchpoint=touchpoint
+    )
+    return source, question

@@ -47,6 +47,7 @@ def response_import(
     queue_rollup: bool = True,
     on_progress: Callable[[int], None] | None = None,
     importer: Any = None,
+    live: bool = False,
 ) -> ImportReport:
     """Validate and save survey responses given as (row number, mapping) pairs.
 
@@ -65,6 +66,7 @@ def response_import(
         queue_rollup=queue_rollup,
         on_progress=on_progress,
         writable=touchpoints_writable_by(importer),
+        live=live,
     )
 
 
@@ -77,10 +79,11 @@ def _import_rows(
     queue_rollup: bool,
     on_progress: Callable[[int], None] | None,
     writable: Collection[int] | None,
+    live: bool = False,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     try:
-        with import_transaction(report, queue_rollup=queue_rollup):
+        with import_transaction(report, queue_rollup=queue_rollup, live=live):
             _stage_and_insert(rows, source, skip_invalid, report, on_progress, writable)
     except UnreadableFile as problem:  # raised by read_csv: the transaction is undone
         return unreadable_report(problem, dry_run=dry_run)

@@ -3,13 +3,16 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import transaction
 
 from cco.importing import RowErrorReport, UnreadableFile
 from cco.queue import enqueue_on_commit
+from metrics.models import SurveyResponse
 from metrics.services.rollups import acquire_rollup_lock
+from metrics.signals import responses_imported
 
 # Queued by name: metrics.tasks imports the services, so the services do not import it.
 ROLLUP_TASK = "metrics.tasks.rollup_incremental_task"
@@ -63,18 +66,26 @@ def unreadable_report(problem: UnreadableFile, *, dry_run: bool) -> ImportReport
     return report
 
 
+def _announce(inserted: int, live: bool) -> None:
+    responses_imported.send(sender=SurveyResponse, inserted=inserted, live=live)
+
+
 class _Abandon(Exception):
     """Rolls the import's transaction back (rejected file or dry run)."""
 
 
 @contextmanager
-def import_transaction(report: ImportReport, *, queue_rollup: bool) -> Iterator[None]:
+def import_transaction(
+    report: ImportReport, *, queue_rollup: bool, live: bool = False
+) -> Iterator[None]:
     """The import's one transaction: kept only when the file was accepted and is not a dry run,
     so a rejected file leaves nothing behind.
 
     Many imports may run together, but not while a roll-up moves its watermark (a shared lock).
     After a commit that added responses an incremental roll-up is queued, unless the caller
-    rebuilds the roll-ups itself (a large backfill).
+    rebuilds the roll-ups itself (a large backfill) or catches them up itself (the webhook's
+    debounced roll-up); `responses_imported` is sent, `live` for a response arriving as it is
+    given (a webhook), so receivers may debounce their work.
     """
     try:
         with transaction.atomic():
@@ -84,5 +95,7 @@ def import_transaction(report: ImportReport, *, queue_rollup: bool) -> Iterator[
                 raise _Abandon
             if report.inserted and queue_rollup:
                 enqueue_on_commit(ROLLUP_TASK)
+            if report.inserted:
+                transaction.on_commit(partial(_announce, report.inserted, live))
     except _Abandon:
         pass

@@ -1,0 +1,326 @@
+"""Follow-up cases: opened from low scores, assigned, worked and closed without lost updates."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from accountability import stats
+from accountability.models import (
+    DEFAULT_THRESHOLDS,
+    CXIssue,
+    FollowupCase,
+    FollowupCaseResponse,
+    FollowupEventKind,
+    FollowupOutcome,
+    FollowupPolicy,
+    FollowupStatus,
+    FollowupThreshold,
+    FollowupWatermark,
+    RootCause,
+)
+from accountability.services.actions import _owner_problem
+from accountability.services.issues import cx_issue_raise
+from accountability.services.versioned import versioned_update
+from cco.models import User
+from metrics.models import SCORE_RANGES, Metric, SurveyResponse, Touchpoint
+from metrics.services.rollups import acquire_rollup_lock
+
+
+def followup_policy() -> FollowupPolicy:
+    """The one policy row, made with the defaults the first time it is asked for."""
+    policy, _ = FollowupPolicy.objects.get_or_create(pk=1)
+    return policy
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The raw score at or below which a response opens a case, per touch point and metric."""
+
+    defaults: dict[str, int]
+    overrides: dict[tuple[int, str], int]
+
+    def for_response(self, touchpoint_id: int, metric: str) -> int:
+        return self.overrides.get((touchpoint_id, metric), self.defaults[metric])
+
+    def highest(self, metric: str) -> int:
+        own = [value for (_, m), value in self.overrides.items() if m == metric]
+        return max([self.defaults[metric], *own])
+
+
+def followup_thresholds() -> Thresholds:
+    return Thresholds(
+        defaults=dict(DEFAULT_THRESHOLDS),
+        overrides={
+            (tp, metric): value
+            for tp, metric, value in FollowupThreshold.objects.values_list(
+                "touchpoint_id", "metric", "at_or_below"
+            )
+        },
+    )
+
+
+def _case_for(*, department_id: int, customer_id: str, responded_at: datetime, window: int) -> Any:
+    """The case a new low score joins: the customer's open case with the department, else a
+    closed one whose last low score is at most `window` days before this one."""
+    cases = FollowupCase.objects.filter(department_id=department_id, customer_id=customer_id)
+    open_case = cases.exclude(status=FollowupStatus.CLOSED).first()
+    if open_case is not None:
+        return open_case
+    return (
+        cases.filter(last_response_at__gte=responded_at - timedelta(days=window))
+        .order_by("-last_response_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def followup_cases_open(
+    *, now: datetime | None = None, response_ids: list[int] | None = None
+) -> list[int]:
+    """Open (or add to) follow-up cases for responses stored since the last run.
+
+    A response counts when it carries a customer id, was given at most the policy's
+    `max_age_days` ago (a historical import opens nothing) and its score is at or below its
+    threshold. It joins the customer's open case with the touch point's department, or a closed
+    one whose last low score is within `dedupe_days`; otherwise it opens a case due
+    `sla_working_days` working days after today. Returns the ids of the cases touched.
+
+    Holds the roll-up lock exclusively (as a roll-up does), so no import still in flight can
+    commit a response below the watermark this run moves. `response_ids` considers those
+    responses alone and leaves the watermark where it is (the demo's chosen history).
+    """
+    now = now or timezone.now()
+    acquire_rollup_lock()
+    mark, _ = FollowupWatermark.objects.select_for_update().get_or_create(pk=1)
+    newer = (
+        SurveyResponse.objects.filter(pk__in=response_ids)
+        if response_ids is not None
+        else SurveyResponse.objects.filter(pk__gt=mark.last_response_id)
+    )
+    top = newer.aggregate(top=Max("pk"))["top"]
+    if top is None:
+        return []
+    policy = followup_policy()
+    limits = followup_thresholds()
+    low = Q()
+    for metric in Metric.values:
+        low |= Q(metric=metric, score__lte=limits.highest(metric))
+    candidates = (
+        newer.exclude(customer_id="")
+        .filter(low, responded_at__gte=now - timedelta(days=policy.max_age_days))
+        .filter(followup_link__isnull=True)
+        .select_related("touchpoint")
+        .order_by("responded_at", "pk")
+    )
+    touched: list[int] = []
+    for response in candidates:
+        threshold = limits.for_response(response.touchpoint_id, response.metric)
+        if not stats.is_low_score(response.score, threshold):
+            continue
+        touched.append(_file(response, policy=policy, now=now))
+    if response_ids is None:
+        FollowupWatermark.objects.filter(pk=1).update(last_response_id=top, updated_at=now)
+    return sorted(set(touched))
+
+
+def _file(response: SurveyResponse, *, policy: FollowupPolicy, now: datetime) -> int:
+    touchpoint: Touchpoint = response.touchpoint
+    said = f"{response.get_metric_display()} {response.score} at {touchpoint.name}"
+    case = _case_for(
+        department_id=touchpoint.department_id,
+        customer_id=response.customer_id,
+        responded_at=response.responded_at,
+        window=policy.dedupe_days,
+    )
+    if case is None:
+        case = FollowupCase.objects.create(
+            department_id=touchpoint.department_id,
+            touchpoint=touchpoint,
+            customer_id=response.customer_id,
+            opened_at=now,
+            due_on=stats.add_working_days(timezone.localdate(now), policy.sla_working_days),
+            last_response_at=response.responded_at,
+            updated_at=now,
+        )
+        case.events.create(
+            actor=None, at=now, kind=FollowupEventKind.CREATED, to_status=case.status, note=said
+        )
+    else:
+        # No version bump: a new low score must not turn someone's open form into a conflict.
+        FollowupCase.objects.filter(pk=case.pk).update(
+            response_count=F("response_count") + 1,
+            last_response_at=max(case.last_response_at, response.responded_at),
+        )
+        case.events.create(actor=None, at=now, kind=FollowupEventKind.RESPONSE, note=said)
+    FollowupCaseResponse.objects.create(case=case, response=response)
+    return case.pk
+
+
+def _case(case_id: int) -> FollowupCase:
+    return FollowupCase.objects.select_related("department").get(pk=case_id)
+
+
+@transaction.atomic
+def followup_case_assign(
+    *, case_id: int, actor: User, expected_version: int, assignee: User | None, note: str = ""
+) -> FollowupCase:
+    """Name the person in the department who calls the customer back (a versioned write)."""
+    case = _case(case_id)
+    if problem := _owner_problem(assignee, case.department):
+        raise ValidationError({"assignee": problem.replace("owner", "assignee")})
+    changes: dict[str, Any] = {}
+    if (assignee.pk if assignee else None) != case.assignee_id:
+        changes["assignee"] = assignee
+    versioned_update(
+        obj=case,
+        actor=actor,
+        expected_version=expected_version,
+        changes=changes,
+        note=note.strip(),
+        edited=f"assigned to {assignee or 'no one'}" if changes else "",
+    )
+    return _case(case_id)
+
+
+@transaction.atomic
+def followup_case_record(
+    *,
+    case_id: int,
+    actor: User,
+    expected_version: int,
+    contacted: bool = False,
+    outcome: str = "",
+    root_cause: str = "",
+    note: str = "",
+) -> FollowupCase:
+    """Record a contact attempt, the root cause, a note and/or the outcome that closes the case.
+
+    Closing needs at least one contact attempt (this one counts); "resolved" also needs the
+    root cause. A closed case takes no further records.
+    """
+    case = _case(case_id)
+    note = note.strip()
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    if not case.is_open:
+        raise ValidationError({"outcome": "This case is closed; it takes no further records."})
+    if outcome and outcome not in FollowupOutcome.values:
+        errors["outcome"] = f"{outcome!r} is not an outcome: {', '.join(FollowupOutcome.values)}."
+    if root_cause and root_cause not in RootCause.values:
+        errors["root_cause"] = f"{root_cause!r} is not a category: {', '.join(RootCause.values)}."
+    attempts = case.contact_attempts + (1 if contacted else 0)
+    if outcome and attempts < 1:
+        errors["contacted"] = "Record a contact attempt before closing the case."
+    if outcome == FollowupOutcome.RESOLVED and not (root_cause or case.root_cause):
+        errors["root_cause"] = "Say what caused the low score before closing it as resolved."
+    if not (contacted or outcome or root_cause or note):
+        errors["note"] = "Record a contact attempt, an outcome, a root cause or a note."
+    if errors:
+        raise ValidationError(errors)
+    changes: dict[str, Any] = {}
+    if contacted:
+        changes["contact_attempts"] = attempts
+        if case.first_contact_at is None:
+            changes["first_contact_at"] = now
+    if root_cause and root_cause != case.root_cause:
+        changes["root_cause"] = root_cause
+    if outcome:
+        changes.update(status=FollowupStatus.CLOSED, outcome=outcome, closed_at=now)
+    elif contacted and case.status == FollowupStatus.OPEN:
+        changes["status"] = FollowupStatus.CONTACTED
+    versioned_update(
+        obj=case,
+        actor=actor,
+        expected_version=expected_version,
+        changes=changes,
+        # A contact attempt carries its note on its own history row.
+        note="" if contacted else note,
+        edited=f"root cause → {root_cause}" if "root_cause" in changes else "",
+    )
+    if contacted:
+        case.events.create(
+            actor=actor,
+            at=now,
+            kind=FollowupEventKind.CONTACT,
+            note=f"Attempt {attempts}. {note}".strip(),
+        )
+    return _case(case_id)
+
+
+@transaction.atomic
+def followup_case_raise_issue(
+    *, case_id: int, actor: User, expected_version: int, title: str = ""
+) -> CXIssue:
+    """Raise a CX issue from a case whose cause is systemic; the two link to each other."""
+    case = _case(case_id)
+    if case.cx_issue_id is not None:
+        raise ValidationError(
+            {"cx_issue": f"This case already raised CX issue {case.cx_issue_id}."}
+        )
+    cause = case.get_root_cause_display() if case.root_cause else "cause to be found"
+    issue = cx_issue_raise(
+        actor=actor,
+        title=title.strip() or f"{case.touchpoint.name}: {cause}",
+        department=case.department,
+        description=f"Raised from follow-up case {case.pk} (customer {case.customer_id}).",
+        touchpoint_id=case.touchpoint_id,
+    )
+    versioned_update(
+        obj=case,
+        actor=actor,
+        expected_version=expected_version,
+        changes={"cx_issue": issue},
+        edited=f"raised CX issue {issue.pk}",
+    )
+    return issue
+
+
+def _threshold_problem(metric: str, value: int) -> str:
+    low, high = SCORE_RANGES[metric]
+    if not low <= value <= high:
+        return f"{metric.upper()} scores run {low}–{high}; {value} is off the scale."
+    return ""
+
+
+@transaction.atomic
+def followup_policy_update(
+    *, sla_working_days: int, dedupe_days: int, max_age_days: int
+) -> FollowupPolicy:
+    """Set the service level and windows (the CCO's; the view checks who asks)."""
+    errors = {}
+    if not 1 <= sla_working_days <= 30:
+        errors["sla_working_days"] = "The service level is 1 to 30 working days."
+    if not 0 <= dedupe_days <= 365:
+        errors["dedupe_days"] = "The window is 0 to 365 days."
+    if not 1 <= max_age_days <= 365:
+        errors["max_age_days"] = "The age limit is 1 to 365 days."
+    if errors:
+        raise ValidationError(errors)
+    followup_policy()
+    FollowupPolicy.objects.filter(pk=1).update(
+        sla_working_days=sla_working_days,
+        dedupe_days=dedupe_days,
+        max_age_days=max_age_days,
+        updated_at=timezone.now(),
+    )
+    return followup_policy()
+
+
+@transaction.atomic
+def followup_threshold_set(*, touchpoint: Touchpoint, metric: str, at_or_below: int | None) -> None:
+    """A touch point's own threshold for a metric; None returns it to the default."""
+    if metric not in Metric.values:
+        raise ValidationError({"metric": f"{metric!r} is not a metric."})
+    if at_or_below is None:
+        FollowupThreshold.objects.filter(touchpoint=touchpoint, metric=metric).delete()
+        return
+    if problem := _threshold_problem(metric, at_or_below):
+        raise ValidationError({"at_or_below": problem})
+    FollowupThreshold.objects.update_or_create(
+        touchpoint=touchpoint, metric=metric, defaults={"at_or_below": at_or_below}
+    )
