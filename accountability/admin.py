@@ -10,10 +10,13 @@ from accountability.models import (
     CXIssueBreach,
     CXIssueEvent,
     Decision,
+    DeliveryCutoffChange,
+    DeliveryCutoffSetting,
     Meeting,
     MeetingSeries,
     ReminderLog,
 )
+from metrics.admin import CutoffReadOnlyAdmin
 
 
 class AttendanceInline(admin.TabularInline):
@@ -138,3 +141,14 @@ class ReminderLogAdmin(admin.ModelAdmin):
 class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ["person", "created_at"]
     exclude = ["token"]
+
+
+@admin.register(DeliveryCutoffSetting)
+class DeliveryCutoffSettingAdmin(CutoffReadOnlyAdmin):
+    list_display = ["figure", "green", "amber", "updated_at"]
+
+
+@admin.register(DeliveryCutoffChange)
+class DeliveryCutoffChangeAdmin(CutoffReadOnlyAdmin):
+    list_display = ["changed_at", "changed_by", "figure", "old_green", "old_amber", "new_green",
+                    "new_amber"]  # fmt: skip

@@ -14,6 +14,8 @@ from metrics.models import (
     Rollup,
     RollupWatermark,
     SayDoRollup,
+    ScoreCutoffChange,
+    ScoreCutoffSetting,
     SurveyResponse,
     Touchpoint,
 )
@@ -119,3 +121,27 @@ class SayDoRollupAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class CutoffReadOnlyAdmin(admin.ModelAdmin):
+    """The cut-offs are changed on /accountability/cut-offs/, which writes their history; the
+    admin shows them and their history without a second way to change them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ScoreCutoffSetting)
+class ScoreCutoffSettingAdmin(CutoffReadOnlyAdmin):
+    list_display = ["measure", "amber_band", "updated_at"]
+
+
+@admin.register(ScoreCutoffChange)
+class ScoreCutoffChangeAdmin(CutoffReadOnlyAdmin):
+    list_display = ["changed_at", "changed_by", "measure", "old_amber_band", "new_amber_band"]
