@@ -184,7 +184,8 @@ def scorecard_figure(rows: list[ScorecardRow], columns: list[str]) -> dict[str, 
         ),
         layout=base_layout(
             showlegend=False,
-            height=max(260, 34 * len(rows) + 80),
+            # Two lines a cell: the colour's name above the figure.
+            height=max(260, 46 * len(rows) + 80),
             margin={"l": 240, "r": 16, "t": 48, "b": 16},
             yaxis={"autorange": "reversed", "gridcolor": "rgba(0,0,0,0)"},
             xaxis={"side": "top", "tickangle": 0, "gridcolor": "rgba(0,0,0,0)"},
