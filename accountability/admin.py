@@ -10,10 +10,21 @@ from accountability.models import (
     CXIssueBreach,
     CXIssueEvent,
     Decision,
+    DeliveryCutoffChange,
+    DeliveryCutoffSetting,
+    FollowupCase,
+    FollowupCaseResponse,
+    FollowupEvent,
+    FollowupPolicy,
+    FollowupThreshold,
+    FollowupWatermark,
+    KPIValueChange,
     Meeting,
     MeetingSeries,
     ReminderLog,
 )
+from cco.admin import ShownNotChangedAdmin
+from metrics.admin import CutoffReadOnlyAdmin
 
 
 class AttendanceInline(admin.TabularInline):
@@ -138,3 +149,50 @@ class ReminderLogAdmin(admin.ModelAdmin):
 class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ["person", "created_at"]
     exclude = ["token"]
+
+
+@admin.register(DeliveryCutoffSetting)
+class DeliveryCutoffSettingAdmin(CutoffReadOnlyAdmin):
+    list_display = ["figure", "green", "amber", "updated_at"]
+
+
+@admin.register(DeliveryCutoffChange)
+class DeliveryCutoffChangeAdmin(CutoffReadOnlyAdmin):
+    list_display = ["changed_at", "changed_by", "figure", "old_green", "old_amber", "new_green",
+                    "new_amber"]  # fmt: skip
+
+
+@admin.register(FollowupPolicy)
+class FollowupPolicyAdmin(ShownNotChangedAdmin):
+    pass
+
+
+@admin.register(FollowupThreshold)
+class FollowupThresholdAdmin(ShownNotChangedAdmin):
+    pass
+
+
+@admin.register(FollowupCase)
+class FollowupCaseAdmin(ShownNotChangedAdmin):
+    list_display = ["pk", "department", "touchpoint", "customer_id", "status", "due_on"]
+    list_filter = ["status", "department"]
+
+
+@admin.register(FollowupCaseResponse)
+class FollowupCaseResponseAdmin(ShownNotChangedAdmin):
+    pass
+
+
+@admin.register(FollowupWatermark)
+class FollowupWatermarkAdmin(ShownNotChangedAdmin):
+    pass
+
+
+@admin.register(FollowupEvent)
+class FollowupEventAdmin(ShownNotChangedAdmin):
+    pass
+
+
+@admin.register(KPIValueChange)
+class KPIValueChangeAdmin(ShownNotChangedAdmin):
+    list_display = ["kpi", "week_start", "old_value", "new_value", "actor", "at"]

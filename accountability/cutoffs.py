@@ -31,13 +31,13 @@ class DeliveryCutoffs:
     def open_issues_rag(self, count: int) -> str:
         return open_issues_rag(count, self.open_issues)
 
-    def as_dict(self) -> dict[str, float]:
-        """The flat form the edit page and the API use."""
+    def as_dict(self) -> dict[str, float | int]:
+        """The flat form the edit page and the API use (issues are counted in whole numbers)."""
         return {
             "on_time_green": self.on_time.green,
             "on_time_amber": self.on_time.amber,
-            "open_issues_green": self.open_issues.green,
-            "open_issues_amber": self.open_issues.amber,
+            "open_issues_green": int(self.open_issues.green),
+            "open_issues_amber": int(self.open_issues.amber),
         }
 
     @property

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from cco.admin import ShownNotChangedAdmin
 from cco.queue import enqueue
 from metrics.models import (
     KPI,
@@ -14,10 +15,13 @@ from metrics.models import (
     Rollup,
     RollupWatermark,
     SayDoRollup,
+    ScoreCutoffChange,
+    ScoreCutoffSetting,
     SurveyResponse,
     Touchpoint,
 )
 from metrics.tasks import rollup_rebuild_task
+from metrics.webhook_models import WebhookDelivery, WebhookQuestion, WebhookSource
 
 
 class StageInline(admin.TabularInline):
@@ -119,3 +123,44 @@ class SayDoRollupAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class CutoffReadOnlyAdmin(admin.ModelAdmin):
+    """The cut-offs are changed on /accountability/cut-offs/, which writes their history; the
+    admin shows them and their history without a second way to change them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ScoreCutoffSetting)
+class ScoreCutoffSettingAdmin(CutoffReadOnlyAdmin):
+    list_display = ["measure", "amber_band", "updated_at"]
+
+
+@admin.register(ScoreCutoffChange)
+class ScoreCutoffChangeAdmin(CutoffReadOnlyAdmin):
+    list_display = ["changed_at", "changed_by", "measure", "old_amber_band", "new_amber_band"]
+
+
+@admin.register(WebhookSource)
+class WebhookSourceAdmin(ShownNotChangedAdmin):
+    # The salt the secret is derived from stays off the screen: the sources page rotates it.
+    list_display = ["slug", "name", "shape", "rotated_at"]
+    exclude = ["salt"]
+
+
+@admin.register(WebhookQuestion)
+class WebhookQuestionAdmin(ShownNotChangedAdmin):
+    list_display = ["source", "question_id", "role", "touchpoint"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ShownNotChangedAdmin):
+    list_display = ["source", "webhook_id", "received_at", "inserted"]

@@ -148,23 +148,22 @@ def test_every_departments_delivery_figures_read_the_same_on_the_scorecard_page_
     assert any(entry["attendance_pct"] is not None for entry in api.values())
 
 
-def test_the_overview_pages_heatmap_shows_what_its_csv_says(client, demo):
+def test_the_overview_pages_scorecard_table_shows_what_its_csv_says(client, demo):
     client.force_login(demo)
     window = scorecard_window()
     csv_rows = read_csv(client.get("/overview/scorecard.csv", window))
     response = client.get("/", window)
-    heatmap = response.context["figures"]["scorecard"]["data"][0]
-    columns = list(heatmap["x"])
-    levels = {"grey": 0, "red": 1, "amber": 2, "green": 3}
-    assert len(heatmap["y"]) == len(csv_rows)
-    for name, texts, colours, line in zip(
-        heatmap["y"], heatmap["text"], heatmap["z"], csv_rows, strict=True
-    ):
-        assert escape(line["department"]) == name
-        for column, text, level in zip(columns, texts, colours, strict=True):
-            rag = line[f"{column} rag"]
-            assert text == f"{stats.rag_label(rag)}<br>{escape(number(line[column]))}", name
-            assert level == levels[rag], (name, column)
+    rows = response.context["scorecard"]
+    columns = list(response.context["scorecard_columns"])
+    html = response.content.decode()
+    assert len(rows) == len(csv_rows)
+    for row, line in zip(rows, csv_rows, strict=True):
+        assert row.department.name == line["department"]
+        for column, cell in zip(columns, row.cells, strict=True):
+            assert cell.rag == line[f"{column} rag"], (line["department"], column)
+            assert cell.text == number(line[column]), (line["department"], column)
+            # The table says the colour in words and the figure beside it.
+            assert f'<span class="rag-text">{escape(cell.text)}</span>' in html
 
 
 def test_every_departments_kpis_at_goal_read_the_same_on_its_page_and_the_scorecard(client, demo):

@@ -66,6 +66,10 @@ def delivery_cutoffs_update(*, actor: Any, values: dict[str, Any]) -> DeliveryCu
     changed, in the same transaction. Nothing is saved unless every value is valid."""
     require_perm(actor, "cco.manage_product")
     new = delivery_cutoffs_clean(values)
+    # Two CCOs saving at once take turns, and each history row names the values it replaced:
+    # read under the lock, from the database rather than a cached copy.
+    list(DeliveryCutoffSetting.objects.select_for_update())
+    forget_delivery_cutoffs()
     old = delivery_cutoffs()
     for figure in ("on_time", "open_issues"):
         before, after = getattr(old, figure), getattr(new, figure)

@@ -61,6 +61,10 @@ def score_cutoffs_update(*, actor: Any, values: dict[str, Any]) -> ScoreCutoffs:
     that changed, in the same transaction. Nothing is saved unless every value is valid."""
     require_perm(actor, "cco.manage_product")
     cleaned = score_cutoffs_clean(values)
+    # Two CCOs saving at once take turns, and each history row names the value it replaced:
+    # read under the lock, from the database rather than a cached copy.
+    list(ScoreCutoffSetting.objects.select_for_update())
+    forget_score_cutoffs()
     current = score_cutoffs()
     for measure, band in cleaned.items():
         old = current.band(measure)

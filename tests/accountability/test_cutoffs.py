@@ -59,6 +59,7 @@ def test_a_change_is_stored_with_who_made_it_and_both_values_before_and_after(cc
 def test_everyone_with_a_role_reads_them(api_for, request, persona):
     response = api_for(request.getfixturevalue(persona)).get(API)
     assert response.status_code == 200 and response.json() == DEFAULTS
+    assert isinstance(response.json()["open_issues_amber"], int)  # issues are whole
 
 
 @pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])

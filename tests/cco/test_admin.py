@@ -23,3 +23,18 @@ def test_an_administrator_opens_the_admin_pages(client_for, admin, path):
 def test_an_executive_is_kept_out_of_the_admin(client_for, executive):
     response = client_for(executive).get("/admin/")
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/metrics/scorecutoffsetting/",
+        "/admin/metrics/scorecutoffchange/",
+        "/admin/accountability/deliverycutoffsetting/",
+        "/admin/accountability/deliverycutoffchange/",
+    ],
+)
+def test_the_cutoffs_are_shown_in_the_admin_but_changed_only_on_their_page(client_for, admin, path):
+    client = client_for(admin)
+    assert client.get(path).status_code == 200
+    assert client.get(f"{path}add/").status_code == 403

@@ -5,9 +5,11 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Pages a stranger must be able to reach: sign-in, the health check, and the calendar feed,
-# which calendar programs fetch with a secret token in the URL instead of a session.
-PUBLIC = {"login", "health", "logout", "calendar-feed"}
+# Pages a stranger must be able to reach: sign-in, the health check, the calendar feed, which
+# calendar programs fetch with a secret token in the URL instead of a session, and the
+# responses webhook, which survey tools call signed with the source's secret (its refusals of
+# unsigned and badly signed calls are tested in tests/metrics/test_webhooks.py).
+PUBLIC = {"login", "health", "logout", "calendar-feed", "metrics-webhook-responses"}
 SAMPLE_VALUES = {
     "slug": "nothing-here",
     "pk": "1",

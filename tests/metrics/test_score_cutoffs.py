@@ -47,6 +47,8 @@ def test_a_stored_row_changed_behind_the_cache_is_read_after_a_save(cco):
     assert score_cutoffs().csat == 5.0  # cached
     score_cutoffs_update(actor=cco, values={**DEFAULTS, "csat": 9, "nps": 6})
     assert score_cutoffs().csat == 9.0
+    # The history compares with what the database held, not with the stale cached copy.
+    assert not ScoreCutoffChange.objects.filter(measure="csat").exists()
 
 
 @pytest.mark.parametrize(
