@@ -320,6 +320,71 @@ class _ScoreQuery(serializers.Serializer):
     end = serializers.DateField(required=False)
 
 
+def _say_do_group(group: Any) -> dict[str, Any]:
+    shown = group.enough
+    return {
+        "category": group.category,
+        "customers": group.customers,
+        "retention": group.retention.value if shown else None,
+        "retention_low": group.retention.low if shown else None,
+        "retention_high": group.retention.high if shown else None,
+        "revenue_total": group.revenue_total if shown else None,
+        "mean_revenue": group.mean_revenue if shown else None,
+    }
+
+
+def say_do_answer(item: selectors.SayDoScope) -> dict[str, Any]:
+    """One scope's say versus do as the API gives it: no figure for a group under the minimum."""
+    gap, at_risk = item.gap, item.revenue_at_risk
+    return {
+        "scope_id": item.scope_id,
+        "name": item.name,
+        "customers": item.customers,
+        "groups": [_say_do_group(group) for group in item.groups],
+        "retention_gap": gap and {"value": gap.value, "low": gap.low, "high": gap.high},
+        "revenue_at_risk": at_risk
+        and {"value": at_risk.value, "low": at_risk.low, "high": at_risk.high},
+        "refusal": item.refusal,
+    }
+
+
+class SayDoView(APIView):
+    """Say versus do at one level, for one segment or all, from the say-versus-do roll-up.
+
+    Revenue at risk = revenue of customers whose latest answer there was a detractor's ×
+    (promoters' retention − detractors' retention); intervals are Wilson (retention) and
+    Agresti–Caffo (the gap). Groups under `min_customers` carry counts but no figures.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("level", str, enum=[level.value for level in selectors.LEVELS]),
+            OpenApiParameter("segment", str, description="One segment; empty for all"),
+        ],
+        responses=inline_serializer(
+            "SayDoAnswer",
+            {
+                "level": serializers.CharField(),
+                "segment": serializers.CharField(),
+                "min_customers": serializers.IntegerField(),
+                "scopes": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        query, errors = selectors.say_do_query(request.query_params)
+        if errors:
+            raise ValidationError(errors)
+        scopes = selectors.say_do_by_scope(scope=query["level"], segment=query["segment"])
+        return Response(
+            {
+                **query,
+                "min_customers": selectors.MIN_CUSTOMERS,
+                "scopes": [say_do_answer(item) for item in scopes],
+            }
+        )
+
+
 def register(router: BaseRouter) -> None:
     """Register this app's viewsets on the API router."""
     router.register("journeys", JourneyViewSet)
@@ -332,4 +397,7 @@ def register(router: BaseRouter) -> None:
     router.register("kpi-observations", KPIObservationViewSet)
 
 
-urlpatterns = [path("scores/", ScoreSeriesView.as_view(), name="metrics-scores")]
+urlpatterns = [
+    path("scores/", ScoreSeriesView.as_view(), name="metrics-scores"),
+    path("say-do/", SayDoView.as_view(), name="metrics-say-do"),
+]

@@ -409,10 +409,15 @@ class NpsCategory(models.TextChoices):
 
 
 class SayDoRollup(models.Model):
-    """Customers with both an NPS answer and an outcome, grouped by their latest answer's
-    category. Rebuilt whole by `say_do_rebuild`; the overview reads only these three rows."""
+    """Customers with both an NPS answer and an outcome, grouped by the category of their latest
+    answer at one scope (a touch point, journey, department or the organisation) and the segment
+    that answer carried. `segment` "" is every segment together (answers without a segment count
+    only there). Rebuilt whole by `say_do_rebuild`; pages read only these rows."""
 
-    category = models.CharField(max_length=10, choices=NpsCategory.choices, unique=True)
+    scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.ORGANISATION)
+    scope_id = models.BigIntegerField(default=0, help_text="0 for the organisation.")
+    segment = models.CharField(max_length=60, default="", blank=True)
+    category = models.CharField(max_length=10, choices=NpsCategory.choices)
     customers = models.IntegerField()
     retained = models.IntegerField()
     revenue_customers = models.IntegerField(help_text="Of these, how many have revenue known.")
@@ -420,7 +425,14 @@ class SayDoRollup(models.Model):
     rebuilt_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["category"]
+        ordering = ["scope", "scope_id", "segment", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "segment", "category"],
+                name="metrics_saydo_unique_group",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.category}: {self.customers} customers"
+        where = f"{self.scope}:{self.scope_id}" + (f" {self.segment}" if self.segment else "")
+        return f"{where} {self.category}: {self.customers} customers"

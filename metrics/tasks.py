@@ -9,8 +9,9 @@ recompute whole periods inside one transaction under an advisory lock, so a re-r
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from cco.queue import enqueue
 from metrics.services import rollup_incremental, rollup_rebuild
-from metrics.services.customers import say_do_rebuild
+from metrics.services.customers import SAY_DO_TASK, say_do_rebuild
 
 RETRY = {
     "acks_late": True,
@@ -23,12 +24,16 @@ RETRY = {
 @shared_task(**RETRY)
 def rollup_incremental_task() -> dict[str, object]:
     result = rollup_incremental()
+    if result.responses:
+        # New answers may change a customer's latest answer at a scope: say versus do follows.
+        enqueue(SAY_DO_TASK)
     return {"responses": result.responses, "breaches": list(result.breach_ids)}
 
 
 @shared_task(**RETRY)
 def rollup_rebuild_task() -> dict[str, object]:
     result = rollup_rebuild()
+    enqueue(SAY_DO_TASK)
     return {"responses": result.responses, "breaches": list(result.breach_ids)}
 
 

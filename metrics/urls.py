@@ -10,4 +10,5 @@ urlpatterns = [
     path("departments/<slug:slug>/", views.department_scorecard, name="department-scorecard"),
     path("import/", views.response_upload, name="response-upload"),
     path("customers/import/", views.customer_upload, name="customer-upload"),
+    path("say-do/", views.say_do, name="say-do"),
 ]

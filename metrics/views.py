@@ -90,6 +90,8 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "verbatims": selectors.recent_verbatims(touchpoint_id=touchpoint.pk),
             "breaches": touchpoint.breaches.order_by("-period_start")[:10],
             "catching_up": selectors.rollups_catching_up(),
+            "say_do": selectors.say_do_for(scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk),
+            "min_customers": selectors.MIN_CUSTOMERS,
         },
     )
 
@@ -183,3 +185,23 @@ def customer_upload(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "metrics/customer_upload.html", context, status=status)
+
+
+@require_GET
+def say_do(request: HttpRequest) -> HttpResponse:
+    """Say versus do at one level (touch point, journey, department, organisation), for one
+    segment or all: retention of promoters, passives and detractors, the gap, revenue at risk."""
+    require_perm(request.user, "cco.view_product")
+    query, errors = selectors.say_do_query(request.GET)
+    context: dict[str, object] = {
+        "levels": selectors.LEVEL_LABELS,
+        "segments": selectors.say_do_segments(),
+        "min_customers": selectors.MIN_CUSTOMERS,
+        "errors": errors,
+        **query,
+    }
+    if errors:
+        return render(request, "metrics/say_do.html", context, status=400)
+    context["rows"] = selectors.say_do_by_scope(scope=query["level"], segment=query["segment"])
+    context["level_label"] = selectors.LEVEL_LABELS[query["level"]]
+    return render(request, "metrics/say_do.html", context)

@@ -215,6 +215,7 @@ PAGES: dict[str, Page] = {
     "metrics:department-scorecard": Page(GET, EVERYONE, _slug_b),
     "metrics:response-upload": Page(GET, HEADS),
     "metrics:customer-upload": Page(GET, CCO),
+    "metrics:say-do": Page(GET, EVERYONE),
     # Roadmap.
     "roadmap:timeline": Page(GET, EVERYONE),
     "roadmap:years": Page(GET, EVERYONE),
