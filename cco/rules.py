@@ -85,3 +85,5 @@ rules.add_perm("cco.create_in_department", is_cco | is_department_head)  # pragm
 rules.add_perm("cco.import_responses", is_cco | is_department_head)  # pragma: no mutate
 # Running the accountability meeting.
 rules.add_perm("cco.run_meeting", is_cco)
+# The quarterly board pack: the CCO and the executives.
+rules.add_perm("cco.view_board_pack", is_cco | is_executive)  # pragma: no mutate

@@ -24,4 +24,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "overview.tasks.executive_digest_task",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
+    # The quarterly board pack of the quarter just ended, to the executives and the CCO.
+    "board-pack-quarterly": {
+        "task": "overview.tasks.board_pack_task",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),
+    },
 }

@@ -209,6 +209,7 @@ PAGES: dict[str, Page] = {
     "api-token-revoke": Page(POST, EVERYONE, prepare=_give_a_token),
     "login": Page(GET, PUBLIC),
     "health": Page(GET, PUBLIC),
+    "board-pack": Page(GET, frozenset({"executive", "cco"}), lambda world: {"quarter": "2026-Q1"}),
     # Metrics.
     "metrics:touchpoint-list": Page(GET, EVERYONE),
     "metrics:touchpoint-detail": Page(GET, EVERYONE, _obj("touchpoint", "slug", "slug")),
