@@ -25,6 +25,7 @@ from metrics.models import (
     SurveyResponse,
     Touchpoint,
 )
+from metrics.selectors.segments import known_segments, segment_score_series
 from metrics.services.ingest import response_import
 from metrics.validation import MAX_LENGTHS, OTHER_MAX_LENGTH
 
@@ -301,13 +302,24 @@ class ScoreSeriesView(APIView):
             OpenApiParameter("grain", str, enum=Grain.values, required=True),
             OpenApiParameter("start", str, description="ISO date, inclusive"),
             OpenApiParameter("end", str, description="ISO date, inclusive"),
+            OpenApiParameter("segment", str, description="One customer segment (grain=month only)"),
         ],
         responses=ScorePointSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         query = _ScoreQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        points = selectors.score_series(**query.validated_data)
+        wanted = dict(query.validated_data)
+        segment = wanted.pop("segment", "")
+        if not segment:
+            points = selectors.score_series(**wanted)
+        else:
+            if wanted["grain"] != Grain.MONTH:
+                raise ValidationError({"grain": "a segment's scores are rolled up by month only"})
+            if segment not in known_segments():
+                raise ValidationError({"segment": f"no responses carry segment {segment!r}"})
+            del wanted["grain"]
+            points = segment_score_series(segment=segment, **wanted)
         return Response(ScorePointSerializer(points, many=True).data)
 
 
@@ -318,6 +330,7 @@ class _ScoreQuery(serializers.Serializer):
     grain = serializers.ChoiceField(choices=Grain.choices)
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
+    segment = serializers.CharField(required=False, allow_blank=True, max_length=60)
 
 
 def _say_do_group(group: Any) -> dict[str, Any]:

@@ -436,3 +436,34 @@ class SayDoRollup(models.Model):
     def __str__(self) -> str:
         where = f"{self.scope}:{self.scope_id}" + (f" {self.segment}" if self.segment else "")
         return f"{where} {self.category}: {self.customers} customers"
+
+
+class SegmentRollup(models.Model):
+    """A roll-up row for one customer segment: metric × scope × segment × month, the same
+    additive counts as `Rollup`. Kept apart from `Rollup` so the overview's reads never grow
+    with the number of segments; rebuilt whole by `segment_rollup_rebuild` from the touch-point
+    months of responses that carry a segment."""
+
+    metric = models.CharField(max_length=4, choices=Metric.choices)
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    scope_id = models.BigIntegerField()
+    segment = models.CharField(max_length=60)
+    period_start = models.DateField(help_text="The first day of the month.")
+    n = models.IntegerField()
+    promoters = models.IntegerField(default=0)
+    passives = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    total_sq = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of a segment's series: equality on four, range on the month.
+            models.UniqueConstraint(
+                fields=["metric", "scope", "scope_id", "segment", "period_start"],
+                name="metrics_segmentrollup_unique_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.scope}:{self.scope_id} {self.segment} {self.period_start}"

@@ -12,6 +12,9 @@ from django.db import InterfaceError, OperationalError
 from cco.queue import enqueue
 from metrics.services import rollup_incremental, rollup_rebuild
 from metrics.services.customers import SAY_DO_TASK, say_do_rebuild
+from metrics.services.segments import segment_rollup_rebuild
+
+SEGMENT_TASK = "metrics.tasks.segment_rollup_rebuild_task"
 
 RETRY = {
     "acks_late": True,
@@ -25,8 +28,10 @@ RETRY = {
 def rollup_incremental_task() -> dict[str, object]:
     result = rollup_incremental()
     if result.responses:
-        # New answers may change a customer's latest answer at a scope: say versus do follows.
+        # New answers may change a customer's latest answer at a scope, and a segment's
+        # months: say versus do and the segment roll-up follow.
         enqueue(SAY_DO_TASK)
+        enqueue(SEGMENT_TASK)
     return {"responses": result.responses, "breaches": list(result.breach_ids)}
 
 
@@ -34,9 +39,15 @@ def rollup_incremental_task() -> dict[str, object]:
 def rollup_rebuild_task() -> dict[str, object]:
     result = rollup_rebuild()
     enqueue(SAY_DO_TASK)
+    enqueue(SEGMENT_TASK)
     return {"responses": result.responses, "breaches": list(result.breach_ids)}
 
 
 @shared_task(**RETRY)
 def say_do_rebuild_task() -> dict[str, int]:
     return say_do_rebuild()
+
+
+@shared_task(**RETRY)
+def segment_rollup_rebuild_task() -> int:
+    return segment_rollup_rebuild()

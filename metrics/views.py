@@ -12,6 +12,7 @@ from cco.models import Department
 from metrics import charts, selectors
 from metrics.forms import CustomerUploadForm, ResponseUploadForm
 from metrics.models import CustomerOutcome, Grain, Metric, Scope, Touchpoint
+from metrics.selectors.segments import known_segments, segment_score_series
 from metrics.services.customers import customer_outcomes_import_csv
 from metrics.services.ingest import ImportReport, response_import_file
 
@@ -59,10 +60,21 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
         metric = Metric.NPS
     today = timezone.localdate()
     start = today - timedelta(weeks=52)
-    points = selectors.score_series(
-        metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, grain=Grain.WEEK,
-        start=start,
-    )  # fmt: skip
+    segments = known_segments()
+    segment = request.GET.get("segment", "")
+    if segment and segment not in segments:
+        segment = ""  # a segment no response carries: the page shows every segment
+    if segment:
+        # A segment is rolled up by month: its trend is monthly, over the same year.
+        points = segment_score_series(
+            metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, segment=segment,
+            start=start.replace(day=1),
+        )  # fmt: skip
+    else:
+        points = selectors.score_series(
+            metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, grain=Grain.WEEK,
+            start=start,
+        )  # fmt: skip
     counts = selectors.score_distribution(
         metric=metric, touchpoint_id=touchpoint.pk, start=today - timedelta(days=90), end=today
     )
@@ -91,6 +103,8 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "breaches": touchpoint.breaches.order_by("-period_start")[:10],
             "catching_up": selectors.rollups_catching_up(),
             "say_do": selectors.say_do_for(scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk),
+            "segments": segments,
+            "segment": segment,
             "min_customers": selectors.MIN_CUSTOMERS,
         },
     )
