@@ -217,3 +217,17 @@ def test_the_board_pack_job_is_on_the_beat_schedule_at_each_quarter_start(db):
     assert entry["task"] in app.tasks
     assert entry["schedule"].month_of_year == {1, 4, 7, 10}
     assert entry["schedule"].day_of_month == {1}
+
+
+@pytest.mark.django_db
+def test_the_demos_last_quarter_renders_a_pack_with_every_section_filled():
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--force", "--responses", "12000", stdout=io.StringIO())
+    quarter = Quarter.containing(timezone.localdate()).previous()
+    reader, text = text_of(board_pack_pdf(quarter))
+    assert len(reader.pages) >= 3
+    assert "No data for this quarter" not in text
+    assert "No customer outcomes matched" not in text
+    assert "Revenue at risk by department" in text
+    assert "Contact centre & customer service" in text
