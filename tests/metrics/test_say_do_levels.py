@@ -170,7 +170,11 @@ def test_a_rebuild_replaces_the_rows_and_without_outcomes_leaves_none():
 
 @pytest.mark.django_db
 def test_the_roll_up_job_rebuilds_say_do_after_new_responses():
+    from django.core.cache import cache
+
     from metrics.tasks import rollup_incremental_task
+
+    cache.clear()  # no rebuild left waiting by another test
 
     touchpoint = TouchpointFactory()
     customer(touchpoint, 10, retained=True)

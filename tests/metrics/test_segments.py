@@ -15,6 +15,16 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 8, 12)
 
 
+@pytest.fixture(autouse=True)
+def no_rebuild_waiting():
+    """A rebuild left "waiting" by one test would hold back another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def answers(touchpoint, scores, *, segment, day=DAY, metric=Metric.NPS):
     at = timezone.make_aware(datetime.combine(day, time(12)))
     start = SurveyResponse.objects.count()
@@ -83,7 +93,7 @@ def test_a_rebuild_replaces_every_row():
     assert not SegmentRollup.objects.exists()
 
 
-def test_the_roll_up_job_rebuilds_the_segment_roll_up():
+def test_the_roll_up_job_rebuilds_the_segment_roll_up():  # (the cache is cleared around it)
     from metrics.tasks import rollup_incremental_task
 
     touchpoint = TouchpointFactory()
@@ -138,3 +148,34 @@ def test_the_touch_point_page_filters_its_trend_by_segment(client_for, executive
     unknown = client.get(enterprise.get_absolute_url(), {"segment": "Nobody"})
     assert unknown.status_code == 200
     assert b"Weekly trend, last 52 weeks" in unknown.content
+
+
+def test_a_burst_of_roll_ups_queues_one_rebuild_until_it_starts():
+    from unittest import mock
+
+    from metrics import tasks
+
+    touchpoint = TouchpointFactory()
+    with mock.patch.object(tasks, "enqueue", return_value=True) as queued:
+        for batch in range(3):
+            answers(touchpoint, [10], segment="SMB", day=date(2026, 8, 1 + batch))
+            tasks.rollup_incremental_task()
+        assert sorted(call.args[0] for call in queued.call_args_list) == [
+            tasks.SAY_DO_TASK,
+            tasks.SEGMENT_TASK,
+        ]
+        tasks.segment_rollup_rebuild_task()  # starts: the next new answers queue it again
+        answers(touchpoint, [10], segment="SMB", day=date(2026, 8, 9))
+        tasks.rollup_incremental_task()
+        assert [call.args[0] for call in queued.call_args_list[2:]] == [tasks.SEGMENT_TASK]
+
+
+def test_a_rebuild_the_broker_refused_is_queued_again_by_the_next_roll_up():
+    from unittest import mock
+
+    from metrics import tasks
+
+    with mock.patch.object(tasks, "enqueue", return_value=False) as queued:
+        assert tasks.enqueue_rebuild(tasks.SEGMENT_TASK) is False
+        assert tasks.enqueue_rebuild(tasks.SEGMENT_TASK) is False
+    assert queued.call_count == 2
