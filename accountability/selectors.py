@@ -390,3 +390,12 @@ def meeting_for_run(*, meeting_id: int) -> Meeting:
         )
         .get(pk=meeting_id)
     )
+
+
+def decisions_between(*, start: date, end: date, limit: int = 12) -> list[Decision]:
+    """Decisions recorded from `start` to `end` (local days, inclusive), latest first."""
+    return list(
+        Decision.objects.filter(recorded_at__date__gte=start, recorded_at__date__lte=end)
+        .select_related("meeting")
+        .order_by("-recorded_at", "-pk")[:limit]
+    )

@@ -10,6 +10,9 @@ in one run, on the same table:
   - `rollup_rebuild`, and a plain SQL GROUP BY touch point, day over the same rows;
   - `rollup_incremental` after 10 000 more responses;
   - the executive overview (GET /) as an executive: server time and queries per request;
+  - say versus do's rebuild at every level (peer: the organisation-only query it replaced), the
+    segment roll-up's rebuild and the quarterly board pack (peer: the overview above), once
+    every customer id of the answers has an outcome;
   - the server's floor for the ingest: the same rows, touch points already as ids, loaded by a
     bare COPY into a table of the response table's shape, then its indexes and foreign key built
     (no validation at all: no importer can store the rows faster on this server).
@@ -20,6 +23,7 @@ It ends with one `name=value` line per figure so runs can be compared.
 
 import argparse
 import csv
+import io
 import os
 import random
 import re
@@ -77,7 +81,8 @@ def prepare_schema() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE metrics_breach, metrics_rollup, metrics_rollupwatermark, "
-            "metrics_surveyresponse CASCADE"  # the bench database is the bench's own
+            "metrics_surveyresponse, metrics_customeroutcome, metrics_saydorollup, "
+            "metrics_segmentrollup CASCADE"  # the bench database is the bench's own
         )
     departments = [
         Department.objects.get_or_create(slug=f"bench-{i}", defaults={"name": f"Bench {i}"})[0]
@@ -267,6 +272,67 @@ def time_overview() -> tuple[float, float, int]:
     return statistics.median(timings), p95, queries
 
 
+# Say versus do's peer: the organisation-only query it replaced (one ranking instead of four).
+ORGANISATION_SAY_DO_SQL = """
+    SELECT CASE WHEN latest.score >= 9 THEN 'promoter' WHEN latest.score >= 7 THEN 'passive'
+                ELSE 'detractor' END, COUNT(*), SUM(CASE WHEN o.retained THEN 1 ELSE 0 END),
+           COUNT(o.revenue), COALESCE(SUM(o.revenue), 0)
+    FROM (SELECT customer_id, score, ROW_NUMBER() OVER (PARTITION BY customer_id
+                 ORDER BY responded_at DESC, id DESC) AS position
+          FROM metrics_surveyresponse WHERE metric = 'nps' AND customer_id <> '') AS latest
+    JOIN metrics_customeroutcome o ON o.customer_id = latest.customer_id
+    WHERE latest.position = 1 GROUP BY 1
+"""
+
+
+def time_money() -> dict[str, float]:
+    """Say versus do's rebuild (and its organisation-only peer), the segment roll-up's rebuild,
+    and the quarterly board pack (its selectors, then the whole PDF), on what the bench holds.
+    Every customer id of the bench's answers gets an outcome first (not timed)."""
+    from django.db import connection
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from metrics.services.customers import say_do_rebuild
+    from metrics.services.segments import segment_rollup_rebuild
+    from overview.board_pack import Quarter, board_pack_data
+    from overview.board_pack_pdf import board_pack_pdf
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE metrics_customeroutcome")
+        cursor.execute(
+            "INSERT INTO metrics_customeroutcome (customer_id, retained, revenue, as_of, "
+            "imported_at) SELECT customer_id, abs(hashtext(customer_id)) % 5 <> 0, "
+            "abs(hashtext(customer_id)) % 3000, CURRENT_DATE, now() FROM "
+            "(SELECT DISTINCT customer_id FROM metrics_surveyresponse WHERE customer_id <> '') c"
+        )
+        customers = cursor.rowcount
+        cursor.execute("ANALYZE metrics_customeroutcome")
+    checkpoint()
+    figures: dict[str, float] = {"say_do_customers": customers}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(ORGANISATION_SAY_DO_SQL)
+        cursor.fetchall()
+    figures["say_do_organisation_only_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    say_do_rebuild()
+    figures["say_do_rebuild_s"] = time.perf_counter() - started
+    checkpoint()
+    started = time.perf_counter()
+    segment_rollup_rebuild()
+    figures["segment_rollup_rebuild_s"] = time.perf_counter() - started
+    quarter = Quarter.containing(timezone.localdate()).previous()
+    started = time.perf_counter()
+    board_pack_data(quarter)
+    figures["board_pack_data_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    pdf = board_pack_pdf(quarter)
+    figures["board_pack_s"] = time.perf_counter() - started
+    figures["board_pack_pages"] = len(PdfReader(io.BytesIO(pdf)).pages)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
@@ -274,6 +340,12 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, help="Reuse this history CSV instead of generating.")
     parser.add_argument(
         "--no-bulk", action="store_true", help="Import without --bulk (row-by-row indexes)."
+    )
+    parser.add_argument(
+        "--money-only",
+        action="store_true",
+        help="Only time say versus do, the segment roll-up and the board pack, on what the "
+        "bench database already holds.",
     )
     parser.add_argument(
         "--overview-only",
@@ -302,6 +374,10 @@ def main() -> None:
         print(f"overview_p50_ms={overview_p50:.1f}")
         print(f"overview_p95_ms={overview_p95:.1f}")
         print(f"overview_queries={overview_queries}")
+        return
+    if args.money_only:
+        for name, value in time_money().items():
+            print(f"{name}={value:.3f}" if isinstance(value, float) else f"{name}={value}")
         return
     slugs = prepare_schema()
     workdir = Path(tempfile.mkdtemp(prefix="cco-bench-"))
@@ -351,6 +427,15 @@ def main() -> None:
         f"{overview_queries} queries"
     )
 
+    money = time_money()
+    print(
+        f"say versus do rebuild: {money['say_do_rebuild_s']:.2f} s "
+        f"(organisation-only peer {money['say_do_organisation_only_s']:.2f} s, "
+        f"{money['say_do_customers']:,.0f} customers); segment roll-up rebuild: "
+        f"{money['segment_rollup_rebuild_s']:.2f} s; board pack: {money['board_pack_s']:.2f} s "
+        f"(its selectors {money['board_pack_data_s']:.2f} s)"
+    )
+
     checkpoint()
     floor_rows_per_s = args.responses / time_copy_floor(history, workdir / "typed.csv")
     print(f"server floor (bare COPY + indexes, no validation): {floor_rows_per_s:,.0f} rows/s")
@@ -372,6 +457,7 @@ def main() -> None:
         "overview_p95_ms": round(overview_p95, 1),
         "overview_queries": overview_queries,
         "ingest_mode": "row-by-row" if args.no_bulk else "bulk",
+        **{name: round(value, 3) for name, value in money.items()},
     }
     for name, value in figures.items():
         print(f"{name}={value}")

@@ -99,3 +99,5 @@ rules.add_perm(
     "cco.work_followup",
     is_cco | heads_owning_department | works_in_owning_department,  # pragma: no mutate
 )
+# The quarterly board pack: the CCO and the executives.
+rules.add_perm("cco.view_board_pack", is_cco | is_executive)  # pragma: no mutate

@@ -29,4 +29,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accountability.tasks.followup_cases_open_task",
         "schedule": crontab(minute="*/5"),
     },
+    # The quarterly board pack of the quarter just ended, to the executives and the CCO.
+    "board-pack-quarterly": {
+        "task": "overview.tasks.board_pack_task",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),
+    },
 }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
+    path("reports/board-pack/<str:quarter>.pdf", overview.board_pack, name="board-pack"),
     path("metrics/", include("metrics.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("accountability/", include("accountability.urls")),

@@ -116,7 +116,11 @@ class CustomerOutcomeAdmin(admin.ModelAdmin):
 
 @admin.register(SayDoRollup)
 class SayDoRollupAdmin(admin.ModelAdmin):
-    list_display = ["category", "customers", "retained", "revenue_total", "rebuilt_at"]
+    list_display = [
+        "scope", "scope_id", "segment", "category", "customers", "retained", "revenue_total",
+        "rebuilt_at",
+    ]  # fmt: skip
+    list_filter = ["scope", "category"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

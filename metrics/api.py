@@ -27,6 +27,7 @@ from metrics.models import (
     Touchpoint,
 )
 from metrics.selectors.cutoffs import score_cutoffs
+from metrics.selectors.segments import known_segments, segment_score_series
 from metrics.services.cutoffs import score_cutoffs_update
 from metrics.services.ingest import response_import
 from metrics.validation import MAX_LENGTHS, OTHER_MAX_LENGTH
@@ -304,13 +305,24 @@ class ScoreSeriesView(APIView):
             OpenApiParameter("grain", str, enum=Grain.values, required=True),
             OpenApiParameter("start", str, description="ISO date, inclusive"),
             OpenApiParameter("end", str, description="ISO date, inclusive"),
+            OpenApiParameter("segment", str, description="One customer segment (grain=month only)"),
         ],
         responses=ScorePointSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         query = _ScoreQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        points = selectors.score_series(**query.validated_data)
+        wanted = dict(query.validated_data)
+        segment = wanted.pop("segment", "")
+        if not segment:
+            points = selectors.score_series(**wanted)
+        else:
+            if wanted["grain"] != Grain.MONTH:
+                raise ValidationError({"grain": "a segment's scores are rolled up by month only"})
+            if segment not in known_segments():
+                raise ValidationError({"segment": f"no responses carry segment {segment!r}"})
+            del wanted["grain"]
+            points = segment_score_series(segment=segment, **wanted)
         return Response(ScorePointSerializer(points, many=True).data)
 
 
@@ -321,6 +333,72 @@ class _ScoreQuery(serializers.Serializer):
     grain = serializers.ChoiceField(choices=Grain.choices)
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
+    segment = serializers.CharField(required=False, allow_blank=True, max_length=60)
+
+
+def _say_do_group(group: Any) -> dict[str, Any]:
+    shown = group.enough
+    return {
+        "category": group.category,
+        "customers": group.customers,
+        "retention": group.retention.value if shown else None,
+        "retention_low": group.retention.low if shown else None,
+        "retention_high": group.retention.high if shown else None,
+        "revenue_total": group.revenue_total if shown else None,
+        "mean_revenue": group.mean_revenue if shown else None,
+    }
+
+
+def say_do_answer(item: selectors.SayDoScope) -> dict[str, Any]:
+    """One scope's say versus do as the API gives it: no figure for a group under the minimum."""
+    gap, at_risk = item.gap, item.revenue_at_risk
+    return {
+        "scope_id": item.scope_id,
+        "name": item.name,
+        "customers": item.customers,
+        "groups": [_say_do_group(group) for group in item.groups],
+        "retention_gap": gap and {"value": gap.value, "low": gap.low, "high": gap.high},
+        "revenue_at_risk": at_risk
+        and {"value": at_risk.value, "low": at_risk.low, "high": at_risk.high},
+        "refusal": item.refusal,
+    }
+
+
+class SayDoView(APIView):
+    """Say versus do at one level, for one segment or all, from the say-versus-do roll-up.
+
+    Revenue at risk = revenue of customers whose latest answer there was a detractor's ×
+    (promoters' retention − detractors' retention); intervals are Wilson (retention) and
+    Agresti–Caffo (the gap). Groups under `min_customers` carry counts but no figures.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("level", str, enum=[level.value for level in selectors.LEVELS]),
+            OpenApiParameter("segment", str, description="One segment; empty for all"),
+        ],
+        responses=inline_serializer(
+            "SayDoAnswer",
+            {
+                "level": serializers.CharField(),
+                "segment": serializers.CharField(),
+                "min_customers": serializers.IntegerField(),
+                "scopes": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        query, errors = selectors.say_do_query(request.query_params)
+        if errors:
+            raise ValidationError(errors)
+        scopes = selectors.say_do_by_scope(scope=query["level"], segment=query["segment"])
+        return Response(
+            {
+                **query,
+                "min_customers": selectors.MIN_CUSTOMERS,
+                "scopes": [say_do_answer(item) for item in scopes],
+            }
+        )
 
 
 class ScoreCutoffsSerializer(serializers.Serializer):
@@ -365,4 +443,5 @@ urlpatterns = [
     path("scores/", ScoreSeriesView.as_view(), name="metrics-scores"),
     path("score-cut-offs/", ScoreCutoffsView.as_view(), name="score-cutoffs"),
     *webhook_api.urlpatterns,
+    path("say-do/", SayDoView.as_view(), name="metrics-say-do"),
 ]

@@ -250,6 +250,9 @@ def response_rows(
                 typical = -25
             if weekend:
                 typical -= 5
+            customer = _customer_id(offset, i)
+            segment = segment_of(customer)
+            typical += SEGMENT_NPS_SHIFT[segment]
             score = _score(generator, metric, typical)
             comment = ""
             if generator.random() < 0.01:
@@ -259,10 +262,11 @@ def response_rows(
             # Answers spread over opening hours (08:00–20:00) in order, so the last answer
             # generated for a customer is also their latest.
             responded_at = opening + timedelta(minutes=720 * i // volume)
+            generator.random()  # was the segment's draw: kept, so later answers stay the same
             yield (
                 touchpoint.pk, metric, score, db_datetime(responded_at), "demo",
-                f"demo-{offset}-{i}", _customer_id(offset, i) if metric == "nps" else "",
-                "retail" if generator.random() < 0.65 else "business", comment, received,
+                f"demo-{offset}-{i}", customer if metric == "nps" else "",
+                segment, comment, received,
             )  # fmt: skip
 
 
@@ -310,9 +314,26 @@ def _score(generator: random.Random, metric: str, typical_nps: int) -> int:
 
 
 DEMO_CUSTOMERS = 20_000
-# What customers went on to do, by their latest answer: promoters stay and spend more.
-RETENTION = {"promoter": 0.93, "passive": 0.82, "detractor": 0.61}
+# What customers went on to do, by segment and their latest answer: promoters stay and spend
+# more; small businesses leave fastest after a poor experience, enterprises are held by
+# contracts but each one is worth far more.
+RETENTION = {
+    "consumer": {"promoter": 0.93, "passive": 0.82, "detractor": 0.61},
+    "small business": {"promoter": 0.91, "passive": 0.75, "detractor": 0.48},
+    "enterprise": {"promoter": 0.97, "passive": 0.93, "detractor": 0.81},
+}
 REVENUE = {"promoter": 1400.0, "passive": 1050.0, "detractor": 720.0}
+REVENUE_FACTOR = {"consumer": 1.0, "small business": 3.0, "enterprise": 12.0}
+# Enterprises are served by account managers and answer warmer; small businesses colder.
+SEGMENT_NPS_SHIFT = {"consumer": 2, "small business": -9, "enterprise": 11}
+
+
+def segment_of(customer_id: str) -> str:
+    """A demo customer's segment, fixed by their id: 15 % enterprise, 30 % small business."""
+    share = int(customer_id[1:]) % 100
+    if share < 15:
+        return "enterprise"
+    return "small business" if share < 45 else "consumer"
 
 
 def _customer_id(offset: int, index: int) -> str:
@@ -323,6 +344,7 @@ def _customer_id(offset: int, index: int) -> str:
 def _customer_outcomes(latest: dict[str, int]) -> int:
     """Outcomes for every demo customer, drawn by the category of their latest answer."""
     from metrics.services.customers import say_do_rebuild
+    from metrics.services.segments import segment_rollup_rebuild
 
     generator = random.Random("demo-customers")
     today = timezone.localdate()
@@ -330,14 +352,17 @@ def _customer_outcomes(latest: dict[str, int]) -> int:
     for customer_id in sorted(latest):
         score = latest[customer_id]
         category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+        segment = segment_of(customer_id)
+        revenue = max(generator.gauss(REVENUE[category], 300), 0) * REVENUE_FACTOR[segment]
         outcomes.append(
             CustomerOutcome(
                 customer_id=customer_id,
-                retained=generator.random() < RETENTION[category],
-                revenue=Decimal(str(round(max(generator.gauss(REVENUE[category], 300), 0), 2))),
+                retained=generator.random() < RETENTION[segment][category],
+                revenue=Decimal(str(round(revenue, 2))),
                 as_of=today,
             )
         )
     CustomerOutcome.objects.bulk_create(outcomes, batch_size=2000, ignore_conflicts=True)
     say_do_rebuild()
+    segment_rollup_rebuild()
     return len(outcomes)

@@ -416,10 +416,15 @@ class NpsCategory(models.TextChoices):
 
 
 class SayDoRollup(models.Model):
-    """Customers with both an NPS answer and an outcome, grouped by their latest answer's
-    category. Rebuilt whole by `say_do_rebuild`; the overview reads only these three rows."""
+    """Customers with both an NPS answer and an outcome, grouped by the category of their latest
+    answer at one scope (a touch point, journey, department or the organisation) and the segment
+    that answer carried. `segment` "" is every segment together (answers without a segment count
+    only there). Rebuilt whole by `say_do_rebuild`; pages read only these rows."""
 
-    category = models.CharField(max_length=10, choices=NpsCategory.choices, unique=True)
+    scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.ORGANISATION)
+    scope_id = models.BigIntegerField(default=0, help_text="0 for the organisation.")
+    segment = models.CharField(max_length=60, default="", blank=True)
+    category = models.CharField(max_length=10, choices=NpsCategory.choices)
     customers = models.IntegerField()
     retained = models.IntegerField()
     revenue_customers = models.IntegerField(help_text="Of these, how many have revenue known.")
@@ -427,10 +432,48 @@ class SayDoRollup(models.Model):
     rebuilt_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["category"]
+        ordering = ["scope", "scope_id", "segment", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "segment", "category"],
+                name="metrics_saydo_unique_group",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.category}: {self.customers} customers"
+        where = f"{self.scope}:{self.scope_id}" + (f" {self.segment}" if self.segment else "")
+        return f"{where} {self.category}: {self.customers} customers"
+
+
+class SegmentRollup(models.Model):
+    """A roll-up row for one customer segment: metric × scope × segment × month, the same
+    additive counts as `Rollup`. Kept apart from `Rollup` so the overview's reads never grow
+    with the number of segments; rebuilt whole by `segment_rollup_rebuild` from the touch-point
+    months of responses that carry a segment."""
+
+    metric = models.CharField(max_length=4, choices=Metric.choices)
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    scope_id = models.BigIntegerField()
+    segment = models.CharField(max_length=60)
+    period_start = models.DateField(help_text="The first day of the month.")
+    n = models.IntegerField()
+    promoters = models.IntegerField(default=0)
+    passives = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    total_sq = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of a segment's series: equality on four, range on the month.
+            models.UniqueConstraint(
+                fields=["metric", "scope", "scope_id", "segment", "period_start"],
+                name="metrics_segmentrollup_unique_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.scope}:{self.scope_id} {self.segment} {self.period_start}"
 
 
 # The red / amber / green cut-offs live in their own module; Django finds them through this one.

@@ -200,3 +200,53 @@ def score_rag(estimate: Estimate, target: float | None, *, amber_band: float) ->
     if estimate.value >= target:
         return "green"
     return "amber" if estimate.value >= target - amber_band else "red"
+
+
+def wilson(successes: int, n: int) -> Estimate:
+    """A share in % with the Wilson score 95 % interval.
+
+    centre = (x + z²/2) / (n + z²), half = z · √(x(n − x)/n + z²/4) / (n + z²), both × 100.
+    Used for a group's retention rate in say versus do.
+    """
+    if n == 0:  # pragma: no mutate
+        return Estimate(None, None, None, 0)
+    z2 = Z95**2
+    centre = (successes + z2 / 2) / (n + z2)
+    half = Z95 * math.sqrt(successes * (n - successes) / n + z2 / 4) / (n + z2)
+    return Estimate(
+        100.0 * successes / n, max(0.0, 100 * (centre - half)), min(100.0, 100 * (centre + half)), n
+    )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """p₁ − p₂ in percentage points, with its 95 % interval; n is the smaller group's size."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int
+
+    @property
+    def enough(self) -> bool:
+        return self.n >= MIN_RESPONSES
+
+
+def difference_agresti_caffo(x1: int, n1: int, x2: int, n2: int) -> Difference:
+    """The difference of two shares in points, with the Agresti–Caffo 95 % interval.
+
+    Add one success and one failure to each group: p̃ᵢ = (xᵢ + 1)/(nᵢ + 2); interval
+    100 · ((p̃₁ − p̃₂) ± z · √(p̃₁(1 − p̃₁)/(n₁ + 2) + p̃₂(1 − p̃₂)/(n₂ + 2))), clamped to ±100.
+    The value itself is the plain difference 100 · (x₁/n₁ − x₂/n₂).
+    """
+    if n1 == 0 or n2 == 0:
+        return Difference(None, None, None, min(n1, n2))
+    p1, p2 = (x1 + 1) / (n1 + 2), (x2 + 1) / (n2 + 2)
+    half = Z95 * math.sqrt(p1 * (1 - p1) / (n1 + 2) + p2 * (1 - p2) / (n2 + 2))
+    centre = p1 - p2
+    return Difference(
+        100.0 * (x1 / n1 - x2 / n2),
+        max(-100.0, 100 * (centre - half)),
+        min(100.0, 100 * (centre + half)),
+        min(n1, n2),
+    )

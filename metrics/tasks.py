@@ -7,10 +7,18 @@ recompute whole periods inside one transaction under an advisory lock, so a re-r
 """
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
+from cco.queue import enqueue
 from metrics.services import rollup_incremental, rollup_rebuild
-from metrics.services.customers import say_do_rebuild
+from metrics.services.customers import SAY_DO_TASK, say_do_rebuild
+from metrics.services.segments import segment_rollup_rebuild
+
+SEGMENT_TASK = "metrics.tasks.segment_rollup_rebuild_task"
+# A whole rebuild waiting in the queue is not queued again for this long: a burst of imports
+# (each rolled up at once) costs one say-versus-do and one segment rebuild, not one each.
+PENDING_SECONDS = 15 * 60
 
 RETRY = {
     "acks_late": True,
@@ -20,18 +28,50 @@ RETRY = {
 }
 
 
+def _pending_key(task: str) -> str:
+    return f"metrics:pending:{task}"
+
+
+def enqueue_rebuild(task: str) -> bool:
+    """Queue a whole rebuild unless one is already waiting; True when queued now. The task
+    clears the mark as it starts, so answers arriving during a rebuild queue the next one."""
+    if not cache.add(_pending_key(task), 1, timeout=PENDING_SECONDS):
+        return False
+    if not enqueue(task):
+        cache.delete(_pending_key(task))  # the broker is down: the next roll-up tries again
+        return False
+    return True
+
+
+def _rebuilds_after_new_answers() -> None:
+    # New answers may change a customer's latest answer at a scope, and a segment's months:
+    # say versus do and the segment roll-up follow.
+    enqueue_rebuild(SAY_DO_TASK)
+    enqueue_rebuild(SEGMENT_TASK)
+
+
 @shared_task(**RETRY)
 def rollup_incremental_task() -> dict[str, object]:
     result = rollup_incremental()
+    if result.responses:
+        _rebuilds_after_new_answers()
     return {"responses": result.responses, "breaches": list(result.breach_ids)}
 
 
 @shared_task(**RETRY)
 def rollup_rebuild_task() -> dict[str, object]:
     result = rollup_rebuild()
+    _rebuilds_after_new_answers()
     return {"responses": result.responses, "breaches": list(result.breach_ids)}
 
 
 @shared_task(**RETRY)
 def say_do_rebuild_task() -> dict[str, int]:
+    cache.delete(_pending_key(SAY_DO_TASK))
     return say_do_rebuild()
+
+
+@shared_task(**RETRY)
+def segment_rollup_rebuild_task() -> int:
+    cache.delete(_pending_key(SEGMENT_TASK))
+    return segment_rollup_rebuild()

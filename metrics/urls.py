@@ -20,4 +20,5 @@ urlpatterns = [
         webhook_views.webhook_question_delete,
         name="webhook-question-delete",
     ),
+    path("say-do/", views.say_do, name="say-do"),
 ]

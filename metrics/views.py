@@ -13,6 +13,7 @@ from cco.models import Department
 from metrics import charts, samples, selectors
 from metrics.forms import CustomerUploadForm, ResponseUploadForm
 from metrics.models import CustomerOutcome, Grain, Metric, Scope, Touchpoint
+from metrics.selectors.segments import known_segments, segment_score_series
 from metrics.services.customers import customer_outcomes_import_csv
 from metrics.services.ingest import ImportReport, response_import_file
 
@@ -60,10 +61,21 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
         metric = Metric.NPS
     today = timezone.localdate()
     start = today - timedelta(weeks=52)
-    points = selectors.score_series(
-        metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, grain=Grain.WEEK,
-        start=start,
-    )  # fmt: skip
+    segments = known_segments()
+    segment = request.GET.get("segment", "")
+    if segment and segment not in segments:
+        segment = ""  # a segment no response carries: the page shows every segment
+    if segment:
+        # A segment is rolled up by month: its trend is monthly, over the same year.
+        points = segment_score_series(
+            metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, segment=segment,
+            start=start.replace(day=1),
+        )  # fmt: skip
+    else:
+        points = selectors.score_series(
+            metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, grain=Grain.WEEK,
+            start=start,
+        )  # fmt: skip
     counts = selectors.score_distribution(
         metric=metric, touchpoint_id=touchpoint.pk, start=today - timedelta(days=90), end=today
     )
@@ -91,6 +103,10 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "verbatims": selectors.recent_verbatims(touchpoint_id=touchpoint.pk),
             "breaches": touchpoint.breaches.order_by("-period_start")[:10],
             "catching_up": selectors.rollups_catching_up(),
+            "say_do": selectors.say_do_for(scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk),
+            "segments": segments,
+            "segment": segment,
+            "min_customers": selectors.MIN_CUSTOMERS,
         },
     )
 
@@ -193,3 +209,23 @@ def customer_upload(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "metrics/customer_upload.html", context, status=status)
+
+
+@require_GET
+def say_do(request: HttpRequest) -> HttpResponse:
+    """Say versus do at one level (touch point, journey, department, organisation), for one
+    segment or all: retention of promoters, passives and detractors, the gap, revenue at risk."""
+    require_perm(request.user, "cco.view_product")
+    query, errors = selectors.say_do_query(request.GET)
+    context: dict[str, object] = {
+        "levels": selectors.LEVEL_LABELS,
+        "segments": selectors.say_do_segments(),
+        "min_customers": selectors.MIN_CUSTOMERS,
+        "errors": errors,
+        **query,
+    }
+    if errors:
+        return render(request, "metrics/say_do.html", context, status=400)
+    context["rows"] = selectors.say_do_by_scope(scope=query["level"], segment=query["segment"])
+    context["level_label"] = selectors.LEVEL_LABELS[query["level"]]
+    return render(request, "metrics/say_do.html", context)

@@ -3,13 +3,16 @@ from typing import cast
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from cco.access import person_with_role
+from cco.access import person_with_role, require_perm
 from cco.csv_safety import csv_response
 from cco.models import Role
 from overview import panels, selectors
+from overview.board_pack import Quarter
+from overview.board_pack_pdf import board_pack_pdf
 from overview.filters import DashboardFilterForm
 
 PANELS = ("tiles", "trend", "journeys", "scorecard", "roadmap", "saydo")
@@ -56,3 +59,19 @@ def panel_csv(request: HttpRequest, panel: str) -> HttpResponse:
     table = panels.panel_tables(selectors.overview(filters))[panel]
     filename = f"overview-{panel}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
     return csv_response(filename, table.header, table.rows)
+
+
+@require_GET
+def board_pack(request: HttpRequest, quarter: str) -> HttpResponse:
+    """The quarter's board pack as a PDF, e.g. /reports/board-pack/2026-Q3.pdf: the CCO and
+    executives; a malformed or not yet started quarter is not found."""
+    require_perm(request.user, "cco.view_board_pack")
+    wanted = Quarter.parse(quarter)
+    today = timezone.localdate()
+    if wanted is None:
+        raise Http404("A quarter is written like 2026-Q3.")
+    if wanted.start > today:
+        raise Http404(f"{wanted.label} has not started yet.")
+    response = HttpResponse(board_pack_pdf(wanted, today=today), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="board-pack-{wanted.slug}.pdf"'
+    return response

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0006_score_cutoffs'),
+        ('metrics', '0007_say_do_by_scope_and_segment'),
     ]
 
     operations = [

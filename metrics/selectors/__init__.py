@@ -25,6 +25,16 @@ from metrics.models import (
     Touchpoint,
 )
 from metrics.selectors.cutoffs import score_cutoffs
+from metrics.selectors.say_do import (  # noqa: E402,F401 - re-exported for pages and the API
+    LEVEL_LABELS,
+    LEVELS,
+    MIN_CUSTOMERS,
+    SayDoScope,
+    say_do_by_scope,
+    say_do_for,
+    say_do_query,
+    say_do_segments,
+)
 from metrics.selectors.windows import (  # noqa: E402 - after the models it reads
     WindowPoint,
     WindowScore,
@@ -318,7 +328,8 @@ def say_do_summary() -> SayDo:
     """From the say-versus-do roll-up (three rows), never from raw responses."""
     labels = dict(NpsCategory.choices)
     order = {category: index for index, category in enumerate(NpsCategory.values)}
-    stored = sorted(SayDoRollup.objects.all(), key=lambda row: order[row.category])
+    organisation = SayDoRollup.objects.filter(scope=Scope.ORGANISATION, scope_id=0, segment="")
+    stored = sorted(organisation, key=lambda row: order[row.category])
     return SayDo(
         has_outcomes=bool(stored),
         rows=[

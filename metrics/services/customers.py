@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL is assembled only from this module's constants; no value is formatted in.
 """Customer outcomes (retention, revenue) and the say-versus-do roll-up built from them."""
 
 from collections.abc import Iterable, Iterator
@@ -10,7 +11,7 @@ from django.db import connection, transaction
 
 from cco.importing import RowError, RowErrorReport, UnreadableFile, csv_rows, names_shown
 from cco.queue import enqueue_on_commit
-from metrics.models import CustomerOutcome, NpsCategory, SayDoRollup
+from metrics.models import CustomerOutcome, NpsCategory, SayDoRollup, Scope
 
 REQUIRED_COLUMNS = ("customer_id", "retained")
 OPTIONAL_COLUMNS = ("revenue",)
@@ -150,56 +151,103 @@ def _header_problem(header: list[str]) -> str:
     return ""
 
 
-# Each customer's latest NPS answer (ties broken by id), its category, joined to their outcome.
-SAY_DO_SQL = """
-    SELECT
-        CASE WHEN latest.score >= 9 THEN 'promoter'
-             WHEN latest.score >= 7 THEN 'passive'
-             ELSE 'detractor' END AS category,
-        COUNT(*) AS customers,
-        SUM(CASE WHEN outcome.retained THEN 1 ELSE 0 END) AS retained,
-        COUNT(outcome.revenue) AS revenue_customers,
-        COALESCE(SUM(outcome.revenue), 0) AS revenue_total
-    FROM (
-        SELECT customer_id, score,
+# For each scope (touch point, journey, department, organisation): each customer's latest NPS
+# answer there (ties broken by id), its category and segment, joined to their outcome. One pass
+# over the answers of customers with an outcome; four rankings over it.
+_LATEST = "ORDER BY answer.responded_at DESC, answer.id DESC"
+SAY_DO_SCOPES = (
+    ("touchpoint", "touchpoint_id"),
+    ("journey", "journey_id"),
+    ("department", "department_id"),
+    ("organisation", "0"),
+)
+_RANKED = f"""
+    WITH ranked AS (
+        SELECT answer.score AS score, answer.segment AS segment,
+               answer.touchpoint_id AS touchpoint_id, stage.journey_id AS journey_id,
+               touchpoint.department_id AS department_id,
+               outcome.retained AS retained, outcome.revenue AS revenue,
                ROW_NUMBER() OVER (
-                   PARTITION BY customer_id ORDER BY responded_at DESC, id DESC
-               ) AS position
-        FROM metrics_surveyresponse
-        WHERE metric = 'nps' AND customer_id <> ''
-    ) AS latest
-    JOIN metrics_customeroutcome AS outcome ON outcome.customer_id = latest.customer_id
-    WHERE latest.position = 1
-    GROUP BY 1
+                   PARTITION BY answer.customer_id, answer.touchpoint_id {_LATEST}
+               ) AS at_touchpoint,
+               ROW_NUMBER() OVER (
+                   PARTITION BY answer.customer_id, stage.journey_id {_LATEST}
+               ) AS at_journey,
+               ROW_NUMBER() OVER (
+                   PARTITION BY answer.customer_id, touchpoint.department_id {_LATEST}
+               ) AS at_department,
+               ROW_NUMBER() OVER (PARTITION BY answer.customer_id {_LATEST}) AS at_organisation
+        FROM metrics_surveyresponse AS answer
+        JOIN metrics_customeroutcome AS outcome ON outcome.customer_id = answer.customer_id
+        JOIN metrics_touchpoint AS touchpoint ON touchpoint.id = answer.touchpoint_id
+        JOIN metrics_journeystage AS stage ON stage.id = touchpoint.stage_id
+        WHERE answer.metric = 'nps' AND answer.customer_id <> ''
+    )
 """
+_GROUPED = """
+    SELECT '{scope}', {column}, segment,
+           CASE WHEN score >= 9 THEN 'promoter' WHEN score >= 7 THEN 'passive'
+                ELSE 'detractor' END,
+           COUNT(*), SUM(CASE WHEN retained THEN 1 ELSE 0 END),
+           COUNT(revenue), COALESCE(SUM(revenue), 0)
+    FROM ranked WHERE at_{scope} = 1 GROUP BY 2, 3, 4
+"""
+SAY_DO_SQL = _RANKED + " UNION ALL ".join(
+    _GROUPED.format(scope=scope, column=column) for scope, column in SAY_DO_SCOPES
+)
+
+Group = tuple[str, int, str, str]  # scope, scope id, segment ("" for all), category
 
 
 @transaction.atomic
 def say_do_rebuild() -> dict[str, int]:
-    """Recompute the say-versus-do roll-up: for promoters, passives and detractors (by each
-    customer's latest NPS answer), how many customers, how many retained, their revenue.
+    """Recompute the say-versus-do roll-up: at every touch point, journey, department and for
+    the organisation, for promoters, passives and detractors (by each customer's latest NPS
+    answer there), per segment and for all segments together: how many customers, how many
+    retained, their revenue.
 
-    Writes all three category rows (zeros included) whenever outcomes exist, so the overview
-    can tell "no outcome data" (no rows) from "outcomes that match no answer" (zero rows).
+    Writes all three category rows (zeros included) for every scope and segment with a matched
+    customer, and the organisation's three rows whenever outcomes exist, so a page can tell "no
+    outcome data" (no rows) from "outcomes that match no answer" (zero rows). Returns the
+    organisation's customers per category.
     """
+    SayDoRollup.objects.all().delete()
     if not CustomerOutcome.objects.exists():
-        SayDoRollup.objects.all().delete()
         return {}
     with connection.cursor() as cursor:
         cursor.execute(SAY_DO_SQL)
-        found = {row[0]: row[1:] for row in cursor.fetchall()}
-    SayDoRollup.objects.all().delete()
+        found = cursor.fetchall()
+    counts: dict[Group, list[float]] = {}
+    places = {(Scope.ORGANISATION.value, 0, "")}
+    for scope, scope_id, segment, category, customers, retained, with_revenue, revenue in found:
+        for group_segment in ("", segment) if segment else ("",):
+            places.add((scope, int(scope_id), group_segment))
+            total = counts.setdefault((scope, int(scope_id), group_segment, category), [0] * 4)
+            total[0] += customers
+            total[1] += retained or 0
+            total[2] += with_revenue
+            total[3] += float(revenue or 0)
     rows = []
-    for category in NpsCategory.values:
-        customers, retained, revenue_customers, revenue_total = found.get(category, (0, 0, 0, 0))
-        rows.append(
-            SayDoRollup(
-                category=category,
-                customers=customers,
-                retained=retained or 0,
-                revenue_customers=revenue_customers,
-                revenue_total=float(revenue_total or 0),
+    for scope, scope_id, segment in places:
+        for category in NpsCategory.values:
+            customers, retained, with_revenue, revenue = counts.get(
+                (scope, scope_id, segment, category), (0, 0, 0, 0.0)
             )
-        )
-    SayDoRollup.objects.bulk_create(rows)
-    return {category: values[0] for category, values in found.items()}
+            rows.append(
+                SayDoRollup(
+                    scope=scope,
+                    scope_id=scope_id,
+                    segment=segment,
+                    category=category,
+                    customers=int(customers),
+                    retained=int(retained),
+                    revenue_customers=int(with_revenue),
+                    revenue_total=float(revenue),
+                )
+            )
+    SayDoRollup.objects.bulk_create(rows, batch_size=2000)
+    return {
+        category: int(values[0])
+        for (scope, _, segment, category), values in counts.items()
+        if scope == Scope.ORGANISATION and segment == "" and values[0]
+    }

@@ -86,7 +86,7 @@ def test_say_do_places_each_customer_by_their_latest_answer():
     answer(touchpoint, "C4", 8, days_ago=3)  # passive, but no outcome
     import_text("customer_id,retained,revenue\nC1,yes,1000\nC2,no,500\nC3,no,\nC9,yes,1\n")
     say_do_rebuild()
-    rows = {row.category: row for row in SayDoRollup.objects.all()}
+    rows = {row.category: row for row in SayDoRollup.objects.filter(scope="organisation")}
     assert (rows["promoter"].customers, rows["promoter"].retained) == (2, 1)
     assert rows["promoter"].revenue_total == pytest.approx(1500.0)
     assert (rows["detractor"].customers, rows["detractor"].revenue_customers) == (1, 0)

@@ -223,6 +223,7 @@ PAGES: dict[str, Page] = {
     "api-token-revoke": Page(POST, EVERYONE, prepare=_give_a_token),
     "login": Page(GET, PUBLIC),
     "health": Page(GET, PUBLIC),
+    "board-pack": Page(GET, frozenset({"executive", "cco"}), lambda world: {"quarter": "2026-Q1"}),
     # Metrics.
     "metrics:touchpoint-list": Page(GET, EVERYONE),
     "metrics:touchpoint-detail": Page(GET, EVERYONE, _obj("touchpoint", "slug", "slug")),
@@ -233,6 +234,7 @@ PAGES: dict[str, Page] = {
     "metrics:webhook-sources": Page(GET, CCO),
     "metrics:webhook-rotate": Page(POST, CCO, _obj("webhook_source", "slug", "slug")),
     "metrics:webhook-question-delete": Page(POST, CCO, _obj("webhook_question")),
+    "metrics:say-do": Page(GET, EVERYONE),
     # Roadmap.
     "roadmap:timeline": Page(GET, EVERYONE),
     "roadmap:years": Page(GET, EVERYONE),
