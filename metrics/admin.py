@@ -17,6 +17,7 @@ from metrics.models import (
     SayDoRollup,
     ScoreCutoffChange,
     ScoreCutoffSetting,
+    SegmentRollup,
     SurveyResponse,
     Touchpoint,
 )
@@ -168,3 +169,10 @@ class WebhookQuestionAdmin(ShownNotChangedAdmin):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ShownNotChangedAdmin):
     list_display = ["source", "webhook_id", "received_at", "inserted"]
+
+
+@admin.register(SegmentRollup)
+class SegmentRollupAdmin(ShownNotChangedAdmin):
+    # Rebuilt whole by the roll-up job; a hand edit would be overwritten at the next rebuild.
+    list_display = ["metric", "scope", "scope_id", "segment", "period_start", "n"]
+    list_filter = ["metric", "scope", "segment"]
