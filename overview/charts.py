@@ -102,6 +102,7 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
                 x=[p.period_start.isoformat() for p in banded]
                 + [p.period_start.isoformat() for p in reversed(banded)],
                 y=[p.high for p in banded] + [p.low for p in reversed(banded)],
+                mode="lines",
                 fill="toself",
                 fillcolor=BAND,
                 line={"width": 0},
