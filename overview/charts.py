@@ -204,7 +204,9 @@ def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
                 hovertemplate="%{x}<br>NPS %{y}<br>n = %{customdata}",
             )
         )
-        for column, word in ((row.peak, "peak"), (row.pit, "pit")):
+        # A journey of one scored stage has no peak and pit: two call-outs would sit on each other.
+        called_out = [(row.peak, "peak"), (row.pit, "pit")] if row.peak is not row.pit else []
+        for column, word in called_out:
             if column is not None and column.estimate.value is not None:
                 annotations.append(
                     {
