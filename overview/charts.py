@@ -102,6 +102,7 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
                 x=[p.period_start.isoformat() for p in banded]
                 + [p.period_start.isoformat() for p in reversed(banded)],
                 y=[p.high for p in banded] + [p.low for p in reversed(banded)],
+                mode="lines",
                 fill="toself",
                 fillcolor=BAND,
                 line={"width": 0},
@@ -203,7 +204,9 @@ def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
                 hovertemplate="%{x}<br>NPS %{y}<br>n = %{customdata}",
             )
         )
-        for column, word in ((row.peak, "peak"), (row.pit, "pit")):
+        # A journey of one scored stage has no peak and pit: two call-outs would sit on each other.
+        called_out = [(row.peak, "peak"), (row.pit, "pit")] if row.peak is not row.pit else []
+        for column, word in called_out:
             if column is not None and column.estimate.value is not None:
                 annotations.append(
                     {

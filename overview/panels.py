@@ -12,7 +12,10 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from accountability.cutoffs import delivery_cutoffs
 from accountability.scorecard import SCORECARD_COLUMNS
@@ -91,7 +94,19 @@ def panel_data(filters: DashboardFilters) -> dict[str, Any]:
         panels = compute_panels(filters)
         cache.set(key, panels, CACHE_SECONDS)
     # Whether roll-ups lag behind the stored responses is read fresh: it is what moves next.
-    return {**panels, "catching_up": catching_up}
+    return {**panels, "catching_up": catching_up, "cache_key": key}
+
+
+def rendered_panels(request: HttpRequest, context: dict[str, Any]) -> SafeString:
+    """The panels' HTML, cached beside their data: rendering them is most of a warm request.
+    It depends on the data, the filters (both in the key) and whether the reader is the CCO."""
+    is_cco = bool(getattr(request.user, "is_cco", False))
+    key = f"{context['cache_key']}:html:{int(is_cco)}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("overview/_panels_body.html", context, request=request)
+        cache.set(key, html, CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped as it rendered
 
 
 def data_changed(sender: type[Model], **kwargs: Any) -> None:

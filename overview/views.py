@@ -36,6 +36,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         ("", "All departments"),
         *((department.slug, department.name) for department in context["departments"]),
     ]
+    context["panels_body"] = panels.rendered_panels(request, context)
     # htmx asks for the whole page when Back reaches an entry it holds no snapshot of.
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request"

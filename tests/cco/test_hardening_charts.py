@@ -148,7 +148,9 @@ def test_the_journey_map_marks_its_peak_on_the_escaped_stage_name(client_for, cc
     figure = figure_in(client_for(cco).get("/?period=90d"), "figures.journeys")
     stages = figure["data"][0]["x"]
     assert stages == [shown(STAGE)]
-    assert {note["x"] for note in figure["layout"]["annotations"]} <= set(stages)
+    # One scored stage is neither a peak nor a pit, so there may be no call-out at all; any
+    # call-out there is must sit on the escaped name.
+    assert {note["x"] for note in figure["layout"].get("annotations", [])} <= set(stages)
 
 
 def test_quotes_in_names_are_left_as_plotly_shows_them():

@@ -96,3 +96,21 @@ def test_the_journey_axis_leaves_room_for_the_peak_and_pit_call_outs(journey_wor
     # Stage NPS 40 and −40: both inside, with a margin for the arrows.
     assert low < -40 - 10 and high > 40 + 10
     assert figure["layout"]["xaxis"]["automargin"] is True
+
+
+def test_a_journey_with_two_stages_has_a_peak_and_a_pit_call_out(journey_world):
+    figure = journey_figure(overview_for(period="30d").journey_map)
+    texts = sorted(a["text"] for a in figure["layout"]["annotations"])
+    assert texts == ["peak: +40", "pit: -40"]
+
+
+def test_a_journey_with_one_scored_stage_has_no_call_out(journey_world):
+    from metrics.models import SurveyResponse
+
+    SurveyResponse.objects.filter(touchpoint=journey_world["invoice"]).delete()
+    from metrics.services.rollups import rollup_rebuild
+
+    rollup_rebuild(detect=False)
+    journey_map = overview_for(period="30d").journey_map
+    assert journey_map.journeys[0].peak is journey_map.journeys[0].pit
+    assert journey_figure(journey_map)["layout"].get("annotations", []) == []

@@ -134,6 +134,7 @@ def test_the_overview_page_shows_every_panel_to_an_executive(client_for, executi
     for figure in ("figure-trend", "figure-journeys"):
         assert f'id="{figure}"' in html
     assert "vendor/plotly-basic.min.js" in html
+    assert "{#" not in html and "{%" not in html  # no template comment shows as text
 
 
 def test_htmx_filter_changes_return_only_the_panels(client_for, executive, journey_world):

@@ -113,3 +113,22 @@ def test_htmx_gets_the_panels_alone_and_a_history_restore_the_whole_page(
         assert {"HX-Request", "HX-History-Restore-Request"} <= {
             v.strip() for v in response["Vary"].split(",")
         }
+
+
+def test_the_cached_panels_html_differs_for_the_cco_only_where_the_page_does(
+    client_for, executive, cco, journey_world
+):
+    as_executive = get_overview(client_for(executive))
+    as_cco = get_overview(client_for(cco))
+    again_as_executive = get_overview(client_for(executive))
+    assert "import it here" in as_cco
+    assert "import it here" not in as_executive
+    assert "import it here" not in again_as_executive
+
+
+def test_a_warm_request_does_not_render_the_panels_again(client_for, executive, journey_world):
+    client = client_for(executive)
+    client.get("/?period=30d")
+    response = client.get("/?period=30d")
+    assert "overview/_panels_body.html" not in [t.name for t in response.templates]
+    assert response.content.decode().count('class="rag-cell') > 0
