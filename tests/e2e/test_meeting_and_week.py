@@ -12,6 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ARTIFACTS
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
@@ -73,6 +75,8 @@ def test_cco_runs_a_long_meeting_recording_from_the_bottom_of_the_agenda(
     page.locator("body").press("a")
     dialog = page.locator("#action-dialog")
     expect(dialog).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"meeting-action-dialog-{width}x{height}.png"))
     dialog.get_by_label("What").fill("Roster the night agents")
     dialog.get_by_label("Owner department").select_option(label=department_b.name)
     dialog.get_by_label("Owner person").select_option(value=str(head_b.pk))
@@ -166,3 +170,35 @@ def test_head_marks_done_moves_a_due_date_and_enters_a_kpi_value(
     assert "The refund rules change next week" in soon.events.get(kind="edited").note
     assert KPIObservation.objects.get(kpi=kpi).value == 72.5
     assert ActionItem.objects.filter(status="done").count() == 1
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
+def test_an_executive_reads_the_running_meeting_without_a_form(
+    page, live_server, sign_in, cco, executive, department_a, screenshot, width, height
+):
+    from accountability import services
+    from accountability.demo import long_agenda
+    from accountability.models import AgendaItem
+    from tests.accountability.factories import MeetingFactory, MeetingSeriesFactory
+
+    meeting = MeetingFactory(series=MeetingSeriesFactory(chair=cco))
+    services.meeting_open(meeting_id=meeting.pk, actor=cco)
+    AgendaItem.objects.filter(meeting=meeting).delete()
+    long_agenda(meeting=meeting, actor=cco, items=20, parked=4)
+    services.decision_record(meeting_id=meeting.pk, actor=cco, text="Publish the refund rules")
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, executive)
+
+    page.goto(f"{live_server.url}/accountability/meetings/{meeting.pk}/")
+
+    expect(page.locator("main")).to_contain_text("only the CCO changes it")
+    expect(page.locator("#decisions")).to_contain_text("Publish the refund rules")
+    expect(page.locator("#meeting-timer")).to_be_visible()
+    expect(page.locator("main form")).to_have_count(0)
+    expect(page.locator("#meeting-bar button")).to_have_count(0)
+    page.locator(".parking-lot > summary").click()
+    expect(page.locator(".parking-lot article.agenda-item")).to_have_count(4)
+    expect(page.locator("main form")).to_have_count(0)
+    _no_sideways_scroll(page)
+    screenshot(page)
+    assert page.console_errors == []
