@@ -87,6 +87,20 @@ def test_cco_runs_a_long_meeting_recording_from_the_bottom_of_the_agenda(
     expect(wrap_up).to_contain_text("Roster the night agents")
     expect(wrap_up).to_contain_text(f"{head_b} · due {due.day} {due:%b}")
 
+    # An item added by hand can be chosen in the dialog at once, and the decision keeps it.
+    page.locator("#id_agenda_title").fill("Peak season readiness")
+    page.locator("#agenda-add").get_by_role("button", name="Add").click()
+    added = page.locator("article.agenda-item", has_text="Peak season readiness")
+    expect(added).to_be_visible()
+    added.get_by_role("button", name="Decision", exact=True).click()
+    dialog = page.locator("#decision-dialog")
+    expect(dialog.get_by_label("On the agenda item")).to_have_value(
+        str(AgendaItem.objects.get(meeting=meeting, title="Peak season readiness").pk)
+    )
+    dialog.get_by_label("Decision").fill("Staff up from 1 November")
+    dialog.get_by_role("button", name="Record").click()
+    expect(page.locator("#decisions")).to_contain_text("Staff up from 1 November")
+
     # The parking lot comes when it is opened.
     page.locator(".parking-lot > summary").click()
     expect(page.locator(".parking-lot article.agenda-item")).to_have_count(10)
@@ -99,7 +113,12 @@ def test_cco_runs_a_long_meeting_recording_from_the_bottom_of_the_agenda(
     assert page.console_errors == []
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CLOSED
-    assert Decision.objects.get(meeting=meeting).text == "Hire two night agents for billing"
+    decisions = Decision.objects.filter(meeting=meeting).order_by("pk")
+    assert [d.text for d in decisions] == [
+        "Hire two night agents for billing",
+        "Staff up from 1 November",
+    ]
+    assert decisions[1].agenda_item.title == "Peak season readiness"
     action = ActionItem.objects.get(meeting=meeting)
     assert (action.owner_person, action.due) == (head_b, due)
 
