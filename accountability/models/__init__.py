@@ -17,6 +17,7 @@ from django.utils import timezone
 # app's models through this package, so they are imported here.
 from accountability.models.kpis import KPIValueChange as KPIValueChange
 from accountability.models.notifications import CalendarFeed as CalendarFeed
+from accountability.models.notifications import EmailOptOut as EmailOptOut
 from accountability.models.notifications import ReminderKind as ReminderKind
 from accountability.models.notifications import ReminderLog as ReminderLog
 

@@ -51,3 +51,19 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("accountability:calendar-feed", args=[self.token])
+
+
+class EmailOptOut(models.Model):
+    """A person who asked for no email from the accountability programme (reminders, the
+    meeting digest, the minutes): the row's existence is the choice, taken back by deleting it."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_out"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["person"]
+
+    def __str__(self) -> str:
+        return f"No email to {self.person}"

@@ -16,6 +16,7 @@ from accountability.models import (
     ActionStatus,
     CXIssue,
     CXIssueStatus,
+    EmailOptOut,
     Meeting,
     MeetingStatus,
     ReminderKind,
@@ -24,6 +25,21 @@ from accountability.models import (
 from cco.models import User
 
 DUE_WITHIN_DAYS = 2
+
+
+def opted_out_ids() -> set[int]:
+    """The people who asked for no email from the programme."""
+    return set(EmailOptOut.objects.values_list("person_id", flat=True))
+
+
+@transaction.atomic
+def email_preference_set(*, person: User, receive: bool) -> bool:
+    """Record whether the person receives the programme's emails; True when it changed."""
+    if receive:
+        deleted, _ = EmailOptOut.objects.filter(person=person).delete()
+        return bool(deleted)
+    _, created = EmailOptOut.objects.get_or_create(person=person)
+    return created
 
 
 def _claim(person: User, kind: str, day: date, count: int) -> bool:
@@ -55,9 +71,10 @@ def reminders_send_due(*, today: date | None = None) -> int:
         .order_by("due", "pk")
     )
     by_person: dict[User, list[ActionItem]] = defaultdict(list)
+    silent = opted_out_ids()
     for item in items:
         owner = item.owner_person or item.department.head
-        if owner is not None and owner.is_active and owner.email:
+        if owner is not None and owner.is_active and owner.email and owner.pk not in silent:
             by_person[owner].append(item)
     sent = 0
     for person, person_items in sorted(by_person.items(), key=lambda pair: pair[0].pk):
@@ -115,9 +132,10 @@ def reminders_send_meeting_digest(*, today: date | None = None) -> int:
     )
     new_issues = open_issues.filter(raised_at__gte=timezone.now() - timedelta(days=7)).count()
     sent = 0
+    silent = opted_out_ids()
     for meeting in upcoming:
         chair = meeting.series.chair
-        if not chair.email:
+        if not chair.email or chair.pk in silent:
             continue
         with transaction.atomic():
             if not _claim(chair, ReminderKind.MEETING_DIGEST, today, open_issues.count()):

@@ -12,6 +12,7 @@ from accountability.views.actions import (
     action_item_move_due,
 )
 from accountability.views.calendar import calendar_feed, calendar_subscribe
+from accountability.views.emails import email_preferences
 from accountability.views.home import index, my_department, scorecard, scorecard_csv
 from accountability.views.issues import issue_detail, issue_list, issue_new
 from accountability.views.kpis import kpi_detail
@@ -38,6 +39,7 @@ __all__ = [
     "calendar_feed",
     "calendar_subscribe",
     "decision_add",
+    "email_preferences",
     "index",
     "issue_detail",
     "issue_list",

@@ -292,6 +292,7 @@ PAGES: dict[str, Page] = {
         },
     ),
     "accountability:kpi-detail": Page(GET, EVERYONE, _obj("kpi")),
+    "accountability:email-preferences": Page(GET, EVERYONE),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -316,6 +317,8 @@ PAGE_WRITES: dict[str, Page] = {
             "value": "55",
         },
     ),
+    # Anyone with a role turns the programme's emails off (an empty box) for themselves.
+    "accountability:email-preferences": Page(POST, EVERYONE),
 }
 
 # Not in the matrix, with the reason.
