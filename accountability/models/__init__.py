@@ -16,6 +16,7 @@ from django.utils import timezone
 # KPI value history, reminders and calendar feeds live in their own modules; Django finds an
 # app's models through this package, so they are imported here.
 from accountability.models.kpis import KPIValueChange as KPIValueChange
+from accountability.models.notifications import BreachEmail as BreachEmail
 from accountability.models.notifications import CalendarFeed as CalendarFeed
 from accountability.models.notifications import EmailOptOut as EmailOptOut
 from accountability.models.notifications import ReminderKind as ReminderKind

@@ -67,3 +67,21 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"No email to {self.person}"
+
+
+class BreachEmail(models.Model):
+    """The one email telling the owning department's head that a breach raised a CX issue: the
+    row is claimed before sending, so the issue is never announced twice. `to` is empty when
+    nobody could be told (no head, no address, or the head opted out)."""
+
+    issue = models.OneToOneField(
+        "accountability.CXIssue", on_delete=models.CASCADE, related_name="breach_email"
+    )
+    to = models.EmailField(blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"Breach email for issue {self.issue_id} to {self.to or 'nobody'}"

@@ -14,9 +14,11 @@ from django.utils import timezone
 from accountability.models import (
     ActionItem,
     ActionStatus,
+    BreachEmail,
     CXIssue,
     CXIssueStatus,
     EmailOptOut,
+    IssueOrigin,
     Meeting,
     MeetingStatus,
     ReminderKind,
@@ -152,6 +154,55 @@ def reminders_send_meeting_digest(*, today: date | None = None) -> int:
             )
             send_mail(
                 f"Before the meeting: {meeting}", body, settings.DEFAULT_FROM_EMAIL, [chair.email]
+            )
+            sent += 1
+    return sent
+
+
+# The daily run catches up on issues raised this recently whose email was never claimed.
+BREACH_EMAIL_CATCH_UP = timedelta(days=2)
+
+
+def breach_emails_send(*, issue_ids: list[int] | None = None) -> int:
+    """Tell the owning department's head, once, that a breach raised a CX issue, with a link.
+
+    Issues raised by hand are not announced (the CCO raised them in person). The row is claimed
+    in the same transaction as the send: a second run sends nothing, a failed send rolls the
+    claim back for a retry. Returns the emails sent.
+    """
+    issues = (
+        CXIssue.objects.filter(origin=IssueOrigin.BREACH, breach_email__isnull=True)
+        .select_related("department__head")
+        .order_by("raised_at", "pk")
+    )
+    if issue_ids is not None:
+        issues = issues.filter(pk__in=issue_ids)
+    else:
+        issues = issues.filter(raised_at__gte=timezone.now() - BREACH_EMAIL_CATCH_UP)
+    silent = opted_out_ids()
+    sent = 0
+    for issue in issues:
+        head = issue.department.head
+        address = head.email if head is not None and head.is_active else ""
+        if head is None or head.pk in silent:
+            address = ""
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    BreachEmail.objects.create(issue=issue, to=address)
+            except IntegrityError:
+                continue
+            if not address:
+                continue
+            body = render_to_string(
+                "accountability/email/breach.txt",
+                {"issue": issue, "head": head, "site_url": settings.SITE_URL},
+            )
+            send_mail(
+                f"CX issue for {issue.department}: {issue.title}",
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [address],
             )
             sent += 1
     return sent
