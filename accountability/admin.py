@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from accountability.models import (
@@ -5,6 +7,7 @@ from accountability.models import (
     ActionItemEvent,
     AgendaItem,
     Attendance,
+    BreachEmail,
     CalendarFeed,
     CXIssue,
     CXIssueBreach,
@@ -12,6 +15,7 @@ from accountability.models import (
     Decision,
     DeliveryCutoffChange,
     DeliveryCutoffSetting,
+    EmailOptOut,
     FollowupCase,
     FollowupCaseResponse,
     FollowupEvent,
@@ -194,5 +198,27 @@ class FollowupEventAdmin(ShownNotChangedAdmin):
 
 
 @admin.register(KPIValueChange)
-class KPIValueChangeAdmin(ShownNotChangedAdmin):
+class KPIValueChangeAdmin(admin.ModelAdmin):
+    """The history of KPI values entered on the page: read-only, the page writes it."""
+
     list_display = ["kpi", "week_start", "old_value", "new_value", "actor", "at"]
+    list_filter = ["kpi__department"]
+    raw_id_fields = ["kpi", "actor"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EmailOptOut)
+class EmailOptOutAdmin(admin.ModelAdmin):
+    list_display = ["person", "at"]
+    raw_id_fields = ["person"]
+
+
+@admin.register(BreachEmail)
+class BreachEmailAdmin(admin.ModelAdmin):
+    list_display = ["issue", "to", "sent_at"]
+    raw_id_fields = ["issue"]

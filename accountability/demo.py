@@ -313,7 +313,8 @@ def long_agenda(*, meeting: Meeting, actor: User, items: int = 60, parked: int =
             title=title,
             detail=f"{index + 1} days late" if source_id else "",
             department=department,
-            order=index,
+            # Ranked as the agenda is: the late action items' section first, then by hand.
+            order=index if source_id else items + index,
             severity=float(items - index),
             planned_minutes=0 if is_parked else 1,
             parked=is_parked,

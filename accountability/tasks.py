@@ -15,7 +15,10 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def cx_issues_raise_task(breach_ids: list[int] | None = None) -> int:
-    return len(services.cx_issues_raise_from_breaches(breach_ids=breach_ids))
+    raised = services.cx_issues_raise_from_breaches(breach_ids=breach_ids)
+    if raised:
+        services.breach_emails_send(issue_ids=[issue.pk for issue in raised])
+    return len(raised)
 
 
 @shared_task
@@ -39,4 +42,5 @@ def reminders_daily_task() -> dict[str, int]:
         "minutes_caught_up": sum(1 for pk in unsent if services.minutes_send(meeting_id=pk)),
         "due_items": services.reminders_send_due(),
         "meeting_digests": services.reminders_send_meeting_digest(),
+        "breach_emails": services.breach_emails_send(),
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("actions/new/", views.action_item_create, name="action-create"),
     path("actions/<int:pk>/", views.action_item_detail, name="action-detail"),
     path("kpis/<int:pk>/", views.kpi_detail, name="kpi-detail"),
+    path("emails/", views.email_preferences, name="email-preferences"),
     path("actions/<int:pk>/move-due/", views.action_item_move_due, name="action-move-due"),
     path("issues/", views.issue_list, name="issue-list"),
     path("issues/new/", views.issue_new, name="issue-new"),

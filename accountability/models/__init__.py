@@ -33,7 +33,9 @@ from accountability.models.followups import RootCause as RootCause
 from accountability.models.history import EventKind as EventKind
 from accountability.models.history import HistoryEvent as HistoryEvent
 from accountability.models.kpis import KPIValueChange as KPIValueChange
+from accountability.models.notifications import BreachEmail as BreachEmail
 from accountability.models.notifications import CalendarFeed as CalendarFeed
+from accountability.models.notifications import EmailOptOut as EmailOptOut
 from accountability.models.notifications import ReminderKind as ReminderKind
 from accountability.models.notifications import ReminderLog as ReminderLog
 

@@ -51,3 +51,37 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("accountability:calendar-feed", args=[self.token])
+
+
+class EmailOptOut(models.Model):
+    """A person who asked for no email from the accountability programme (reminders, the
+    meeting digest, the minutes): the row's existence is the choice, taken back by deleting it."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_out"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["person"]
+
+    def __str__(self) -> str:
+        return f"No email to {self.person}"
+
+
+class BreachEmail(models.Model):
+    """The one email telling the owning department's head that a breach raised a CX issue: the
+    row is claimed before sending, so the issue is never announced twice. `to` is empty when
+    nobody could be told (no head, no address, or the head opted out)."""
+
+    issue = models.OneToOneField(
+        "accountability.CXIssue", on_delete=models.CASCADE, related_name="breach_email"
+    )
+    to = models.EmailField(blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"Breach email for issue {self.issue_id} to {self.to or 'nobody'}"

@@ -26,7 +26,11 @@ from accountability.services.meetings import (
     meeting_series_create,
     minutes_send,
 )
-from accountability.services.reminders import reminders_send_due, reminders_send_meeting_digest
+from accountability.services.reminders import (
+    breach_emails_send,
+    reminders_send_due,
+    reminders_send_meeting_digest,
+)
 from cco.errors import VersionConflict
 
 # The name callers have long caught; the same class as VersionConflict.
@@ -43,6 +47,7 @@ __all__ = [
     "agenda_item_add",
     "agenda_item_update",
     "attendance_mark",
+    "breach_emails_send",
     "calendar_feed_issue",
     "cutoffs_update",
     "delivery_cutoffs_update",

@@ -31,6 +31,7 @@ from accountability.models import (
 )
 from accountability.services.agenda import agenda_rank
 from accountability.services.issues import cx_issues_raise_from_breaches
+from accountability.services.reminders import opted_out_ids
 from cco.models import Department, User
 from cco.queue import enqueue_on_commit
 
@@ -467,10 +468,9 @@ def minutes_send(*, meeting_id: int) -> int:
     if not claimed:
         return 0
     minutes = meeting_minutes(meeting_id=meeting_id)
-    recipients = sorted(
-        {a.person.email for a in minutes.attendance if a.person.email}
-        | ({minutes.meeting.series.chair.email} - {""})
-    )
+    silent = opted_out_ids()
+    people = [a.person for a in minutes.attendance] + [minutes.meeting.series.chair]
+    recipients = sorted({p.email for p in people if p.email and p.pk not in silent})
     if not recipients:
         return 0
     subject = f"Minutes: {minutes.meeting}"

@@ -14,8 +14,11 @@ from django.utils import timezone
 from accountability.models import (
     ActionItem,
     ActionStatus,
+    BreachEmail,
     CXIssue,
     CXIssueStatus,
+    EmailOptOut,
+    IssueOrigin,
     Meeting,
     MeetingStatus,
     ReminderKind,
@@ -24,6 +27,21 @@ from accountability.models import (
 from cco.models import User
 
 DUE_WITHIN_DAYS = 2
+
+
+def opted_out_ids() -> set[int]:
+    """The people who asked for no email from the programme."""
+    return set(EmailOptOut.objects.values_list("person_id", flat=True))
+
+
+@transaction.atomic
+def email_preference_set(*, person: User, receive: bool) -> bool:
+    """Record whether the person receives the programme's emails; True when it changed."""
+    if receive:
+        deleted, _ = EmailOptOut.objects.filter(person=person).delete()
+        return bool(deleted)
+    _, created = EmailOptOut.objects.get_or_create(person=person)
+    return created
 
 
 def _claim(person: User, kind: str, day: date, count: int) -> bool:
@@ -55,9 +73,10 @@ def reminders_send_due(*, today: date | None = None) -> int:
         .order_by("due", "pk")
     )
     by_person: dict[User, list[ActionItem]] = defaultdict(list)
+    silent = opted_out_ids()
     for item in items:
         owner = item.owner_person or item.department.head
-        if owner is not None and owner.is_active and owner.email:
+        if owner is not None and owner.is_active and owner.email and owner.pk not in silent:
             by_person[owner].append(item)
     sent = 0
     for person, person_items in sorted(by_person.items(), key=lambda pair: pair[0].pk):
@@ -115,9 +134,10 @@ def reminders_send_meeting_digest(*, today: date | None = None) -> int:
     )
     new_issues = open_issues.filter(raised_at__gte=timezone.now() - timedelta(days=7)).count()
     sent = 0
+    silent = opted_out_ids()
     for meeting in upcoming:
         chair = meeting.series.chair
-        if not chair.email:
+        if not chair.email or chair.pk in silent:
             continue
         with transaction.atomic():
             if not _claim(chair, ReminderKind.MEETING_DIGEST, today, open_issues.count()):
@@ -134,6 +154,55 @@ def reminders_send_meeting_digest(*, today: date | None = None) -> int:
             )
             send_mail(
                 f"Before the meeting: {meeting}", body, settings.DEFAULT_FROM_EMAIL, [chair.email]
+            )
+            sent += 1
+    return sent
+
+
+# The daily run catches up on issues raised this recently whose email was never claimed.
+BREACH_EMAIL_CATCH_UP = timedelta(days=2)
+
+
+def breach_emails_send(*, issue_ids: list[int] | None = None) -> int:
+    """Tell the owning department's head, once, that a breach raised a CX issue, with a link.
+
+    Issues raised by hand are not announced (the CCO raised them in person). The row is claimed
+    in the same transaction as the send: a second run sends nothing, a failed send rolls the
+    claim back for a retry. Returns the emails sent.
+    """
+    issues = (
+        CXIssue.objects.filter(origin=IssueOrigin.BREACH, breach_email__isnull=True)
+        .select_related("department__head")
+        .order_by("raised_at", "pk")
+    )
+    if issue_ids is not None:
+        issues = issues.filter(pk__in=issue_ids)
+    else:
+        issues = issues.filter(raised_at__gte=timezone.now() - BREACH_EMAIL_CATCH_UP)
+    silent = opted_out_ids()
+    sent = 0
+    for issue in issues:
+        head = issue.department.head
+        address = head.email if head is not None and head.is_active else ""
+        if head is None or head.pk in silent:
+            address = ""
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    BreachEmail.objects.create(issue=issue, to=address)
+            except IntegrityError:
+                continue
+            if not address:
+                continue
+            body = render_to_string(
+                "accountability/email/breach.txt",
+                {"issue": issue, "head": head, "site_url": settings.SITE_URL},
+            )
+            send_mail(
+                f"CX issue for {issue.department}: {issue.title}",
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [address],
             )
             sent += 1
     return sent

@@ -13,6 +13,7 @@ from accountability.views.actions import (
 )
 from accountability.views.calendar import calendar_feed, calendar_subscribe
 from accountability.views.cutoffs import cutoffs_edit
+from accountability.views.emails import email_preferences
 from accountability.views.followups import (
     followup_assign,
     followup_detail,
@@ -52,6 +53,7 @@ __all__ = [
     "followup_list",
     "followup_raise_issue",
     "followup_settings",
+    "email_preferences",
     "index",
     "issue_detail",
     "issue_list",

@@ -215,7 +215,9 @@ def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
             if not is_htmx(request):
                 return redirect("accountability:meeting-run", pk=meeting.pk)
             return render(
-                request, "accountability/_agenda_item.html", _agenda_item_context(request, item)
+                request,
+                "accountability/_agenda_item_added.html",
+                _agenda_item_context(request, item),
             )
     return render(
         request,

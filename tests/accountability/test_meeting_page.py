@@ -151,3 +151,23 @@ def test_a_decision_from_the_dialog_keeps_its_agenda_item_and_a_refusal_shows_th
     assert refused.status_code == 400
     assert "The decision was not recorded" in refused.content.decode()
     assert running.decisions.count() == 1
+
+
+def test_an_item_added_by_hand_joins_both_dialogs_choices(client_for, cco, department_b, running):
+    response = client_for(cco).post(
+        reverse("accountability:agenda-add", args=[running.pk]),
+        {"title": "Peak season readiness", "department": department_b.pk},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    item = running.agenda.get(title="Peak season readiness")
+    assert html.count('class="card agenda-item') == 1
+    assert (
+        '<select hx-swap-oob="beforeend:#id_decision_agenda_item">'
+        f'<option value="{item.pk}">Peak season readiness</option></select>'
+    ) in html
+    assert (
+        '<select hx-swap-oob="beforeend:#id_action_agenda_item">'
+        f'<option value="{item.pk}" data-department="{department_b.pk}">'
+    ) in html

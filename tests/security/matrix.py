@@ -322,6 +322,7 @@ PAGES: dict[str, Page] = {
     "accountability:followup-issue": Page(
         POST, OWNING_HEAD, _obj("followup_case"), _followup_issue
     ),
+    "accountability:email-preferences": Page(GET, EVERYONE),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -373,6 +374,8 @@ PAGE_WRITES: dict[str, Page] = {
         CCO,
         body=_fixed({"source-name": "Kiosk", "source-slug": "kiosk", "source-shape": "native"}),
     ),
+    # Anyone with a role turns the programme's emails off (an empty box) for themselves.
+    "accountability:email-preferences": Page(POST, EVERYONE),
 }
 
 # Not in the matrix, with the reason.
