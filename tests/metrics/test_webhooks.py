@@ -309,3 +309,36 @@ def test_the_signed_example_in_the_docs_verifies():
     headers = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
     with time_machine.travel(int(headers["webhook-timestamp"]) + 1, tick=False):
         Webhook(secret).verify(body.strip(), headers, json_parse=False)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_delivery_sent_twice_at_once_is_stored_once(touchpoint):
+    import threading
+
+    from django.db import connection
+
+    from metrics.services.webhooks import webhook_receive
+
+    source, secret = webhook_source_create(slug="race", name="Race", shape="native")
+    text, headers = signed(secret, answer())
+    plain = {key[5:].replace("_", "-").lower(): value for key, value in headers.items()}
+    outcomes = []
+    start = threading.Barrier(4)
+
+    def send() -> None:
+        start.wait()
+        try:
+            outcomes.append(webhook_receive(slug="race", body=text.encode(), headers=plain))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(o.status for o in outcomes) == [200] * 4
+    assert sorted(o.duplicate for o in outcomes) == [False, True, True, True]
+    assert SurveyResponse.objects.filter(source="webhook:race").count() == 1
