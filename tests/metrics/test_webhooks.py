@@ -342,3 +342,38 @@ def test_the_same_delivery_sent_twice_at_once_is_stored_once(touchpoint):
     assert sorted(o.status for o in outcomes) == [200] * 4
     assert sorted(o.duplicate for o in outcomes) == [False, True, True, True]
     assert SurveyResponse.objects.filter(source="webhook:race").count() == 1
+
+
+BAD_ROWS = [
+    {"score": 11},
+    {"score": "nine"},
+    {"metric": "nps2"},
+    {"touchpoint": "nowhere"},
+    {"responded_at": "2999-01-01T00:00:00+00:00"},
+    {"responded_at": "yesterday"},
+    {"external_id": ""},
+    {"comment": "x" * 5001},
+    {"customer_id": ["C-1"]},
+]
+
+
+@pytest.mark.parametrize("change", BAD_ROWS, ids=lambda change: next(iter(change)))
+def test_one_row_is_judged_as_the_batch_path_judges_it(touchpoint, change):
+    from metrics.services.ingest import response_import, response_import_row
+
+    row = answer(**change)
+    one = response_import_row(data=row, source="webhook:x")
+    batch = response_import(rows=[(1, row)], source="webhook:x")
+
+    assert one.rejected and batch.rejected
+    assert one.as_dict()["errors"] == batch.as_dict()["errors"] != []
+    assert not SurveyResponse.objects.exists()
+
+
+def test_one_row_already_stored_is_counted_not_added(touchpoint):
+    from metrics.services.ingest import response_import_row
+
+    assert response_import_row(data=answer(), source="webhook:x").inserted == 1
+    again = response_import_row(data=answer(), source="webhook:x")
+    assert (again.inserted, again.already_present, again.rejected) == (0, 1, False)
+    assert SurveyResponse.objects.count() == 1
