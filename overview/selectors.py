@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any
 
 from accountability import selectors as accountability_selectors
+from accountability.followup_selectors import followup_figures_overall
 from accountability.scorecard import ScorecardRow, scorecard_rows
-from accountability.stats import DeliveryFigures, combined_delivery
+from accountability.stats import NO_FOLLOWUPS, DeliveryFigures, FollowupFigures, combined_delivery
 from cco.models import Department
 from metrics import stats as metric_stats
 from metrics.selectors import (
@@ -90,6 +91,7 @@ class Tiles:
     action_items: DeliveryFigures
     milestones: roadmap_selectors.DeliveryFigure
     open_issues: int
+    followups: FollowupFigures = NO_FOLLOWUPS
 
     @property
     def responses_total(self) -> int:
@@ -368,6 +370,7 @@ def overview(filters: DashboardFilters) -> Overview:
         action_items=combined_delivery(delivery.values()),
         milestones=milestones.in_range,
         open_issues=sum(issues.values()),
+        followups=followup_figures_overall(department_id=department_id),
     )
     # The journey map holds only one journey's touch points when filtered; the scorecard
     # needs every department's.

@@ -289,7 +289,8 @@ def test_the_overview_makes_the_same_few_queries_whatever_the_data_size(
             assert client.get("/?period=90d&view=overview").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert counts[0] <= 20, counts
+    # 20, and one for the follow-up cases' tile.
+    assert counts[0] <= 21, counts
 
 
 def test_every_tile_carries_its_unit_interval_and_n(client_for, executive, journey_world):
