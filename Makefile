@@ -55,9 +55,11 @@ audit: install
 	$(BIN)/bandit -q -r cco metrics roadmap accountability overview -lll
 	$(BIN)/python .ci/pip_audit.py
 
-# A bounded load run (≤ 60 s, loopback only) on the overview and the action-item API.
+# A bounded load run (≤ 60 s, loopback only) on the overview and the action-item API, then the
+# response webhook with every delivery sent twice.
 load: install
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
+	$(BIN)/python bench/webhook_load.py $(WEBHOOK_LOAD_ARGS)
 
 # Mutation testing of the rule modules against the tests that pin them (docs/mutation.md): prints
 # the score per module and every surviving mutant. About half an hour on an idle 2-core machine,

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
@@ -73,27 +74,43 @@ def followup_case_history(*, case: FollowupCase) -> QuerySet[FollowupEvent]:
     return case.events.select_related("actor").order_by("at", "pk")
 
 
-def followup_figures_by_department(
-    *,
-    today: date | None = None,
-    window_days: int = FIGURES_WINDOW_DAYS,
-    department_id: int | None = None,
-) -> dict[int, stats.FollowupFigures]:
-    """`stats.followup_figures` per department over cases opened in the last `window_days`,
-    plus every case still open (an old open case stays overdue until it is closed). One query."""
-    today = today or timezone.localdate()
+def _case_rows(
+    *, today: date, window_days: int, department_id: int | None
+) -> list[tuple[int, tuple[date, str, str, float | None]]]:
+    """(department, (due_on, status, outcome, hours to first contact)) of every case the
+    figures count: opened in the last `window_days`, and every case still open (an old open
+    case stays overdue until it is closed). One query."""
     since = today - timedelta(days=window_days)
     cases = FollowupCase.objects.filter(
         Q(opened_at__date__gte=since) | ~Q(status=FollowupStatus.CLOSED)
     )
     if department_id is not None:
         cases = cases.filter(department_id=department_id)
+    return [
+        (owner_id, (due_on, status, outcome, _hours(opened_at, first_contact_at)))
+        for owner_id, due_on, status, outcome, opened_at, first_contact_at in cases.values_list(
+            "department_id", "due_on", "status", "outcome", "opened_at", "first_contact_at"
+        )
+    ]
+
+
+def _hours(opened_at: Any, first_contact_at: Any) -> float | None:
+    return (first_contact_at - opened_at).total_seconds() / 3600 if first_contact_at else None
+
+
+def followup_figures_by_department(
+    *,
+    today: date | None = None,
+    window_days: int = FIGURES_WINDOW_DAYS,
+    department_id: int | None = None,
+) -> dict[int, stats.FollowupFigures]:
+    """`stats.followup_figures` per department (the scorecard)."""
+    today = today or timezone.localdate()
     rows: dict[int, list[tuple[date, str, str, float | None]]] = defaultdict(list)
-    for owner_id, due_on, status, outcome, opened_at, first_contact_at in cases.values_list(
-        "department_id", "due_on", "status", "outcome", "opened_at", "first_contact_at"
+    for owner_id, row in _case_rows(
+        today=today, window_days=window_days, department_id=department_id
     ):
-        hours = (first_contact_at - opened_at).total_seconds() / 3600 if first_contact_at else None
-        rows[owner_id].append((due_on, status, outcome, hours))
+        rows[owner_id].append(row)
     return {owner: stats.followup_figures(found, today=today) for owner, found in rows.items()}
 
 
@@ -102,3 +119,13 @@ def followup_figures(*, department_id: int, today: date | None = None) -> stats.
     today = today or timezone.localdate()
     found = followup_figures_by_department(today=today, department_id=department_id)
     return found.get(department_id) or stats.followup_figures([], today=today)
+
+
+def followup_figures_overall(
+    *, department_id: int | None = None, today: date | None = None
+) -> stats.FollowupFigures:
+    """Every department's cases together (the overview's tile, the weekly digest), by the same
+    rows and definition as each department's; one department's when given."""
+    today = today or timezone.localdate()
+    rows = _case_rows(today=today, window_days=FIGURES_WINDOW_DAYS, department_id=department_id)
+    return stats.followup_figures([row for _, row in rows], today=today)

@@ -12,8 +12,9 @@ from typing import Any
 
 from accountability import selectors as accountability_selectors
 from accountability.cutoffs import delivery_cutoffs
+from accountability.followup_selectors import followup_figures_overall
 from accountability.scorecard import ScorecardRow, scorecard_rows
-from accountability.stats import DeliveryFigures, combined_delivery
+from accountability.stats import NO_FOLLOWUPS, DeliveryFigures, FollowupFigures, combined_delivery
 from cco.models import Department
 from metrics import stats as metric_stats
 from metrics.selectors import (
@@ -97,6 +98,8 @@ class Tiles:
     @property
     def action_items_label(self) -> str:
         return metric_stats.rag_label(self.action_items_rag)
+
+    followups: FollowupFigures = NO_FOLLOWUPS
 
     @property
     def responses_total(self) -> int:
@@ -386,6 +389,7 @@ def overview(filters: DashboardFilters) -> Overview:
         milestones=milestones.in_range,
         open_issues=sum(issues.values()),
         action_items_rag=delivery_cutoffs().on_time_rag(action_items.on_time_pct),
+        followups=followup_figures_overall(department_id=department_id),
     )
     # The journey map holds only one journey's touch points when filtered; the scorecard
     # needs every department's.

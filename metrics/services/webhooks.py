@@ -29,7 +29,7 @@ from metrics.models import (
     WebhookQuestion,
     WebhookSource,
 )
-from metrics.services.ingest import response_import
+from metrics.services.ingest import response_import, response_import_row
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_RESPONSES = 100
@@ -141,12 +141,17 @@ def _store(source: WebhookSource, webhook_id: str, rows: list[dict[str, Any]]) -
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(source=source, webhook_id=webhook_id)
-            report = response_import(
-                rows=list(enumerate(rows, start=1)),
-                source=source.response_source,
-                queue_rollup=False,
-                live=True,
-            )
+            if len(rows) == 1:
+                report = response_import_row(
+                    data=rows[0], source=source.response_source, queue_rollup=False, live=True
+                )
+            else:
+                report = response_import(
+                    rows=list(enumerate(rows, start=1)),
+                    source=source.response_source,
+                    queue_rollup=False,
+                    live=True,
+                )
             if report.rejected:
                 errors = [
                     {"row": e.row, "column": e.column, "reason": e.reason} for e in report.errors

@@ -147,3 +147,32 @@ def test_overdue_cases_put_one_line_per_department_on_the_meeting_agenda(
     assert lines[0].detail == f"Oldest due {day - timedelta(days=3):%d %b}"
     page = client_for(cco).get(reverse("accountability:meeting-run", args=[meeting.pk]))
     assert f"?department={department_b.slug}&amp;show=overdue" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_overview_tile_and_the_digest_add_every_department_up(
+    client_for, executive, department_a, department_b
+):
+    from accountability.followup_selectors import followup_figures_overall
+
+    now = timezone.now()
+    today = timezone.localdate()
+    for department, outcome in [(department_a, "resolved"), (department_b, "not_reached")]:
+        FollowupCase.objects.create(
+            department=department,
+            touchpoint=TouchpointFactory(department=department),
+            customer_id="C-1",
+            due_on=today,
+            opened_at=now,
+            last_response_at=now,
+            first_contact_at=now,
+            status="closed",
+            outcome=outcome,
+            closed_at=now,
+        )
+
+    overall = followup_figures_overall()
+    assert (overall.judged, overall.loop_closed, overall.loop_closed_pct) == (2, 1, 50.0)
+    assert followup_figures_overall(department_id=department_a.pk).loop_closed_pct == 100.0
+    page = client_for(executive).get("/?period=30d&view=overview").content.decode()
+    assert "Loop closed with low scorers" in page and "1 of 2 follow-up cases" in page

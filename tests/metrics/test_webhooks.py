@@ -309,3 +309,71 @@ def test_the_signed_example_in_the_docs_verifies():
     headers = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
     with time_machine.travel(int(headers["webhook-timestamp"]) + 1, tick=False):
         Webhook(secret).verify(body.strip(), headers, json_parse=False)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_delivery_sent_twice_at_once_is_stored_once(touchpoint):
+    import threading
+
+    from django.db import connection
+
+    from metrics.services.webhooks import webhook_receive
+
+    source, secret = webhook_source_create(slug="race", name="Race", shape="native")
+    text, headers = signed(secret, answer())
+    plain = {key[5:].replace("_", "-").lower(): value for key, value in headers.items()}
+    outcomes = []
+    start = threading.Barrier(4)
+
+    def send() -> None:
+        start.wait()
+        try:
+            outcomes.append(webhook_receive(slug="race", body=text.encode(), headers=plain))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(o.status for o in outcomes) == [200] * 4
+    assert sorted(o.duplicate for o in outcomes) == [False, True, True, True]
+    assert SurveyResponse.objects.filter(source="webhook:race").count() == 1
+
+
+BAD_ROWS = [
+    {"score": 11},
+    {"score": "nine"},
+    {"metric": "nps2"},
+    {"touchpoint": "nowhere"},
+    {"responded_at": "2999-01-01T00:00:00+00:00"},
+    {"responded_at": "yesterday"},
+    {"external_id": ""},
+    {"comment": "x" * 5001},
+    {"customer_id": ["C-1"]},
+]
+
+
+@pytest.mark.parametrize("change", BAD_ROWS, ids=lambda change: next(iter(change)))
+def test_one_row_is_judged_as_the_batch_path_judges_it(touchpoint, change):
+    from metrics.services.ingest import response_import, response_import_row
+
+    row = answer(**change)
+    one = response_import_row(data=row, source="webhook:x")
+    batch = response_import(rows=[(1, row)], source="webhook:x")
+
+    assert one.rejected and batch.rejected
+    assert one.as_dict()["errors"] == batch.as_dict()["errors"] != []
+    assert not SurveyResponse.objects.exists()
+
+
+def test_one_row_already_stored_is_counted_not_added(touchpoint):
+    from metrics.services.ingest import response_import_row
+
+    assert response_import_row(data=answer(), source="webhook:x").inserted == 1
+    again = response_import_row(data=answer(), source="webhook:x")
+    assert (again.inserted, again.already_present, again.rejected) == (0, 1, False)
+    assert SurveyResponse.objects.count() == 1

@@ -17,7 +17,11 @@ report          the report, and the one transaction every path runs in
 
 from cco.importing import MAX_REPORTED_ERRORS
 from metrics.services.ingest.dispatch import response_import_file
-from metrics.services.ingest.python_path import response_import, response_import_csv
+from metrics.services.ingest.python_path import (
+    response_import,
+    response_import_csv,
+    response_import_row,
+)
 from metrics.services.ingest.report import ImportReport
 
 __all__ = [
@@ -26,4 +30,5 @@ __all__ = [
     "response_import",
     "response_import_csv",
     "response_import_file",
+    "response_import_row",
 ]

@@ -15,10 +15,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC
 from typing import Any, TextIO
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cco.importing import RowError, UnreadableFile
+from metrics.models import SurveyResponse
 from metrics.services.ingest.duplicates import duplicates_set_aside
 from metrics.services.ingest.report import ImportReport, import_transaction, unreadable_report
 from metrics.services.ingest.response_table import insert_staged
@@ -203,3 +204,43 @@ def _write_batch(cursor: Any, batch: list[ValidRow], postgres: bool) -> None:
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             list(values),
         )
+
+
+def response_import_row(
+    *, data: Mapping[str, Any], source: str, queue_rollup: bool = True, live: bool = False
+) -> ImportReport:
+    """`response_import` of a single row (a webhook's usual delivery), by the same validator
+    and in the same transaction, without a staging table: one row has no other row to repeat.
+    A response already stored under (source, external_id) is counted, not added again."""
+    report = ImportReport(rows_read=1)
+    with import_transaction(report, queue_rollup=queue_rollup, live=live):
+        result = ResponseValidator().validate(1, data)
+        if not isinstance(result, ValidRow):
+            for error in result:
+                report.add_error(error)
+            report.rejected = True
+        else:
+            report.inserted = _insert_one(result, source)
+            report.already_present = 1 - report.inserted
+    return report
+
+
+def _insert_one(row: ValidRow, source: str) -> int:
+    fields = {
+        "touchpoint_id": row.touchpoint_id,
+        "metric": row.metric,
+        "score": row.score,
+        "responded_at": row.responded_at,
+        "customer_id": row.customer_id,
+        "segment": row.segment,
+        "comment": row.comment,
+    }
+    try:
+        with transaction.atomic():
+            SurveyResponse.objects.create(source=source, external_id=row.external_id, **fields)
+    except IntegrityError:
+        # Only the unique (external_id, source) can refuse a row the validator passed.
+        if not SurveyResponse.objects.filter(source=source, external_id=row.external_id).exists():
+            raise
+        return 0
+    return 1
