@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import add_never_cache_headers
 
 # NUL, which PostgreSQL refuses in text, and lone UTF-16 surrogates, which cannot be encoded
@@ -39,10 +40,15 @@ class ForbiddenCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        for name, value in self._texts(request):
-            problem = forbidden_character(value)
-            if problem is not None:
-                return self._refuse(request, name, refusal(name, problem))
+        try:
+            for name, value in self._texts(request):
+                problem = forbidden_character(value)
+                if problem is not None:
+                    return self._refuse(request, name, refusal(name, problem))
+        except MultiPartParserError as error:
+            # A broken multipart body (no boundary, a part's headers over Django's limit) is
+            # found here, where the form is first read: answered in the API's own shape.
+            return self._refuse(request, "body", f"The multipart body cannot be read: {error}")
         return self.get_response(request)
 
     def _texts(self, request: HttpRequest) -> Iterable[tuple[str, str]]:

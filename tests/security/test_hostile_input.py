@@ -173,3 +173,29 @@ def test_an_oversized_upload_is_refused_with_a_message_and_nothing_saved(client,
     text = response.content.decode()
     assert re.search(r"too (large|big)|larger than|at most|exceeds|limit", text, re.I), text[:2000]
     assert stored() == before
+
+
+BROKEN_MULTIPART = {
+    "no boundary": ("multipart/form-data; boundary=", b"--\r\n"),
+    "a part's headers over the limit": (
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="file"\r\nX-Pad: '
+        + b"a" * 110_000
+        + b"\r\n\r\nvalue\r\n--b--\r\n",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("broken", list(BROKEN_MULTIPART), ids=list(BROKEN_MULTIPART))
+def test_a_broken_multipart_body_gets_a_json_400_from_the_api_and_nothing_is_stored(
+    client_for, cco, broken
+):
+    content_type, body = BROKEN_MULTIPART[broken]
+    client = client_for(cco)
+    before = stored()
+    response = client.generic("POST", "/api/responses/import/", body, content_type=content_type)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["body"][0].startswith("The multipart body cannot be read")
+    assert stored() == before
