@@ -182,8 +182,14 @@ class FollowupCaseResponse(models.Model):
     """A low response counted on a case; one-to-one, so opening cases twice is harmless."""
 
     case = models.ForeignKey(FollowupCase, on_delete=models.CASCADE, related_name="links")
+    # No database foreign key: the bulk import sets the response table's primary key aside and
+    # rebuilds it (metrics.services.bulk_indexes), which a key referencing it would forbid.
+    # Django still cascades a deleted response to this link.
     response = models.OneToOneField(
-        "metrics.SurveyResponse", on_delete=models.CASCADE, related_name="followup_link"
+        "metrics.SurveyResponse",
+        on_delete=models.CASCADE,
+        related_name="followup_link",
+        db_constraint=False,
     )
 
     class Meta:
