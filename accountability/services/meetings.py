@@ -32,6 +32,7 @@ from accountability.models import (
 from accountability.services.agenda import agenda_rank
 from accountability.services.issues import cx_issues_raise_from_breaches
 from accountability.services.reminders import opted_out_ids
+from accountability.services.subjects import agenda_item_subject
 from cco.models import Department, User
 from cco.queue import enqueue_on_commit
 
@@ -398,24 +399,10 @@ def decision_record(
         text=text,
         cx_issue_id=cx_issue_id,
         initiative_id=initiative_id,
+        milestone_id=subject.get("milestone_id") if agenda_item_id else None,
+        kpi_id=subject.get("kpi_id") if agenda_item_id else None,
         recorded_by=actor,
     )
-
-
-def agenda_item_subject(item: AgendaItem) -> dict[str, int]:
-    """What a decision or action recorded on an agenda item is about: its CX issue, or the
-    initiative of its roadmap milestone."""
-    if item.kind == AgendaKind.CX_ISSUE and item.source_id:
-        return {"cx_issue_id": item.source_id}
-    if item.kind == AgendaKind.MILESTONE and item.source_id:
-        Milestone = apps.get_model("roadmap", "Milestone")
-        initiative_id = (
-            Milestone.objects.filter(pk=item.source_id)
-            .values_list("initiative_id", flat=True)
-            .first()
-        )
-        return {"initiative_id": initiative_id} if initiative_id else {}
-    return {}
 
 
 @transaction.atomic
