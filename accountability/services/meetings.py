@@ -6,12 +6,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accountability import stats
@@ -30,6 +28,7 @@ from accountability.models import (
     MeetingStatus,
 )
 from accountability.services.agenda import agenda_rank
+from accountability.services.emails import email_build
 from accountability.services.issues import cx_issues_raise_from_breaches
 from accountability.services.reminders import opted_out_ids
 from accountability.services.subjects import agenda_item_subject
@@ -460,13 +459,17 @@ def minutes_send(*, meeting_id: int) -> int:
     recipients = sorted({p.email for p in people if p.email and p.pk not in silent})
     if not recipients:
         return 0
-    subject = f"Minutes: {minutes.meeting}"
-    body = render_to_string(
-        "accountability/email/minutes.txt", {"minutes": minutes, "site_url": settings.SITE_URL}
-    )
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    messages = [
+        email_build(
+            subject=f"Minutes: {minutes.meeting}",
+            template="accountability/email/minutes",
+            context={"minutes": minutes},
+            to=[email],
+        )
+        for email in recipients
+    ]
     try:
-        return send_mass_mail(messages, fail_silently=False)
+        return get_connection(fail_silently=False).send_messages(messages) or 0
     except Exception:
         # Let a later retry send them: the claim is released when sending fails.
         Meeting.objects.filter(pk=meeting_id).update(minutes_sent_at=None)
