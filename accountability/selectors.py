@@ -176,15 +176,25 @@ def series_history(*, series: MeetingSeries, limit: int = 52) -> list[MeetingSum
 
 @dataclass
 class AgendaGroup:
-    """One time-boxed section of the agenda (CX issues, action items…), or the parking lot."""
+    """One named section of the meeting (check-in, scorecard and KPIs, …, wrap-up) with its
+    planned minutes and ranked items, or the parking lot."""
 
     name: str
     parked: bool = False
     items: list[AgendaItem] = field(default_factory=list)
+    key: str = ""
+    # The section's planned minutes (stats.section_plan); None: the sum of its items' minutes.
+    planned: int | None = None
 
     @property
     def minutes(self) -> int:
+        if self.planned is not None:
+            return self.planned
         return sum(item.planned_minutes for item in self.items)
+
+    @property
+    def fixed(self) -> bool:
+        return self.key in stats.FIXED_SECTIONS
 
     @property
     def by_department(self) -> list["AgendaGroup"]:
@@ -201,29 +211,26 @@ class AgendaGroup:
 
 
 def agenda_groups(*, meeting: Meeting) -> list[AgendaGroup]:
-    """The agenda in its ranked order: one section per kind with its planned minutes, then the
-    parking lot (items ranked out of the meeting's length, carried over to the next one)."""
-    groups: list[AgendaGroup] = []
+    """The meeting's named sections in the order it runs them, each with its planned minutes
+    (summing to the meeting's length, stats.section_plan) and its items in ranked order, then
+    the parking lot (items ranked out of the meeting's length, carried over to the next one)."""
+    section_of = {kind: key for key, _, kinds in stats.MEETING_SECTIONS for kind in kinds}
+    items: dict[str, list[AgendaItem]] = {key: [] for key, _, _ in stats.MEETING_SECTIONS}
+    item_minutes: dict[str, int] = defaultdict(int)
     parking = AgendaGroup(name="Parking lot", parked=True)
     for item in meeting.agenda.select_related("department").order_by("order", "pk"):
         if item.parked:
             parking.items.append(item)
             continue
-        name = SECTION_NAMES.get(item.kind, item.get_kind_display())
-        if not groups or groups[-1].name != name:
-            groups.append(AgendaGroup(name=name))
-        groups[-1].items.append(item)
+        items[section_of.get(item.kind, "cx_issues")].append(item)
+        item_minutes[item.kind if item.kind in section_of else "manual"] += item.planned_minutes
+    groups = [
+        AgendaGroup(name=name, key=key, items=items[key], planned=minutes)
+        for key, name, minutes in stats.section_plan(
+            meeting.series.duration_minutes, dict(item_minutes)
+        )
+    ]
     return groups + ([parking] if parking.items else [])
-
-
-SECTION_NAMES = {
-    "cx_issue": "CX issues",
-    "kpi": "Red KPIs",
-    "action_item": "Action items",
-    "milestone": "Roadmap milestones",
-    "followups": "Follow-up cases overdue",
-    "manual": "Added by hand",
-}
 
 
 @dataclass(frozen=True)
@@ -251,7 +258,8 @@ def meeting_minutes(*, meeting_id: int) -> Minutes:
     return Minutes(
         meeting=meeting,
         attendance=attendance,
-        agenda=agenda_groups(meeting=meeting),
+        # The minutes list what the meeting discussed: the sections that had items.
+        agenda=[group for group in agenda_groups(meeting=meeting) if group.items],
         decisions=list(meeting.decisions.select_related("cx_issue", "recorded_by")),
         action_items=list(
             meeting.action_items.select_related("department", "owner_person").order_by(

@@ -179,6 +179,51 @@ def days_past(due: date, *, until: date) -> int:
     return max((until - due).days, 0)
 
 
+# The meeting's named sections, in the order it runs them: (key, name, the agenda kinds whose
+# items it discusses). Check-in, headlines and wrap-up are fixed: a few minutes each; the others
+# share what is left by their ranked, time-boxed items (agenda_plan). Items added by hand are
+# issues to solve; overdue follow-up cases are reviewed with the action items.
+MEETING_SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("check_in", "Check-in", ()),
+    ("scorecard", "Scorecard and KPIs", ("kpi",)),
+    ("milestones", "Roadmap milestones", ("milestone",)),
+    ("cx_issues", "CX issues to solve", ("cx_issue", "manual")),
+    ("action_items", "Action-item review", ("action_item", "followups")),
+    ("headlines", "Headlines", ()),
+    ("wrap_up", "Wrap-up", ()),
+)
+FIXED_SECTIONS = ("check_in", "headlines", "wrap_up")
+# A fixed section takes a twelfth of the meeting, at most five minutes: 5 each in an hour (15 of
+# 60), 2 each in half an hour; a meeting under 12 minutes is all agenda.
+FIXED_SECTION_MINUTES = 5
+
+
+def fixed_section_minutes(meeting_minutes: int) -> int:
+    """Minutes of each fixed section (check-in, headlines, wrap-up) in a meeting this long."""
+    return min(FIXED_SECTION_MINUTES, max(meeting_minutes, 0) // 12)
+
+
+def agenda_minutes(meeting_minutes: int) -> int:
+    """The minutes the ranked agenda items share: the meeting less its fixed sections."""
+    return max(meeting_minutes, 0) - len(FIXED_SECTIONS) * fixed_section_minutes(meeting_minutes)
+
+
+def section_plan(meeting_minutes: int, item_minutes: dict[str, int]) -> list[tuple[str, str, int]]:
+    """The meeting's sections as (key, name, planned minutes), in order, summing to the meeting's
+    length: fixed sections their few minutes, the others the planned minutes of their items
+    (item_minutes by agenda kind). Minutes no item takes (an agenda with nothing active) go to
+    the issues to solve: the meeting still has that time to talk."""
+    fixed = fixed_section_minutes(meeting_minutes)
+    plan = [
+        (key, name, fixed if key in FIXED_SECTIONS else sum(item_minutes.get(k, 0) for k in kinds))
+        for key, name, kinds in MEETING_SECTIONS
+    ]
+    unused = max(meeting_minutes, 0) - sum(minutes for _, _, minutes in plan)
+    return [
+        (key, name, minutes + (unused if key == "cx_issues" else 0)) for key, name, minutes in plan
+    ]
+
+
 def agenda_plan(items: list[tuple[int, str, float]], *, meeting_minutes: int) -> dict[int, int]:
     """Planned minutes per agenda item, from (key, section, severity) in section order; 0 means
     parked (the parking lot, carried over to the next meeting).

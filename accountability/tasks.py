@@ -40,7 +40,6 @@ def reminders_daily_task() -> dict[str, int]:
     ).values_list("pk", flat=True)
     return {
         "minutes_caught_up": sum(1 for pk in unsent if services.minutes_send(meeting_id=pk)),
-        "due_items": services.reminders_send_due(),
-        "meeting_digests": services.reminders_send_meeting_digest(),
+        "daily_digests": services.reminders_send_daily(),
         "breach_emails": services.breach_emails_send(),
     }

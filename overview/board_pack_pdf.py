@@ -8,8 +8,9 @@ import io
 from datetime import date
 from typing import Any
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+from django.utils.html import escape
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
@@ -30,6 +31,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from accountability.scorecard import SCORECARD_COLUMNS
+from accountability.services.reminders import opted_out_ids
 from cco.models import Role, User
 from metrics.stats import Estimate
 from overview.board_pack import BoardPack, Quarter, board_pack_data
@@ -386,18 +388,20 @@ def board_pack_send(*, today: date | None = None) -> int:
     CCO) with an address; returns how many were sent to."""
     today = today or timezone.localdate()
     quarter = Quarter.containing(today).previous()
+    # A person who turned the programme's emails off (accountability's opt-out) gets none.
     recipients = list(
         User.objects.filter(is_active=True, role__in=[Role.EXECUTIVE, Role.CCO])
         .exclude(email="")
+        .exclude(pk__in=opted_out_ids())
         .values_list("email", flat=True)
     )
     if not recipients:
         return 0
-    message = EmailMessage(
-        f"Customer experience board pack, {quarter.label}",
-        f"The customer experience board pack for {quarter.label} is attached.",
-        to=recipients,
+    text = f"The customer experience board pack for {quarter.label} is attached."
+    message = EmailMultiAlternatives(
+        f"Customer experience board pack, {quarter.label}", text, to=recipients
     )
+    message.attach_alternative(f"<p>{escape(text)}</p>", "text/html")
     message.attach(
         f"board-pack-{quarter.slug}.pdf", board_pack_pdf(quarter, today=today), "application/pdf"
     )

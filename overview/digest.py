@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accountability.services.reminders import opted_out_ids
 from cco.models import DigestLog, Role, User
 from metrics.selectors import Grain, Touchpoint
 from metrics.selectors.ranges import range_scores, touchpoints_in_bulk
@@ -69,9 +70,11 @@ def executive_digest_send(*, today: date | None = None) -> int:
     the same beat tick send it once.
     """
     filters = digest_filters(today or timezone.localdate())
+    # A person who turned the programme's emails off (accountability's opt-out) gets none.
     recipients = list(
         User.objects.filter(is_active=True, role__in=[Role.CCO, Role.EXECUTIVE])
         .exclude(email="")
+        .exclude(pk__in=opted_out_ids())
         .values_list("email", flat=True)
     )
     if not recipients:

@@ -239,6 +239,22 @@ class Decision(models.Model):
         related_name="decisions",
         help_text="The roadmap initiative this decision concerns.",
     )
+    milestone = models.ForeignKey(
+        "roadmap.Milestone",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+        help_text="The roadmap milestone this decision concerns (its initiative is set too).",
+    )
+    kpi = models.ForeignKey(
+        "metrics.KPI",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+        help_text="The department KPI this decision concerns.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -407,6 +423,22 @@ class ActionItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="action_items",
         help_text="The roadmap initiative this action serves.",
+    )
+    milestone = models.ForeignKey(
+        "roadmap.Milestone",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        help_text="The roadmap milestone this action serves (its initiative is set too).",
+    )
+    kpi = models.ForeignKey(
+        "metrics.KPI",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        help_text="The department KPI this action is to move.",
     )
     completed_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(

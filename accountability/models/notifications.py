@@ -9,6 +9,8 @@ from django.utils import timezone
 class ReminderKind(models.TextChoices):
     DUE_ITEMS = "due_items", "Items due soon or overdue"
     MEETING_DIGEST = "meeting_digest", "Digest before a meeting"
+    # Since the two became one: items due and, for a chair, the meeting digest, in one email.
+    DAILY_DIGEST = "daily_digest", "Daily digest"
 
 
 class ReminderLog(models.Model):

@@ -28,8 +28,7 @@ from accountability.services.meetings import (
 )
 from accountability.services.reminders import (
     breach_emails_send,
-    reminders_send_due,
-    reminders_send_meeting_digest,
+    reminders_send_daily,
 )
 from cco.errors import VersionConflict
 
@@ -61,6 +60,5 @@ __all__ = [
     "meeting_schedule_next",
     "meeting_series_create",
     "minutes_send",
-    "reminders_send_due",
-    "reminders_send_meeting_digest",
+    "reminders_send_daily",
 ]

@@ -49,6 +49,8 @@ def action_item_create(
     cx_issue: CXIssue | None = None,
     initiative_id: int | None = None,
     origin: str | None = None,
+    milestone_id: int | None = None,
+    kpi_id: int | None = None,
 ) -> ActionItem:
     """Create an action item owned by `department`, with its "created" history row."""
     title = title.strip()
@@ -80,6 +82,8 @@ def action_item_create(
         meeting=meeting,
         cx_issue=cx_issue,
         initiative_id=initiative_id,
+        milestone_id=milestone_id,
+        kpi_id=kpi_id,
         created_by=actor,
         created_at=now,
         updated_at=now,

@@ -80,7 +80,8 @@ def agenda_rank(*, meeting: Meeting) -> None:
             (item.pk, AgendaKind.MANUAL if item.discussed else item.kind, item.severity)
             for item in items
         ],
-        meeting_minutes=meeting.series.duration_minutes,
+        # The fixed sections (check-in, headlines, wrap-up) keep their minutes.
+        meeting_minutes=stats.agenda_minutes(meeting.series.duration_minutes),
     )
     for item in items:
         item.planned_minutes = plan[item.pk]

@@ -6,12 +6,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accountability import stats
@@ -30,8 +28,10 @@ from accountability.models import (
     MeetingStatus,
 )
 from accountability.services.agenda import agenda_rank
+from accountability.services.emails import email_build
 from accountability.services.issues import cx_issues_raise_from_breaches
 from accountability.services.reminders import opted_out_ids
+from accountability.services.subjects import agenda_item_subject
 from cco.models import Department, User
 from cco.queue import enqueue_on_commit
 
@@ -398,24 +398,10 @@ def decision_record(
         text=text,
         cx_issue_id=cx_issue_id,
         initiative_id=initiative_id,
+        milestone_id=subject.get("milestone_id") if agenda_item_id else None,
+        kpi_id=subject.get("kpi_id") if agenda_item_id else None,
         recorded_by=actor,
     )
-
-
-def agenda_item_subject(item: AgendaItem) -> dict[str, int]:
-    """What a decision or action recorded on an agenda item is about: its CX issue, or the
-    initiative of its roadmap milestone."""
-    if item.kind == AgendaKind.CX_ISSUE and item.source_id:
-        return {"cx_issue_id": item.source_id}
-    if item.kind == AgendaKind.MILESTONE and item.source_id:
-        Milestone = apps.get_model("roadmap", "Milestone")
-        initiative_id = (
-            Milestone.objects.filter(pk=item.source_id)
-            .values_list("initiative_id", flat=True)
-            .first()
-        )
-        return {"initiative_id": initiative_id} if initiative_id else {}
-    return {}
 
 
 @transaction.atomic
@@ -473,13 +459,17 @@ def minutes_send(*, meeting_id: int) -> int:
     recipients = sorted({p.email for p in people if p.email and p.pk not in silent})
     if not recipients:
         return 0
-    subject = f"Minutes: {minutes.meeting}"
-    body = render_to_string(
-        "accountability/email/minutes.txt", {"minutes": minutes, "site_url": settings.SITE_URL}
-    )
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    messages = [
+        email_build(
+            subject=f"Minutes: {minutes.meeting}",
+            template="accountability/email/minutes",
+            context={"minutes": minutes},
+            to=[email],
+        )
+        for email in recipients
+    ]
     try:
-        return send_mass_mail(messages, fail_silently=False)
+        return get_connection(fail_silently=False).send_messages(messages) or 0
     except Exception:
         # Let a later retry send them: the claim is released when sending fails.
         Meeting.objects.filter(pk=meeting_id).update(minutes_sent_at=None)

@@ -1,14 +1,12 @@
-"""Daily reminders: owners hear about items due soon or overdue; the chair gets a digest
-before each meeting. Never the same reminder twice a day."""
+"""The daily digest: one email a person a day at most, with the items they own that are due soon
+or overdue and, for a chair, what to read before their meeting; and the breach email to the
+owning head. Every email has a plain-text and an HTML part and respects the person's opt-out."""
 
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accountability.models import (
@@ -24,6 +22,7 @@ from accountability.models import (
     ReminderKind,
     ReminderLog,
 )
+from accountability.services.emails import email_build
 from cco.models import User
 
 DUE_WITHIN_DAYS = 2
@@ -57,14 +56,9 @@ def _claim(person: User, kind: str, day: date, count: int) -> bool:
     return True
 
 
-def reminders_send_due(*, today: date | None = None) -> int:
-    """Email each owner their open items due within two days or overdue; returns emails sent.
-
-    The owner is the named person, or the department head when nobody is named. The log row is
-    inserted in the same transaction as the send, before it: a second run the same day finds
-    the row and sends nothing, and a failed send rolls the row back so a retry can send.
-    """
-    today = today or timezone.localdate()
+def _due_items_by_person(today: date, silent: set[int]) -> dict[User, list[ActionItem]]:
+    """Each owner's open items due within two days or overdue. The owner is the named person,
+    or the department head when nobody is named."""
     horizon = today + timedelta(days=DUE_WITHIN_DAYS)
     items = (
         ActionItem.objects.exclude(status=ActionStatus.DONE)
@@ -73,88 +67,99 @@ def reminders_send_due(*, today: date | None = None) -> int:
         .order_by("due", "pk")
     )
     by_person: dict[User, list[ActionItem]] = defaultdict(list)
-    silent = opted_out_ids()
     for item in items:
         owner = item.owner_person or item.department.head
         if owner is not None and owner.is_active and owner.email and owner.pk not in silent:
             by_person[owner].append(item)
-    sent = 0
-    for person, person_items in sorted(by_person.items(), key=lambda pair: pair[0].pk):
-        with transaction.atomic():
-            if not _claim(person, ReminderKind.DUE_ITEMS, today, len(person_items)):
-                continue
-            overdue = [item for item in person_items if item.due < today]
-            body = render_to_string(
-                "accountability/email/due_items.txt",
-                {
-                    "person": person,
-                    "overdue": overdue,
-                    "due_soon": [item for item in person_items if item.due >= today],
-                    "today": today,
-                    "site_url": settings.SITE_URL,
-                },
-            )
-            subject = (
-                f"{len(overdue)} overdue, {len(person_items) - len(overdue)} due soon: "
-                "your action items"
-            )
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-            sent += 1
-    return sent
+    return by_person
 
 
-def reminders_send_meeting_digest(*, today: date | None = None) -> int:
-    """Send each chair a digest on the day before, and the day of, their next meeting."""
-    today = today or timezone.localdate()
+def _meetings_by_chair(today: date, silent: set[int]) -> dict[User, list[Meeting]]:
+    """Each chair's scheduled meetings of today and tomorrow."""
     meetings = (
-        Meeting.objects.filter(status=MeetingStatus.SCHEDULED)
-        .select_related("series__chair")
-        .order_by("scheduled_at")
-    )
-    upcoming = [
-        meeting
-        for meeting in meetings.filter(
+        Meeting.objects.filter(
+            status=MeetingStatus.SCHEDULED,
             scheduled_at__gte=timezone.now() - timedelta(hours=12),
             scheduled_at__lte=timezone.now() + timedelta(days=2),
         )
-        if today <= timezone.localdate(meeting.scheduled_at) <= today + timedelta(days=1)
-    ]
-    if not upcoming:
-        return 0
-    open_issues = CXIssue.objects.exclude(status=CXIssueStatus.RESOLVED)
-    by_department = list(
-        ActionItem.objects.exclude(status=ActionStatus.DONE)
-        .values("department__name")
-        .annotate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=Q(due__lt=today)),
-            blocked=Count("pk", filter=Q(status=ActionStatus.BLOCKED)),
-        )
-        .order_by("department__name")
+        .select_related("series__chair")
+        .order_by("scheduled_at")
     )
-    new_issues = open_issues.filter(raised_at__gte=timezone.now() - timedelta(days=7)).count()
-    sent = 0
-    silent = opted_out_ids()
-    for meeting in upcoming:
+    by_chair: dict[User, list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
         chair = meeting.series.chair
-        if not chair.email or chair.pk in silent:
+        if not today <= timezone.localdate(meeting.scheduled_at) <= today + timedelta(days=1):
             continue
+        if chair.is_active and chair.email and chair.pk not in silent:
+            by_chair[chair].append(meeting)
+    return by_chair
+
+
+def _meeting_figures(today: date) -> dict[str, object]:
+    """What a chair reads before a meeting: open CX issues and open items by department."""
+    open_issues = CXIssue.objects.exclude(status=CXIssueStatus.RESOLVED)
+    return {
+        "open_issue_count": open_issues.count(),
+        "new_issue_count": open_issues.filter(
+            raised_at__gte=timezone.now() - timedelta(days=7)
+        ).count(),
+        "departments": list(
+            ActionItem.objects.exclude(status=ActionStatus.DONE)
+            .values("department__name")
+            .annotate(
+                open=Count("pk"),
+                overdue=Count("pk", filter=Q(due__lt=today)),
+                blocked=Count("pk", filter=Q(status=ActionStatus.BLOCKED)),
+            )
+            .order_by("department__name")
+        ),
+    }
+
+
+def _daily_subject(overdue: int, due_soon: int, meetings: list[Meeting]) -> str:
+    parts = []
+    if overdue or due_soon:
+        parts.append(f"{overdue} overdue, {due_soon} due soon")
+    parts.extend(f"before the meeting {meeting}" for meeting in meetings)
+    return "Your day: " + "; ".join(parts)
+
+
+def reminders_send_daily(*, today: date | None = None) -> int:
+    """Send each person at most one email a day: their open items due within two days or
+    overdue and, for a chair, the digest of their meeting of today or tomorrow. Returns the
+    emails sent.
+
+    The day's log row is inserted in the same transaction as the send, before it: a second run
+    the same day finds the row and sends nothing, and a failed send rolls the row back so a
+    retry can send. A person who opted out gets nothing.
+    """
+    today = today or timezone.localdate()
+    silent = opted_out_ids()
+    items = _due_items_by_person(today, silent)
+    meetings = _meetings_by_chair(today, silent)
+    figures = _meeting_figures(today) if meetings else {}
+    sent = 0
+    for person in sorted(set(items) | set(meetings), key=lambda person: person.pk):
+        person_items = items.get(person, [])
+        person_meetings = meetings.get(person, [])
         with transaction.atomic():
-            if not _claim(chair, ReminderKind.MEETING_DIGEST, today, open_issues.count()):
+            if not _claim(person, ReminderKind.DAILY_DIGEST, today, len(person_items)):
                 continue
-            body = render_to_string(
-                "accountability/email/meeting_digest.txt",
-                {
-                    "meeting": meeting,
-                    "open_issue_count": open_issues.count(),
-                    "new_issue_count": new_issues,
-                    "departments": by_department,
-                    "site_url": settings.SITE_URL,
+            overdue = [item for item in person_items if item.due < today]
+            due_soon = [item for item in person_items if item.due >= today]
+            email_build(
+                subject=_daily_subject(len(overdue), len(due_soon), person_meetings),
+                template="accountability/email/daily",
+                context={
+                    "person": person,
+                    "overdue": overdue,
+                    "due_soon": due_soon,
+                    "meetings": person_meetings,
+                    "today": today,
+                    **(figures if person_meetings else {}),
                 },
-            )
-            send_mail(
-                f"Before the meeting: {meeting}", body, settings.DEFAULT_FROM_EMAIL, [chair.email]
-            )
+                to=[person.email],
+            ).send()
             sent += 1
     return sent
 
@@ -194,15 +199,11 @@ def breach_emails_send(*, issue_ids: list[int] | None = None) -> int:
                 continue
             if not address:
                 continue
-            body = render_to_string(
-                "accountability/email/breach.txt",
-                {"issue": issue, "head": head, "site_url": settings.SITE_URL},
-            )
-            send_mail(
-                f"CX issue for {issue.department}: {issue.title}",
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                [address],
-            )
+            email_build(
+                subject=f"CX issue for {issue.department}: {issue.title}",
+                template="accountability/email/breach",
+                context={"issue": issue, "head": head},
+                to=[address],
+            ).send()
             sent += 1
     return sent

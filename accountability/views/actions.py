@@ -55,7 +55,11 @@ def _week_update(request: HttpRequest, context: dict, status: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An action item with its history; the owner updates status, due date and progress."""
-    item = get_for_user(request.user, selectors.action_items(), pk=pk)
+    item = get_for_user(
+        request.user,
+        selectors.action_items().select_related("initiative", "milestone", "kpi"),
+        pk=pk,
+    )
     if request.method == "GET":
         context = _action_item_context(request, item)
         context["history"] = selectors.action_item_history(item=item)

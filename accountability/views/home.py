@@ -25,6 +25,7 @@ from cco.access import require_perm
 from cco.csv_safety import csv_response
 from cco.models import Department, Role
 from metrics import selectors as metrics_selectors
+from roadmap import selectors as roadmap_selectors
 
 
 @require_GET
@@ -100,6 +101,7 @@ def my_department(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "kpis": metrics_selectors.kpi_statuses(department_id=department.pk),
             "this_week": week_of(timezone.localdate()),
+            "milestones_due": roadmap_selectors.milestones_due(department_id=department.pk),
         },
     )
 

@@ -312,6 +312,8 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
                 meeting=meeting,
                 cx_issue=cx_issue,
                 initiative_id=subject.get("initiative_id"),
+                milestone_id=subject.get("milestone_id"),
+                kpi_id=subject.get("kpi_id"),
                 origin="meeting",
             )
         except ValidationError as exc:

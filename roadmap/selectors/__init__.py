@@ -6,7 +6,7 @@ executive overview's roadmap panel) is in `portfolio.py`, and is read through th
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -67,6 +67,7 @@ __all__ = [
     "key_accomplishments",
     "milestone_figures",
     "overdue_milestones",
+    "milestones_due",
     "portfolio_health",
     "portfolio_status",
     "read_results",
@@ -277,6 +278,26 @@ def overdue_milestones(
     if department_id is not None:
         queryset = queryset.filter(initiative__department_id=department_id)
     return queryset.order_by("due_date", "title")
+
+
+# A department head's page lists the milestones due from today through the 13th day after it.
+MILESTONES_DUE_DAYS = 14
+
+
+def milestones_due(*, department_id: int, on: date | None = None) -> list[Milestone]:
+    """Milestones not done of the initiatives the department owns (not done or dropped) that
+    are late or due in the next 14 days (today through the 13th day after it), soonest first."""
+    on = on or today()
+    return list(
+        Milestone.objects.select_related("initiative")
+        .filter(
+            initiative__department_id=department_id,
+            done_date__isnull=True,
+            due_date__lt=on + timedelta(days=MILESTONES_DUE_DAYS),
+        )
+        .exclude(initiative__status__in=["done", "dropped"])
+        .order_by("due_date", "title")
+    )
 
 
 # --- The year view --------------------------------------------------------------------------

@@ -26,6 +26,9 @@ def initiative_page(request: HttpRequest, pk: int) -> HttpResponse:
         for reading in row.readings
     ]
     user = request.user
+    work = initiative_work(row.initiative)
+    for milestone in row.milestones:
+        milestone.recorded = work["milestone_work"].get(milestone.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "roadmap/initiative_detail.html",
@@ -41,8 +44,36 @@ def initiative_page(request: HttpRequest, pk: int) -> HttpResponse:
                 initial={"progress": row.initiative.progress, "notes": row.initiative.notes}
             ),
             "dependency_form": DependencyForm(initiative=row.initiative),
+            **work,
         },
     )
+
+
+def initiative_work(initiative: Initiative) -> dict:
+    """The weekly work recorded against the initiative (action items and meeting decisions,
+    which the accountability app links to it and to its milestones): per milestone, and those
+    on the initiative as a whole. Read through the reverse links, so this layer imports
+    nothing from the one above it."""
+    actions = list(
+        initiative.action_items.select_related("department", "owner_person").order_by("due", "pk")
+    )
+    decisions = list(
+        initiative.decisions.select_related("meeting", "meeting__series").order_by(
+            "recorded_at", "pk"
+        )
+    )
+    by_milestone: dict[int, dict[str, list]] = {}
+    for kind, rows in (("actions", actions), ("decisions", decisions)):
+        for row in rows:
+            if row.milestone_id:
+                by_milestone.setdefault(row.milestone_id, {"actions": [], "decisions": []})[
+                    kind
+                ].append(row)
+    return {
+        "milestone_work": by_milestone,
+        "initiative_actions": [row for row in actions if not row.milestone_id],
+        "initiative_decisions": [row for row in decisions if not row.milestone_id],
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -74,6 +74,69 @@ def test_a_short_agenda_shares_the_whole_meeting_with_the_remainder_to_the_first
     assert stats.agenda_plan([], meeting_minutes=60) == {}
 
 
+# --- The named sections ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("length", "fixed", "agenda"),
+    [
+        (90, 5, 75),  # capped at five minutes each
+        (60, 5, 45),  # a twelfth of an hour: exactly the cap
+        (59, 4, 47),  # one minute shorter: a twelfth rounds down to four
+        (30, 2, 24),
+        (12, 1, 9),  # the shortest meeting with fixed sections
+        (11, 0, 11),  # too short for them: all agenda
+        (0, 0, 0),
+    ],
+)
+def test_fixed_sections_take_a_twelfth_each_at_most_five_minutes(length, fixed, agenda):
+    assert stats.fixed_section_minutes(length) == fixed
+    assert stats.agenda_minutes(length) == agenda
+    assert 3 * fixed + agenda == length
+
+
+@pytest.mark.parametrize("length", [11, 12, 30, 59, 60, 90])
+def test_the_sections_of_a_planned_agenda_sum_to_the_meeting_length(length):
+    items = (
+        [(pk, "cx_issue", float(pk)) for pk in range(1, 11)]
+        + [(pk, "kpi", 1.0) for pk in range(11, 14)]
+        + [(pk, "milestone", 2.0) for pk in range(14, 18)]
+        + [(pk, "action_item", 3.0) for pk in range(18, 40)]
+        + [(40, "manual", 0.0), (41, "followups", 4.0)]
+    )
+    kinds = {pk: kind for pk, kind, _ in items}
+    plan = stats.agenda_plan(items, meeting_minutes=stats.agenda_minutes(length))
+    by_kind: dict[str, int] = {}
+    for pk, minutes in plan.items():
+        by_kind[kinds[pk]] = by_kind.get(kinds[pk], 0) + minutes
+    sections = stats.section_plan(length, by_kind)
+    assert [key for key, _, _ in sections] == [
+        "check_in",
+        "scorecard",
+        "milestones",
+        "cx_issues",
+        "action_items",
+        "headlines",
+        "wrap_up",
+    ]
+    assert sum(minutes for _, _, minutes in sections) == length
+    fixed = {key: minutes for key, _, minutes in sections if key in stats.FIXED_SECTIONS}
+    assert set(fixed.values()) == {stats.fixed_section_minutes(length)}
+
+
+def test_with_nothing_on_the_agenda_the_issues_section_keeps_the_time():
+    sections = {key: minutes for key, _, minutes in stats.section_plan(60, {})}
+    assert sections == {
+        "check_in": 5,
+        "scorecard": 0,
+        "milestones": 0,
+        "cx_issues": 45,
+        "action_items": 0,
+        "headlines": 5,
+        "wrap_up": 5,
+    }
+
+
 # --- The meeting --------------------------------------------------------------------------------
 
 
@@ -102,8 +165,9 @@ def test_the_next_meeting_parks_what_does_not_fit_and_the_page_collapses_it(
 
     active = list(meeting.agenda.filter(parked=False).order_by("order"))
     parked = list(meeting.agenda.filter(parked=True).order_by("order"))
-    assert len(active) == 20 and len(parked) == 12
-    assert sum(item.planned_minutes for item in active) == 60
+    # Check-in, headlines and wrap-up keep 5 minutes each: the items share 45, 15 of them.
+    assert len(active) == 15 and len(parked) == 17
+    assert sum(item.planned_minutes for item in active) == 45
     assert [item.kind for item in active[:2]] == [AgendaKind.CX_ISSUE] * 2
     assert active[0].severity == 5000.0  # CSAT: 500 × 10/100 × 100, before NPS: 50 × 10/200 × 100
     late = [item.severity for item in active if item.kind == AgendaKind.ACTION_ITEM]
@@ -112,15 +176,21 @@ def test_the_next_meeting_parks_what_does_not_fit_and_the_page_collapses_it(
 
     groups = selectors.agenda_groups(meeting=meeting)
     assert [(g.name, g.minutes, len(g.items)) for g in groups] == [
-        ("CX issues", 6, 2),
-        ("Action items", 54, 18),
-        ("Parking lot", 0, 12),
+        ("Check-in", 5, 0),
+        ("Scorecard and KPIs", 0, 0),
+        ("Roadmap milestones", 0, 0),
+        ("CX issues to solve", 6, 2),
+        ("Action-item review", 39, 13),
+        ("Headlines", 5, 0),
+        ("Wrap-up", 5, 0),
+        ("Parking lot", 0, 17),
     ]
+    assert sum(g.minutes for g in groups) == 60
     page = client_for(cco).get(f"/accountability/meetings/{meeting.pk}/")
     html = page.content.decode()
     assert '<details class="agenda-section parking-lot"' in html
-    assert "12 items, ranked below the meeting's 60 minutes" in html
-    assert 'Action items <span class="muted">· 54 min' in html
+    assert "17 items, ranked below the meeting's 60 minutes" in html
+    assert 'Action-item review <span class="muted">· 39 min' in html
 
 
 @pytest.mark.django_db

@@ -27,7 +27,7 @@ def test_the_due_reminder_skips_who_opted_out(department_a, head_a, contributor)
     ActionItemFactory(department=department_a, owner_person=head_a, due=today)
     email_preference_set(person=contributor, receive=False)
 
-    sent = services.reminders_send_due(today=today)
+    sent = services.reminders_send_daily(today=today)
 
     assert sent == 1
     assert [message.to for message in mail.outbox] == [[head_a.email]]
@@ -40,7 +40,7 @@ def test_opting_back_in_sends_again(department_a, contributor):
     assert email_preference_set(person=contributor, receive=False) is False
     assert email_preference_set(person=contributor, receive=True) is True
 
-    assert services.reminders_send_due(today=today) == 1
+    assert services.reminders_send_daily(today=today) == 1
 
 
 def test_the_digest_skips_a_chair_who_opted_out(cco):
@@ -48,7 +48,7 @@ def test_the_digest_skips_a_chair_who_opted_out(cco):
     MeetingFactory(series=series, scheduled_at=timezone.now() + timedelta(hours=20))
     email_preference_set(person=cco, receive=False)
 
-    assert services.reminders_send_meeting_digest(today=timezone.localdate()) == 0
+    assert services.reminders_send_daily(today=timezone.localdate()) == 0
     assert mail.outbox == []
 
 

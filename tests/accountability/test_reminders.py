@@ -54,14 +54,16 @@ def test_owners_get_one_email_listing_overdue_and_soon_due_items(
     )
     ActionItemFactory(department=department_a, owner_person=None, title="Nobody named", due=today)
 
-    sent = services.reminders_send_due(today=today)
+    sent = services.reminders_send_daily(today=today)
 
     assert sent == 2
     by_person = {message.to[0]: message for message in mail.outbox}
     body = by_person["contributor-a@example.com"].body
     assert "Late one" in body and "Tomorrow" in body
     assert "Next month" not in body and "Finished" not in body
-    assert by_person["contributor-a@example.com"].subject.startswith("1 overdue, 1 due soon")
+    assert by_person["contributor-a@example.com"].subject.startswith(
+        "Your day: 1 overdue, 1 due soon"
+    )
     assert "Nobody named" in by_person["head-a@example.com"].body  # falls to the head
 
 
@@ -71,7 +73,7 @@ def test_running_the_reminders_twice_a_day_sends_nothing_more(department_a, cont
     first = reminders_daily_task.delay().get()
     second = reminders_daily_task.delay().get()
 
-    assert first["due_items"] == 1 and second["due_items"] == 0
+    assert first["daily_digests"] == 1 and second["daily_digests"] == 0
     assert len(mail.outbox) == 1
     assert ReminderLog.objects.filter(person=contributor, date=today).count() == 1
 
@@ -79,8 +81,8 @@ def test_running_the_reminders_twice_a_day_sends_nothing_more(department_a, cont
 def test_the_next_day_reminds_again(department_a, contributor, today):
     ActionItemFactory(department=department_a, owner_person=contributor, due=today)
 
-    services.reminders_send_due(today=today)
-    services.reminders_send_due(today=today + timedelta(days=1))
+    services.reminders_send_daily(today=today)
+    services.reminders_send_daily(today=today + timedelta(days=1))
 
     assert len(mail.outbox) == 2
 
@@ -90,11 +92,11 @@ def test_a_failed_send_leaves_no_log_so_a_retry_sends(department_a, contributor,
     settings.EMAIL_BACKEND = "tests.accountability.test_reminders.BrokenBackend"
 
     with pytest.raises(OSError):
-        services.reminders_send_due(today=today)
+        services.reminders_send_daily(today=today)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
     assert not ReminderLog.objects.exists()
-    assert services.reminders_send_due(today=today) == 1
+    assert services.reminders_send_daily(today=today) == 1
 
 
 class BrokenBackend:
@@ -110,12 +112,12 @@ def test_the_chair_gets_one_digest_before_the_meeting(cco, department_a, today):
     MeetingFactory(series=series, scheduled_at=timezone.now() + timedelta(hours=20))
     ActionItemFactory(department=department_a, due=today - timedelta(days=1))
 
-    first = services.reminders_send_meeting_digest(today=today)
-    second = services.reminders_send_meeting_digest(today=today)
+    first = services.reminders_send_daily(today=today)
+    second = services.reminders_send_daily(today=today)
 
-    assert (first, second) == (1, 0)
-    digest = mail.outbox[0]
-    assert digest.to == ["the-cco@example.com"]
+    # The daily run writes to the item's owner too, now that it is one digest for everyone.
+    assert (first, second) == (2, 0)
+    [digest] = [message for message in mail.outbox if message.to == ["the-cco@example.com"]]
     assert "Customer service: 1 open, 1 overdue" in digest.body
 
 
@@ -123,7 +125,7 @@ def test_no_digest_when_no_meeting_is_near(cco, today):
     series = MeetingSeriesFactory(chair=cco)
     MeetingFactory(series=series, scheduled_at=timezone.now() + timedelta(days=6))
 
-    assert services.reminders_send_meeting_digest(today=today) == 0
+    assert services.reminders_send_daily(today=today) == 0
     assert mail.outbox == []
 
 

@@ -231,3 +231,22 @@ def test_the_demos_last_quarter_renders_a_pack_with_every_section_filled():
     assert "No customer outcomes matched" not in text
     assert "Revenue at risk by department" in text
     assert "Contact centre & customer service" in text
+
+
+@pytest.mark.django_db
+def test_the_board_pack_has_both_parts_and_skips_who_opted_out(cco, executive, quarter_of_data):
+    from accountability.services.reminders import email_preference_set
+
+    executive.email, cco.email = "exec@example.com", "cco@example.com"
+    User.objects.update(email="")
+    for person in (executive, cco):
+        person.save()
+    email_preference_set(person=executive, receive=False)
+
+    assert board_pack_send(today=date(2026, 10, 1)) == 1
+    [message] = mail.outbox
+    assert message.to == ["cco@example.com"]
+    assert "2026 Q3 is attached" in message.body
+    [(html, kind)] = message.alternatives
+    assert kind == "text/html" and "2026 Q3 is attached" in html
+    assert len(message.attachments) == 1

@@ -68,3 +68,14 @@ def test_every_task_on_the_beat_schedule_exists_and_the_digest_is_on_it(db):
     )
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, name
+
+
+def test_the_digest_skips_who_turned_the_programmes_emails_off(cco, executive, week_of_data):
+    from accountability.services.reminders import email_preference_set
+
+    email_preference_set(person=executive, receive=False)
+
+    assert executive_digest_send(today=TODAY) == 1
+    [message] = mail.outbox
+    assert message.to == [cco.email]
+    assert message.body.strip() and message.alternatives[0][1] == "text/html"
