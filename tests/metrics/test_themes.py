@@ -290,3 +290,18 @@ def test_a_taxonomy_change_whose_job_was_not_queued_is_caught_up_by_the_next_run
     assert themes_apply() == 1
     assert not ThemeWatermark.objects.get().taxonomy_changed
     assert themes_apply() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_taxonomy_reads_every_demo_verbatim():
+    from metrics.demo import VERBATIMS
+    from metrics.theme_demo import seed_themes
+
+    touchpoint = TouchpointFactory()
+    comments = [c for group in VERBATIMS.values() for c in group]
+    for comment in comments:
+        SurveyResponseFactory(touchpoint=touchpoint, comment=comment)
+    assert seed_themes() == 6
+    linked = set(ResponseTheme.objects.values_list("response__comment", flat=True))
+    assert linked == set(comments)
+    assert seed_themes() == 6 and Theme.objects.count() == 6  # a second run changes nothing
