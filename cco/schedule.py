@@ -34,4 +34,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "overview.tasks.board_pack_task",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),
     },
+    # Themes for responses (and a changed taxonomy) whose run could not be queued.
+    "themes-apply": {
+        "task": "metrics.tasks.themes_apply_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }

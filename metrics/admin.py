@@ -22,6 +22,7 @@ from metrics.models import (
     Touchpoint,
 )
 from metrics.tasks import rollup_rebuild_task
+from metrics.theme_models import ResponseTheme, Theme, ThemeWatermark
 from metrics.webhook_models import WebhookDelivery, WebhookQuestion, WebhookSource
 
 
@@ -176,3 +177,23 @@ class SegmentRollupAdmin(ShownNotChangedAdmin):
     # Rebuilt whole by the roll-up job; a hand edit would be overwritten at the next rebuild.
     list_display = ["metric", "scope", "scope_id", "segment", "period_start", "n"]
     list_filter = ["metric", "scope", "segment"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(ShownNotChangedAdmin):
+    """Edited on the taxonomy page, which validates it and re-reads the verbatims."""
+
+    list_display = ["name", "position", "phrases"]
+
+
+@admin.register(ResponseTheme)
+class ResponseThemeAdmin(ShownNotChangedAdmin):
+    """Rebuilt by the theme jobs."""
+
+    list_display = ["response_id", "theme"]
+    list_select_related = ["theme"]
+
+
+@admin.register(ThemeWatermark)
+class ThemeWatermarkAdmin(ShownNotChangedAdmin):
+    list_display = ["last_response_id"]

@@ -12,7 +12,7 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from cco.api_permissions import ReadByRolesWriteByCCO
-from metrics import selectors, webhook_api
+from metrics import selectors, theme_api, webhook_api
 from metrics.models import (
     KPI,
     Breach,
@@ -444,4 +444,5 @@ urlpatterns = [
     path("score-cut-offs/", ScoreCutoffsView.as_view(), name="score-cutoffs"),
     *webhook_api.urlpatterns,
     path("say-do/", SayDoView.as_view(), name="metrics-say-do"),
+    *theme_api.urlpatterns,
 ]

@@ -1,6 +1,26 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def queue_themes_for_responses(sender: Any, live: bool = False, **kwargs: Any) -> None:
+    """New responses are read for themes after the import commits; responses arriving one by
+    one (a webhook) share a run a second later."""
+    from cco.queue import enqueue, enqueue_debounced
+
+    if live:
+        enqueue_debounced("metrics.tasks.themes_apply_task", seconds=1)
+    else:
+        enqueue("metrics.tasks.themes_apply_task")
 
 
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = "Customer metrics"
+
+    def ready(self) -> None:
+        from metrics.signals import responses_imported
+
+        responses_imported.connect(
+            queue_themes_for_responses, dispatch_uid="metrics-themes-from-responses"
+        )

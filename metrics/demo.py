@@ -32,6 +32,7 @@ from metrics.models import (
 )
 from metrics.selectors import period_start_of
 from metrics.services import rollup_rebuild
+from metrics.theme_demo import seed_themes
 from metrics.webhook_demo import DEMO_SOURCE, seed_webhook_source
 
 SLIDING = "delivery-tracking"
@@ -110,6 +111,7 @@ def seed(*, stdout: Any, options: dict[str, Any]) -> None:
     progress.done(f"webhook source {DEMO_SOURCE!r}, questions mapped, secret {secret}")
     if SurveyResponse.objects.filter(source="demo").exists():
         progress.write("demo responses already present; not adding them again.")
+        progress.done(f"{seed_themes()} themes read into the verbatims")
         return
     total = options.get("responses")
     total = DEFAULT_RESPONSES if total is None else total
@@ -122,6 +124,7 @@ def seed(*, stdout: Any, options: dict[str, Any]) -> None:
     progress.done(f"roll-ups of {result.responses:,} responses, {len(result.breach_ids)} breaches")
     customers = _customer_outcomes(latest)
     progress.done(f"{customers:,} customer outcomes and the say-versus-do roll-up")
+    progress.done(f"{seed_themes()} themes read into the verbatims")
 
 
 @transaction.atomic

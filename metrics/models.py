@@ -480,3 +480,8 @@ class SegmentRollup(models.Model):
 from metrics.cutoff_models import CutoffMeasure as CutoffMeasure  # noqa: E402
 from metrics.cutoff_models import ScoreCutoffChange as ScoreCutoffChange  # noqa: E402
 from metrics.cutoff_models import ScoreCutoffSetting as ScoreCutoffSetting  # noqa: E402
+
+# The theme taxonomy and its links to responses.
+from metrics.theme_models import ResponseTheme as ResponseTheme  # noqa: E402
+from metrics.theme_models import Theme as Theme  # noqa: E402
+from metrics.theme_models import ThemeWatermark as ThemeWatermark  # noqa: E402

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 Z95 = 1.959963984540054
 MIN_RESPONSES = 30
+# NPS categories: promoters give 9–10, detractors 0–6.
+PROMOTER_LOWEST = 9
+DETRACTOR_HIGHEST = 6
 
 # Two-sided 97.5 % quantiles of Student's t for 1..30 degrees of freedom.
 _T975 = (
@@ -126,9 +129,9 @@ def score(
 
 def nps_category(score: int) -> str:
     """promoter (9–10), passive (7–8) or detractor (0–6)."""
-    if score >= 9:
+    if score >= PROMOTER_LOWEST:
         return "promoter"
-    return "passive" if score >= 7 else "detractor"
+    return "passive" if score > DETRACTOR_HIGHEST else "detractor"
 
 
 def intervals_separate(earlier: Estimate, later: Estimate) -> bool:

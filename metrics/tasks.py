@@ -14,6 +14,7 @@ from cco.queue import enqueue
 from metrics.services import rollup_incremental, rollup_rebuild
 from metrics.services.customers import SAY_DO_TASK, say_do_rebuild
 from metrics.services.segments import segment_rollup_rebuild
+from metrics.services.themes import themes_apply, themes_reapply
 
 SEGMENT_TASK = "metrics.tasks.segment_rollup_rebuild_task"
 # A whole rebuild waiting in the queue is not queued again for this long: a burst of imports
@@ -75,3 +76,13 @@ def say_do_rebuild_task() -> dict[str, int]:
 def segment_rollup_rebuild_task() -> int:
     cache.delete(_pending_key(SEGMENT_TASK))
     return segment_rollup_rebuild()
+
+
+@shared_task(**RETRY)
+def themes_apply_task() -> int:
+    return themes_apply()
+
+
+@shared_task(**RETRY)
+def themes_reapply_task() -> int:
+    return themes_reapply()

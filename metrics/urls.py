@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics import views, webhook_views
+from metrics import theme_views, views, webhook_views
 
 app_name = "metrics"
 
@@ -21,4 +21,6 @@ urlpatterns = [
         name="webhook-question-delete",
     ),
     path("say-do/", views.say_do, name="say-do"),
+    path("themes/", theme_views.themes, name="themes"),
+    path("themes/taxonomy/", theme_views.theme_taxonomy, name="theme-taxonomy"),
 ]

@@ -10,10 +10,11 @@ from cco.access import get_for_user, require_perm
 from cco.csv_safety import csv_response
 from cco.importing import UnreadableFile, csv_rows, open_text
 from cco.models import Department
-from metrics import charts, samples, selectors
+from metrics import charts, samples, selectors, stats
 from metrics.forms import CustomerUploadForm, ResponseUploadForm
 from metrics.models import CustomerOutcome, Grain, Metric, Scope, Touchpoint
 from metrics.selectors.segments import known_segments, segment_score_series
+from metrics.selectors.themes import theme_figures
 from metrics.services.customers import customer_outcomes_import_csv
 from metrics.services.ingest import ImportReport, response_import_file
 
@@ -101,6 +102,8 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "distribution": charts.distribution_figure(counts=counts, metric=metric),
             "distribution_total": sum(counts.values()),
             "verbatims": selectors.recent_verbatims(touchpoint_id=touchpoint.pk),
+            "theme_figures": theme_figures(touchpoint_id=touchpoint.pk, days=90),
+            "min_n": stats.MIN_RESPONSES,
             "breaches": touchpoint.breaches.order_by("-period_start")[:10],
             "catching_up": selectors.rollups_catching_up(),
             "say_do": selectors.say_do_for(scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk),

@@ -235,6 +235,8 @@ PAGES: dict[str, Page] = {
     "metrics:webhook-rotate": Page(POST, CCO, _obj("webhook_source", "slug", "slug")),
     "metrics:webhook-question-delete": Page(POST, CCO, _obj("webhook_question")),
     "metrics:say-do": Page(GET, EVERYONE),
+    "metrics:themes": Page(GET, EVERYONE),
+    "metrics:theme-taxonomy": Page(GET, CCO),
     # Roadmap.
     "roadmap:timeline": Page(GET, EVERYONE),
     "roadmap:years": Page(GET, EVERYONE),
@@ -374,6 +376,7 @@ PAGE_WRITES: dict[str, Page] = {
         CCO,
         body=_fixed({"source-name": "Kiosk", "source-slug": "kiosk", "source-shape": "native"}),
     ),
+    "metrics:theme-taxonomy": Page(POST, CCO, body=_fixed({"taxonomy": "Waiting: queue, wait"})),
     # Anyone with a role turns the programme's emails off (an empty box) for themselves.
     "accountability:email-preferences": Page(POST, EVERYONE),
 }

@@ -415,10 +415,13 @@ def test_the_import_command_with_the_broker_down_keeps_the_rows_and_warns_once(
     assert SurveyResponse.objects.filter(source="import").count() == 30
     assert "30 added" in out.getvalue()
     warnings = [record for record in caplog.records if record.levelname != "INFO"]
-    # Once for each job left to its catch-up run: the roll-up and the follow-up cases.
-    assert len(warnings) == 2, [record.getMessage() for record in warnings]
+    # Once for each job left to its catch-up run: the roll-up, the themes and the follow-up
+    # cases.
+    assert len(warnings) == 3, [record.getMessage() for record in warnings]
     for warning, task in zip(
-        warnings, ["rollup_incremental_task", "followup_cases_open_task"], strict=True
+        warnings,
+        ["rollup_incremental_task", "themes_apply_task", "followup_cases_open_task"],
+        strict=True,
     ):
         assert warning.levelname == "WARNING"
         assert "catching up" in warning.getMessage()
