@@ -34,4 +34,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "overview.tasks.board_pack_task",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),
     },
+    # Drivers of NPS and retention: also queued after roll-ups and outcome imports; nightly.
+    "drivers-rebuild": {
+        "task": "metrics.tasks.drivers_rebuild_task",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }

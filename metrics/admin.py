@@ -9,6 +9,7 @@ from metrics.models import (
     KPI,
     Breach,
     CustomerOutcome,
+    DriverAnalysis,
     Journey,
     JourneyStage,
     KPIObservation,
@@ -176,3 +177,8 @@ class SegmentRollupAdmin(ShownNotChangedAdmin):
     # Rebuilt whole by the roll-up job; a hand edit would be overwritten at the next rebuild.
     list_display = ["metric", "scope", "scope_id", "segment", "period_start", "n"]
     list_filter = ["metric", "scope", "segment"]
+
+
+@admin.register(DriverAnalysis)
+class DriverAnalysisAdmin(ShownNotChangedAdmin):
+    list_display = ["outcome", "customers", "enough", "refusal", "rebuilt_at"]

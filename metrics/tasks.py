@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 from cco.queue import enqueue
 from metrics.services import rollup_incremental, rollup_rebuild
 from metrics.services.customers import SAY_DO_TASK, say_do_rebuild
+from metrics.services.drivers import DRIVERS_TASK, drivers_rebuild
 from metrics.services.segments import segment_rollup_rebuild
 
 SEGMENT_TASK = "metrics.tasks.segment_rollup_rebuild_task"
@@ -48,6 +49,7 @@ def _rebuilds_after_new_answers() -> None:
     # say versus do and the segment roll-up follow.
     enqueue_rebuild(SAY_DO_TASK)
     enqueue_rebuild(SEGMENT_TASK)
+    enqueue_rebuild(DRIVERS_TASK)
 
 
 @shared_task(**RETRY)
@@ -75,3 +77,9 @@ def say_do_rebuild_task() -> dict[str, int]:
 def segment_rollup_rebuild_task() -> int:
     cache.delete(_pending_key(SEGMENT_TASK))
     return segment_rollup_rebuild()
+
+
+@shared_task(**RETRY)
+def drivers_rebuild_task() -> dict[str, int]:
+    cache.delete(_pending_key(DRIVERS_TASK))
+    return drivers_rebuild()
