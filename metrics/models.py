@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 # Webhook sources live in their own module; Django finds an app's models through this one.
+from metrics.driver_models import DriverAnalysis as DriverAnalysis
+from metrics.driver_models import DriverOutcome as DriverOutcome
 from metrics.webhook_models import PayloadShape as PayloadShape
 from metrics.webhook_models import QuestionRole as QuestionRole
 from metrics.webhook_models import WebhookDelivery as WebhookDelivery
@@ -480,31 +482,3 @@ class SegmentRollup(models.Model):
 from metrics.cutoff_models import CutoffMeasure as CutoffMeasure  # noqa: E402
 from metrics.cutoff_models import ScoreCutoffChange as ScoreCutoffChange  # noqa: E402
 from metrics.cutoff_models import ScoreCutoffSetting as ScoreCutoffSetting  # noqa: E402
-
-
-class DriverOutcome(models.TextChoices):
-    NPS = "nps", "Overall NPS"
-    RETENTION = "retention", "Retention"
-
-
-class DriverAnalysis(models.Model):
-    """Which touch points move an outcome most: one row per outcome, rebuilt whole by
-    `drivers_rebuild` (metrics/services/drivers.py; the method is in docs/money.md).
-
-    `drivers` holds one entry per touch point with answers, ranked first by importance; a
-    touch point with too few poor answers is listed with its counts and no figure. The touch
-    point's name is kept as it was at the rebuild, so the overview reads this in one query."""
-
-    outcome = models.CharField(max_length=10, choices=DriverOutcome.choices, unique=True)
-    customers = models.IntegerField(help_text="Customers with an outcome and an NPS answer.")
-    enough = models.BooleanField(default=False)
-    refusal = models.CharField(max_length=200, blank=True)
-    drivers = models.JSONField(default=list, blank=True)
-    rebuilt_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["outcome"]
-        verbose_name_plural = "driver analyses"
-
-    def __str__(self) -> str:
-        return f"drivers of {self.get_outcome_display()}: {self.customers} customers"
