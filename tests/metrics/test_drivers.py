@@ -16,14 +16,14 @@ from tests.metrics.factories import TouchpointFactory
 AS_OF = date(2026, 11, 1)
 
 
-def population(touchpoints, customers, *, seed=7, driver=0):
+def population(touchpoints, customers, *, seed=7, driver=0, prefix="D"):
     """Every customer answers every touch point once; a poor answer at `driver` makes leaving
     likely (50 % stay against 95 %) and the overall answer poor; the others are noise."""
     chance = random.Random(seed)
     answers, outcomes = [], []
     now = timezone.now()
     for number in range(customers):
-        cid = f"D{number}"
+        cid = f"{prefix}{number}"
         poor = [chance.random() < 0.3 for _ in touchpoints]
         for position, touchpoint in enumerate(touchpoints):
             # The driver is answered last, so it is the customer's latest answer anywhere.
