@@ -39,4 +39,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "metrics.tasks.themes_apply_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Drivers of NPS and retention: also queued after roll-ups and outcome imports; nightly.
+    "drivers-rebuild": {
+        "task": "metrics.tasks.drivers_rebuild_task",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }

@@ -9,6 +9,7 @@ from metrics.models import (
     KPI,
     Breach,
     CustomerOutcome,
+    DriverAnalysis,
     Journey,
     JourneyStage,
     KPIObservation,
@@ -197,3 +198,8 @@ class ResponseThemeAdmin(ShownNotChangedAdmin):
 @admin.register(ThemeWatermark)
 class ThemeWatermarkAdmin(ShownNotChangedAdmin):
     list_display = ["last_response_id"]
+
+
+@admin.register(DriverAnalysis)
+class DriverAnalysisAdmin(ShownNotChangedAdmin):
+    list_display = ["outcome", "customers", "enough", "refusal", "rebuilt_at"]

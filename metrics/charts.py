@@ -82,3 +82,39 @@ def distribution_figure(*, counts: dict[str, int], metric: str) -> dict[str, Any
         ],
         "layout": {"margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "height": 260},
     }
+
+
+def drivers_figure(ranked: list[dict[str, Any]], *, outcome_label: str) -> dict[str, Any]:
+    """Touch points by importance (standardized coefficient), strongest at the top, with the
+    95 % interval as error bars."""
+    rows = list(reversed(ranked))  # plotly draws the first category at the bottom
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [row["name"] for row in rows],
+                "x": [row["importance"] for row in rows],
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [row["importance_high"] - row["importance"] for row in rows],
+                    "arrayminus": [row["importance"] - row["importance_low"] for row in rows],
+                    "color": "#1f2937",
+                },
+                "customdata": [[row["effect"], row["poor"]] for row in rows],
+                "hovertemplate": (
+                    "%{y}: importance %{x:.3f}<br>a poor answer there: %{customdata[0]:+.1f} "
+                    "points<br>%{customdata[1]} customers with a poor answer<extra></extra>"
+                ),
+                "marker": {"color": "#2563eb"},
+                "name": outcome_label,
+            }
+        ],
+        "layout": {
+            "margin": {"l": 140, "r": 10, "t": 10, "b": 40},
+            "height": 60 + 28 * max(len(rows), 1),
+            "xaxis": {"title": "Importance (standardized, 95 % interval)", "zeroline": True},
+            "showlegend": False,
+        },
+    }

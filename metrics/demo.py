@@ -368,4 +368,7 @@ def _customer_outcomes(latest: dict[str, int]) -> int:
     CustomerOutcome.objects.bulk_create(outcomes, batch_size=2000, ignore_conflicts=True)
     say_do_rebuild()
     segment_rollup_rebuild()
+    from metrics.services.drivers import drivers_rebuild
+
+    drivers_rebuild()
     return len(outcomes)

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 # Webhook sources live in their own module; Django finds an app's models through this one.
+from metrics.driver_models import DriverAnalysis as DriverAnalysis
+from metrics.driver_models import DriverOutcome as DriverOutcome
 from metrics.webhook_models import PayloadShape as PayloadShape
 from metrics.webhook_models import QuestionRole as QuestionRole
 from metrics.webhook_models import WebhookDelivery as WebhookDelivery

@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 from cco.queue import enqueue
 from metrics.services import rollup_incremental, rollup_rebuild
 from metrics.services.customers import SAY_DO_TASK, say_do_rebuild
+from metrics.services.drivers import DRIVERS_TASK, drivers_rebuild
 from metrics.services.segments import segment_rollup_rebuild
 from metrics.services.themes import themes_apply, themes_reapply
 
@@ -49,6 +50,7 @@ def _rebuilds_after_new_answers() -> None:
     # say versus do and the segment roll-up follow.
     enqueue_rebuild(SAY_DO_TASK)
     enqueue_rebuild(SEGMENT_TASK)
+    enqueue_rebuild(DRIVERS_TASK)
 
 
 @shared_task(**RETRY)
@@ -86,3 +88,9 @@ def themes_apply_task() -> int:
 @shared_task(**RETRY)
 def themes_reapply_task() -> int:
     return themes_reapply()
+
+
+@shared_task(**RETRY)
+def drivers_rebuild_task() -> dict[str, int]:
+    cache.delete(_pending_key(DRIVERS_TASK))
+    return drivers_rebuild()

@@ -38,6 +38,7 @@ from overview.board_pack import BoardPack, Quarter, board_pack_data
 
 PAGE = landscape(A4)
 MARGIN = 14 * mm
+TOP_DRIVERS = 8  # the strongest of each outcome; the overview lists them all
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
 RULE = colors.HexColor("#cbd2d9")
@@ -260,6 +261,44 @@ def _revenue_at_risk(pack: BoardPack) -> list[Flowable]:
     return [_table(rows, [70 * mm, 30 * mm, 85 * mm, 84 * mm]), Paragraph(plain(note), SMALL)]
 
 
+def _drivers(pack: BoardPack) -> list[Flowable]:
+    """Both outcomes' drivers as the overview shows them (metrics.selectors.drivers)."""
+    out: list[Flowable] = []
+    for outcome, label in (("retention", "Retention"), ("nps", "Overall NPS")):
+        found = pack.overview.drivers.get(outcome)
+        if found is None:
+            out.append(_empty(f"{label}: the driver analysis has not run yet."))
+            continue
+        if not found.enough or not found.ranked:
+            reason = found.refusal or "no touch point has enough poor and good answers"
+            out.append(_empty(f"{label}: not enough data ({reason})."))
+            continue
+        rows: list[list[Any]] = [
+            [f"{label}: rank", "Touch point", "A poor answer there, points (95 %)",
+             "Importance (95 %)", "Customers with a poor answer"]
+        ]  # fmt: skip
+        for row in found.ranked[:TOP_DRIVERS]:
+            rows.append(
+                [
+                    str(row["rank"]),
+                    row["name"],
+                    f"{number(row['effect'], 1, sign=True)} ({number(row['effect_low'], 1)} to "
+                    f"{number(row['effect_high'], 1)})",
+                    f"{row['importance']:.3f} ({row['importance_low']:.3f} to "
+                    f"{row['importance_high']:.3f})",
+                    f"{row['poor']:,}",
+                ]
+            )
+        out.append(_table(rows, [30 * mm, 70 * mm, 65 * mm, 55 * mm, 49 * mm]))
+    note = (
+        "Per customer with an outcome: was their latest answer at each touch point poor (0-6)? "
+        "One least-squares fit per outcome with robust 95 % intervals; importance is the "
+        "standardized effect. All customers with an outcome, not only this quarter's."
+    )
+    out.append(Paragraph(plain(note), SMALL))
+    return out
+
+
 def _roadmap(pack: BoardPack) -> list[Flowable]:
     out: list[Flowable] = []
     if pack.accomplishments:
@@ -274,12 +313,14 @@ def _roadmap(pack: BoardPack) -> list[Flowable]:
     if not pack.results:
         out.append(_empty("No expected results on the current roadmap."))
         return out
-    rows = [["Initiative", "Result", "Target", "By", "Verdict", "Judged on"]]
+    rows = [["Initiative", "Budget", "Result", "Target", "By", "Verdict", "Judged on"]]
     for result in pack.results:
         reading = result.reading
+        budget = result.initiative.budget
         rows.append(
             [
                 result.initiative.title,
+                "-" if budget is None else number(float(budget)),
                 reading.name,
                 number(result.target, 1),
                 f"{result.by_date:%b %Y}",
@@ -287,7 +328,7 @@ def _roadmap(pack: BoardPack) -> list[Flowable]:
                 reading.verdict.judged_on,
             ]
         )
-    out.append(_table(rows, [62 * mm, 62 * mm, 18 * mm, 20 * mm, 32 * mm, 75 * mm]))
+    out.append(_table(rows, [52 * mm, 22 * mm, 52 * mm, 18 * mm, 20 * mm, 30 * mm, 75 * mm]))
     return out
 
 
@@ -351,6 +392,8 @@ def story(pack: BoardPack) -> list[Flowable]:
         *_journeys(pack),
         Paragraph("Revenue at risk by department", H2),
         *_revenue_at_risk(pack),
+        Paragraph("Drivers: which touch points move retention and NPS most", H2),
+        *_drivers(pack),
         PageBreak(),
         Paragraph("Key accomplishments and milestones", H2),
         *_roadmap(pack),

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accountability.cutoffs import delivery_cutoffs
 from accountability.scorecard import SCORECARD_COLUMNS
+from metrics.charts import drivers_figure
 from metrics.selectors import rollup_state
 from metrics.selectors.cutoffs import score_cutoffs
 from overview import charts, selectors, tables
@@ -58,6 +59,7 @@ def compute_panels(filters: DashboardFilters) -> dict[str, Any]:
         "roadmap": data.roadmap,
         "say_do": data.say_do,
         "departments": data.departments,
+        "drivers": data.drivers,
         "has_responses": data.tiles.responses_total > 0,
         "tables": panel_tables(data),
         "figures": {
@@ -65,6 +67,11 @@ def compute_panels(filters: DashboardFilters) -> dict[str, Any]:
             "journeys": charts.journey_figure(data.journey_map),
             "roadmap": charts.roadmap_status_figure(data.roadmap),
             "saydo": charts.say_do_figure(data.say_do),
+            **{
+                f"drivers_{outcome}": drivers_figure(found.ranked, outcome_label=found.label)
+                for outcome, found in data.drivers.items()
+                if found is not None and found.enough
+            },
         },
     }
 

@@ -27,6 +27,7 @@ from metrics.selectors import (
     score_series,
 )
 from metrics.selectors.cutoffs import score_cutoffs
+from metrics.selectors.drivers import Drivers, driver_analyses
 from metrics.selectors.ranges import (
     HeadlineScope,
     RangeScores,
@@ -355,6 +356,7 @@ class Overview:
     roadmap: RoadmapHealth
     say_do: SayDo
     departments: list[Department]
+    drivers: dict[str, Drivers | None]
 
 
 def overview(filters: DashboardFilters) -> Overview:
@@ -409,4 +411,5 @@ def overview(filters: DashboardFilters) -> Overview:
         roadmap=roadmap_health(filters, results=results, milestones=milestones),
         say_do=say_do_summary(),
         departments=departments,
+        drivers=driver_analyses(),
     )

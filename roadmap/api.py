@@ -136,6 +136,8 @@ class InitiativeSerializer(ServiceSerializer):
             "health_reasons",
             "health_judged_on",
             "notes",
+            "budget",
+            "driver",
             "depends_on",
             "url",
             "created_at",

@@ -10,6 +10,7 @@ results achieved, on track, one behind and some too early.
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -234,6 +235,10 @@ def _seed() -> dict[str, int]:
                 "end_date": end,
                 "description": f"{spec.title}: part of “{spec.pillar}”.",
                 "progress": None,
+                # A budget for every other initiative (25,000 to 475,000); an initiative aimed
+                # at a touch point cites it as its driver.
+                "budget": Decimal(25_000 * (1 + index * 7 % 19)) if index % 2 == 0 else None,
+                "driver": touchpoints.get(spec.touchpoint) if spec.touchpoint else None,
             },
         )
         initiatives[spec.title] = initiative

@@ -70,6 +70,8 @@ class InitiativeForm(forms.ModelForm):
             "status",
             "progress",
             "notes",
+            "budget",
+            "driver",
         ]
         widgets = {
             "start_date": DATE_INPUT,

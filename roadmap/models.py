@@ -139,6 +139,16 @@ class Initiative(models.Model):
         help_text="Per cent complete; leave empty to roll it up from the milestones.",
     )
     notes = models.TextField(blank=True, help_text="The owning department's latest word.")
+    budget = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="What the initiative is expected to cost, in the revenue's currency.",
+    )  # fmt: skip
+    driver = models.ForeignKey(
+        "metrics.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="cited_by_initiatives", verbose_name="driver cited",
+        help_text="The touch point the driver analysis names as the reason for this initiative.",
+    )  # fmt: skip
     depends_on: "models.ManyToManyField[Initiative, Dependency]" = models.ManyToManyField(
         "self", through="Dependency", symmetrical=False, related_name="dependents", blank=True
     )

@@ -20,6 +20,7 @@ RETAINED_WORDS = {"1": True, "yes": True, "true": True, "y": True,
 BATCH = 2000
 # Queued by name: metrics.tasks imports the services, so the services do not import it.
 SAY_DO_TASK = "metrics.tasks.say_do_rebuild_task"
+DRIVERS_TASK = "metrics.tasks.drivers_rebuild_task"  # metrics.services.drivers imports numpy
 
 
 @dataclass
@@ -114,6 +115,7 @@ def customer_outcomes_import_csv(*, stream: TextIO, as_of: date) -> CustomerImpo
                 batch = []
         report.saved += _save(batch)
         enqueue_on_commit(SAY_DO_TASK)
+        enqueue_on_commit(DRIVERS_TASK)
     return report
 
 

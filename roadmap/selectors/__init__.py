@@ -148,7 +148,7 @@ class InitiativeRow:
 
 def initiative_queryset() -> QuerySet[Initiative]:
     return Initiative.objects.select_related(
-        "pillar", "pillar__roadmap", "department", "sponsor"
+        "pillar", "pillar__roadmap", "department", "sponsor", "driver"
     ).prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "title")),
         Prefetch(

@@ -7,6 +7,7 @@ nothing saved; changes to an initiative write an InitiativeUpdate row in the sam
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from cco.access import require_perm
 from cco.models import Department, User
-from metrics.models import Metric
+from metrics.models import Metric, Touchpoint
 from roadmap.models import (
     Dependency,
     ExpectedResult,
@@ -43,6 +44,8 @@ INITIATIVE_FIELDS = frozenset(
         "status",
         "progress",
         "notes",
+        "budget",
+        "driver",
     }
 )
 FIELD_LABELS = {
@@ -54,6 +57,8 @@ FIELD_LABELS = {
     "end_date": "end",
     "status": "status",
     "progress": "progress",
+    "budget": "budget",
+    "driver": "driver cited",
 }
 # Each metric's display scale (see metrics/models.py).
 METRIC_RANGES: dict[str, tuple[float, float]] = {
@@ -179,6 +184,8 @@ def initiative_create(
     status: str = Status.PROPOSED,
     progress: int | None = None,
     notes: str = "",
+    budget: Decimal | None = None,
+    driver: Touchpoint | None = None,
 ) -> Initiative:
     """Add an initiative to a pillar of the plan (the CCO only)."""
     require_perm(actor, "cco.manage_product")
@@ -193,6 +200,8 @@ def initiative_create(
         status=status,
         progress=progress,
         notes=notes,
+        budget=budget,
+        driver=driver,
     )
     initiative.full_clean(validate_constraints=False, validate_unique=False)
     if problems := initiative_problems(initiative):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cco.access import get_for_user, require_perm
 from cco.forms import add_service_errors
+from metrics.selectors.drivers import driver_for_touchpoint
 from roadmap import services
 from roadmap.charts import expected_result_figure
 from roadmap.forms import DependencyForm, InitiativeForm, ProgressForm
@@ -45,6 +46,12 @@ def initiative_page(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "dependency_form": DependencyForm(initiative=row.initiative),
             **work,
+            # The cited driver's figures in each analysis (read only when one is cited).
+            "cited_driver": (
+                driver_for_touchpoint(row.initiative.driver_id)
+                if row.initiative.driver_id
+                else None
+            ),
         },
     )
 

@@ -231,6 +231,9 @@ def test_the_demos_last_quarter_renders_a_pack_with_every_section_filled():
     assert "No customer outcomes matched" not in text
     assert "Revenue at risk by department" in text
     assert "Contact centre & customer service" in text
+    # The demo's outcomes make the drivers meaningful, and its initiatives carry budgets.
+    assert "Retention: rank" in text and "Overall NPS: rank" in text
+    assert "not enough data" not in text
 
 
 @pytest.mark.django_db
@@ -250,3 +253,27 @@ def test_the_board_pack_has_both_parts_and_skips_who_opted_out(cco, executive, q
     [(html, kind)] = message.alternatives
     assert kind == "text/html" and "2026 Q3 is attached" in html
     assert len(message.attachments) == 1
+
+
+@pytest.mark.django_db
+def test_the_pack_carries_the_drivers_and_each_initiatives_budget(quarter_of_data):
+    from decimal import Decimal
+
+    from metrics.services.drivers import drivers_rebuild
+    from roadmap.models import Initiative
+    from tests.metrics.test_drivers import population
+
+    _, text = text_of(board_pack_pdf(Q3, today=AFTER_Q3))
+    assert "Retention: the driver analysis has not run yet." in text
+    drivers_rebuild()  # 80 customers: refused
+    _, text = text_of(board_pack_pdf(Q3, today=AFTER_Q3))
+    assert "Retention: not enough data (80 customers; at least 200 are needed)." in text
+    points = [TouchpointFactory(name=f"Point {n}") for n in range(3)]
+    population(points, 600, driver=1, prefix="B")
+    drivers_rebuild()
+    Initiative.objects.update(budget=Decimal("250000"))
+    _, text = text_of(board_pack_pdf(Q3, today=AFTER_Q3))
+    assert "Drivers: which touch points move retention and NPS most" in text
+    assert "Retention: rank" in text and "Overall NPS: rank" in text
+    assert "1 Point 1" in " ".join(text.split())
+    assert "250,000" in text
