@@ -72,7 +72,7 @@ def figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, An
     if not layout.get("annotations", True):
         del layout["annotations"]
     built = json.dumps({"data": traces, "layout": layout}, default=_plain)
-    return json.loads(built, parse_constant=lambda _: None)  # type: ignore[no-any-return]
+    return json.loads(built, parse_constant=lambda _: None)
 
 
 def scatter(**properties: Any) -> dict[str, Any]:
