@@ -18,6 +18,9 @@ from metrics.services.segments import segment_rollup_rebuild
 from metrics.services.themes import themes_apply, themes_reapply
 
 SEGMENT_TASK = "metrics.tasks.segment_rollup_rebuild_task"
+# The overview's panels are keyed by the roll-up watermark: a roll-up that moved it leaves them
+# cold, so they are computed at once rather than by the first reader.
+OVERVIEW_WARM_TASK = "overview.tasks.overview_warm_task"
 # A whole rebuild waiting in the queue is not queued again for this long: a burst of imports
 # (each rolled up at once) costs one say-versus-do and one segment rebuild, not one each.
 PENDING_SECONDS = 15 * 60
@@ -58,6 +61,8 @@ def rollup_incremental_task() -> dict[str, object]:
     result = rollup_incremental()
     if result.responses:
         _rebuilds_after_new_answers()
+    # Even without new answers: a warm entry costs the task a cache read, a cold one is filled.
+    enqueue(OVERVIEW_WARM_TASK)
     return {"responses": result.responses, "breaches": list(result.breach_ids)}
 
 
@@ -65,6 +70,7 @@ def rollup_incremental_task() -> dict[str, object]:
 def rollup_rebuild_task() -> dict[str, object]:
     result = rollup_rebuild()
     _rebuilds_after_new_answers()
+    enqueue(OVERVIEW_WARM_TASK)
     return {"responses": result.responses, "breaches": list(result.breach_ids)}
 
 

@@ -5,9 +5,11 @@ embeds it with json_script; static/cco/base.js draws it with plotly.js from our 
 """
 
 import json
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-import plotly.graph_objects as go
+from django.utils.functional import Promise
 
 from cco.charts import plotly_text
 from metrics.selectors import SayDo
@@ -46,8 +48,39 @@ def base_layout(**extra: Any) -> dict[str, Any]:
     return layout
 
 
-def as_dict(figure: go.Figure) -> dict[str, Any]:
-    return json.loads(figure.to_json())
+# What plotly.py writes for the template "none": the figures carried it when plotly's Figure
+# objects built them, and plotly.js reads it the same, so it is kept byte for byte.
+NO_TEMPLATE: dict[str, Any] = {"data": {"scatter": [{"type": "scatter"}]}}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Promise):  # a lazily translated label
+        return str(value)
+    raise TypeError(f"{type(value).__name__} cannot be part of a figure")
+
+
+def figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """A figure's JSON as plotly.py's `Figure(...).to_json()` wrote it, built as plain dicts:
+    plotly.py's validation of every property was most of a cold overview's Python time.
+    Decimals become floats, NaN null and an empty annotation list is left out, as plotly.py
+    did; tests check every builder against plotly.py's own validation."""
+    layout = {**layout, "template": NO_TEMPLATE}
+    if not layout.get("annotations", True):
+        del layout["annotations"]
+    built = json.dumps({"data": traces, "layout": layout}, default=_plain)
+    return json.loads(built, parse_constant=lambda _: None)
+
+
+def scatter(**properties: Any) -> dict[str, Any]:
+    return {**properties, "type": "scatter"}
+
+
+def bar(**properties: Any) -> dict[str, Any]:
+    return {**properties, "type": "bar"}
 
 
 NPS_LIMITS = (-100.0, 100.0)
@@ -90,15 +123,14 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
     shown += [v for t in trend.targets for v in (t.start_value, t.end_value)]
     y_range = fitted_range(shown or [0.0])
     span = y_range[1] - y_range[0]
-    figure = go.Figure(
-        layout=base_layout(
-            yaxis={"title": "NPS", "gridcolor": LINE, "range": y_range, "automargin": True},
-            margin={"l": 48, "r": 16, "t": 24, "b": 40},
-        )
+    layout = base_layout(
+        yaxis={"title": {"text": "NPS"}, "gridcolor": LINE, "range": y_range, "automargin": True},
+        margin={"l": 48, "r": 16, "t": 24, "b": 40},
     )
+    traces: list[dict[str, Any]] = []
     if banded:
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            scatter(
                 x=[p.period_start.isoformat() for p in banded]
                 + [p.period_start.isoformat() for p in reversed(banded)],
                 y=[p.high for p in banded] + [p.low for p in reversed(banded)],
@@ -110,8 +142,8 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
                 name="95% interval",
             )
         )
-    figure.add_trace(
-        go.Scatter(
+    traces.append(
+        scatter(
             x=x,
             y=[round(p.value, 1) for p in points if p.value is not None],
             mode="lines+markers",
@@ -128,8 +160,8 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
     label_heights = spread_labels([t.end_value for t in trend.targets], span * LABEL_GAP_SHARE)
     annotations = []
     for target, label_y in zip(trend.targets, label_heights, strict=True):
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            scatter(
                 x=[target.start.isoformat(), target.end.isoformat()],
                 y=[target.start_value, target.end_value],
                 mode="lines",
@@ -153,15 +185,15 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
                 "bgcolor": "rgba(255,255,255,0.8)",
             }
         )
-    figure.update_layout(annotations=annotations)
+    layout["annotations"] = annotations
     for kind, symbol, colour, label, at in (
         ("breach", "x", RAG_COLOURS["red"], "Breach raised", y_range[0] + span * 0.04),
         ("accomplishment", "star", TARGET, "Key accomplishment", y_range[1] - span * 0.04),
     ):
         markers = [m for m in trend.markers if m.kind == kind]
         if markers:
-            figure.add_trace(
-                go.Scatter(
+            traces.append(
+                scatter(
                     x=[m.day.isoformat() for m in markers],
                     y=[round(at, 1)] * len(markers),
                     mode="markers",
@@ -172,7 +204,7 @@ def nps_trend_figure(trend: Trend) -> dict[str, Any]:
                     hovertemplate="%{x}<br>%{text}<extra></extra>",
                 )
             )
-    return as_dict(figure)
+    return figure(traces, layout)
 
 
 def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
@@ -185,16 +217,20 @@ def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
     ]
     # Room above the peak and below the pit for their call-outs.
     y_range = fitted_range(values or [0.0], margin_share=0.3)
-    figure = go.Figure(
-        layout=base_layout(
-            yaxis={"title": "Stage NPS", "gridcolor": LINE, "range": y_range, "automargin": True}
-        )
+    layout = base_layout(
+        yaxis={
+            "title": {"text": "Stage NPS"},
+            "gridcolor": LINE,
+            "range": y_range,
+            "automargin": True,
+        }
     )
+    traces: list[dict[str, Any]] = []
     annotations = []
     for row in journey_map.journeys:
         stages = [s for s in row.stages if s.estimate.value is not None]
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            scatter(
                 x=[plotly_text(s.name) for s in stages],
                 y=[round(s.estimate.value or 0, 1) for s in stages],
                 mode="lines+markers",
@@ -219,28 +255,29 @@ def journey_figure(journey_map: JourneyMap) -> dict[str, Any]:
                         "font": {"color": RAG_COLOURS["green" if word == "peak" else "red"]},
                     }
                 )
-    figure.update_layout(annotations=annotations)
-    return as_dict(figure)
+    layout["annotations"] = annotations
+    return figure(traces, layout)
 
 
 def roadmap_status_figure(health: RoadmapHealth) -> dict[str, Any]:
     """Initiatives by status, stacked per pillar."""
-    figure = go.Figure(
-        layout=base_layout(barmode="stack", yaxis={"title": "Initiatives", "gridcolor": LINE})
+    layout = base_layout(
+        barmode="stack", yaxis={"title": {"text": "Initiatives"}, "gridcolor": LINE}
     )
+    traces: list[dict[str, Any]] = []
     names = [plotly_text(pillar.name) for pillar in health.pillars]
     for status, label in initiative_statuses():
         counts = [pillar.by_status.get(status, 0) for pillar in health.pillars]
         if any(counts):
-            figure.add_trace(
-                go.Bar(
+            traces.append(
+                bar(
                     x=names,
                     y=counts,
                     name=label,
                     marker={"color": STATUS_COLOURS[status]},
                 )
             )
-    return as_dict(figure)
+    return figure(traces, layout)
 
 
 def say_do_figure(say_do: SayDo) -> dict[str, Any]:
@@ -249,22 +286,22 @@ def say_do_figure(say_do: SayDo) -> dict[str, Any]:
     labels = [row.label for row in rows]
     colours = {"promoter": RAG_COLOURS["green"], "passive": RAG_COLOURS["amber"],
                "detractor": RAG_COLOURS["red"]}  # fmt: skip
-    figure = go.Figure(layout=base_layout(
-        yaxis={"title": "Retained %", "range": [0, 100], "gridcolor": LINE},
-        yaxis2={"title": "Mean revenue", "overlaying": "y", "side": "right", "showgrid": False,
-                "rangemode": "tozero"},
+    layout = base_layout(
+        yaxis={"title": {"text": "Retained %"}, "range": [0, 100], "gridcolor": LINE},
+        yaxis2={"title": {"text": "Mean revenue"}, "overlaying": "y", "side": "right",
+                "showgrid": False, "rangemode": "tozero"},
         margin={"l": 56, "r": 64, "t": 24, "b": 40},
-    ))  # fmt: skip
-    figure.add_trace(go.Bar(
+    )  # fmt: skip
+    traces = [bar(
         x=labels, y=[round(row.retention or 0, 1) for row in rows], name="Retained %",
         marker={"color": [colours[row.category] for row in rows]},
         customdata=[row.customers for row in rows],
         hovertemplate="%{x}<br>%{y}% retained<br>%{customdata} customers<extra></extra>",
-    ))  # fmt: skip
-    figure.add_trace(go.Scatter(
+    )]  # fmt: skip
+    traces.append(scatter(
         x=labels, y=[round(row.mean_revenue, 2) if row.mean_revenue is not None else None
                      for row in rows],
         name="Mean revenue", yaxis="y2", mode="markers",
         marker={"symbol": "diamond", "size": 13, "color": INK},
     ))  # fmt: skip
-    return as_dict(figure)
+    return figure(traces, layout)

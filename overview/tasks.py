@@ -2,6 +2,7 @@ from celery import shared_task
 
 from overview.board_pack_pdf import board_pack_send
 from overview.digest import executive_digest_send
+from overview.panels import warm_default_panels
 
 
 @shared_task(acks_late=True)
@@ -12,3 +13,9 @@ def executive_digest_task() -> int:
 @shared_task(acks_late=True)
 def board_pack_task() -> int:
     return board_pack_send()
+
+
+@shared_task(acks_late=True)
+def overview_warm_task() -> str:
+    """Queued after every roll-up: the default overview's panels, computed before anyone asks."""
+    return warm_default_panels()

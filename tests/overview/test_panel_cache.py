@@ -133,3 +133,49 @@ def test_a_warm_request_does_not_render_the_panels_again(client_for, executive, 
     response = client.get("/?period=30d")
     assert "overview/_panels_body.html" not in [t.name for t in response.templates]
     assert response.content.decode().count('class="rag-cell') > 0
+
+
+def run_queued(enqueue_mock):
+    """Run what the roll-up task queued, as a worker would (the broker may be real in CI)."""
+    from django.utils.module_loading import import_string
+
+    names = [call.args[0] for call in enqueue_mock.call_args_list]
+    for name in names:
+        if name == "overview.tasks.overview_warm_task":
+            import_string(name)()
+    return names
+
+
+@pytest.mark.parametrize("task", ["rollup_incremental_task", "rollup_rebuild_task"])
+def test_a_rollup_task_warms_the_key_the_overview_reads(client_for, executive, journey_world, task):
+    from metrics import tasks
+
+    add_responses(journey_world["shop"], [10] * 10)
+    cache.clear()
+    with mock.patch.object(tasks, "enqueue", return_value=True) as queued:
+        getattr(tasks, task)()
+        assert "overview.tasks.overview_warm_task" in run_queued(queued)
+    filters = panels.DashboardFilterForm(None).filters()
+    version, _ = panels.rollup_state()
+    warmed = cache.get(panels.cache_key(filters, version))
+    assert warmed is not None
+    assert warmed["tiles"].responses_total > 0
+    # The first reader finds the panels computed, with the new answers in them.
+    with mock.patch.object(panels, "compute_panels", wraps=panels.compute_panels) as compute:
+        page = client_for(executive).get("/")
+    assert page.status_code == 200
+    assert compute.call_count == 0
+
+
+def test_without_the_warm_task_the_first_reader_computes_the_panels(
+    client_for, executive, journey_world
+):
+    from metrics import tasks
+
+    add_responses(journey_world["shop"], [10] * 10)
+    cache.clear()
+    with mock.patch.object(tasks, "enqueue", return_value=True):
+        tasks.rollup_incremental_task()  # queued, never run
+    with mock.patch.object(panels, "compute_panels", wraps=panels.compute_panels) as compute:
+        client_for(executive).get("/")
+    assert compute.call_count == 1
