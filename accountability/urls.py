@@ -41,4 +41,9 @@ urlpatterns = [
     path("followups/<int:pk>/", views.followup_detail, name="followup-detail"),
     path("followups/<int:pk>/assign/", views.followup_assign, name="followup-assign"),
     path("followups/<int:pk>/raise-issue/", views.followup_raise_issue, name="followup-issue"),
+    path("pulse/", views.pulse_list, name="pulse-list"),
+    path("pulse/new/", views.pulse_new, name="pulse-new"),
+    path("pulse/<int:pk>/", views.pulse_answer, name="pulse-answer"),
+    path("pulse/<int:pk>/results/", views.pulse_results, name="pulse-results"),
+    path("pulse/<int:pk>/import/", views.pulse_import, name="pulse-import"),
 ]

@@ -38,6 +38,11 @@ from accountability.models.notifications import CalendarFeed as CalendarFeed
 from accountability.models.notifications import EmailOptOut as EmailOptOut
 from accountability.models.notifications import ReminderKind as ReminderKind
 from accountability.models.notifications import ReminderLog as ReminderLog
+from accountability.models.pulse import PulseAnswer as PulseAnswer
+from accountability.models.pulse import PulseItem as PulseItem
+from accountability.models.pulse import PulseItemScore as PulseItemScore
+from accountability.models.pulse import PulseParticipation as PulseParticipation
+from accountability.models.pulse import PulseRound as PulseRound
 
 if TYPE_CHECKING:
     from metrics.models import Breach

@@ -36,6 +36,13 @@ from accountability.views.meetings import (
     meeting_parking_lot,
     meeting_run,
 )
+from accountability.views.pulse import (
+    pulse_answer,
+    pulse_import,
+    pulse_list,
+    pulse_new,
+    pulse_results,
+)
 from accountability.views.series import series_detail, series_new
 
 __all__ = [
@@ -67,6 +74,11 @@ __all__ = [
     "meeting_parking_lot",
     "meeting_run",
     "my_department",
+    "pulse_answer",
+    "pulse_import",
+    "pulse_list",
+    "pulse_new",
+    "pulse_results",
     "scorecard",
     "scorecard_csv",
     "series_detail",

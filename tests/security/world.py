@@ -135,6 +135,7 @@ def build_world(
         "contributor_b": contributor_b,
         "webhook_source": webhook_source,
         "webhook_question": webhook_question,
+        "pulse_round": _pulse_round(cco),
     }
     return World(
         department_a=department_a,
@@ -161,6 +162,19 @@ def _followup_case(touchpoint: Any) -> Any:
     SurveyResponseFactory(touchpoint=touchpoint, metric=Metric.NPS, score=1, customer_id="C-42")
     followup_cases_open()
     return touchpoint.followup_cases.get()
+
+
+def _pulse_round(cco: Any) -> Any:
+    """An open pulse round for every department, with one 1–5 item."""
+    from django.utils import timezone
+
+    from accountability.services.pulse import round_create
+
+    today = timezone.localdate()
+    return round_create(
+        title="Autumn pulse", department=None, opens_on=today, closes_on=today,
+        items=["I have the tools to solve the customer's problem"], min_group=5, created_by=cco,
+    )  # fmt: skip
 
 
 def _webhook_source(touchpoint: Any) -> tuple[Any, Any]:
