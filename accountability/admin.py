@@ -7,6 +7,8 @@ from accountability.models import (
     ActionItemEvent,
     AgendaItem,
     Attendance,
+    Blocker,
+    BlockerVoice,
     BreachEmail,
     CalendarFeed,
     CXIssue,
@@ -273,3 +275,15 @@ class NeverShownAdmin(admin.ModelAdmin):
 
 admin.site.register(PulseAnswer, NeverShownAdmin)
 admin.site.register(PulseItemScore, NeverShownAdmin)
+
+
+@admin.register(Blocker)
+class BlockerAdmin(ShownNotChangedAdmin):
+    list_display = ["title", "department", "status", "answer_due"]
+    list_filter = ["status", "department"]
+
+
+@admin.register(BlockerVoice)
+class BlockerVoiceAdmin(ShownNotChangedAdmin):
+    list_display = ["blocker", "person", "at"]
+    raw_id_fields = ["blocker", "person"]

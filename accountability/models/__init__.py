@@ -16,6 +16,11 @@ from django.utils import timezone
 # Cut-offs, KPI value history, follow-up cases, the shared history shape, reminders and calendar
 # feeds live in their own modules; Django finds an app's models through this package, so they
 # are imported here.
+from accountability.models.blockers import BLOCKER_AGENDA_VOICES as BLOCKER_AGENDA_VOICES
+from accountability.models.blockers import BLOCKER_SLA_WORKING_DAYS as BLOCKER_SLA_WORKING_DAYS
+from accountability.models.blockers import Blocker as Blocker
+from accountability.models.blockers import BlockerStatus as BlockerStatus
+from accountability.models.blockers import BlockerVoice as BlockerVoice
 from accountability.models.cutoffs import DeliveryCutoffChange as DeliveryCutoffChange
 from accountability.models.cutoffs import DeliveryCutoffSetting as DeliveryCutoffSetting
 from accountability.models.cutoffs import DeliveryFigure as DeliveryFigure
@@ -175,6 +180,7 @@ class AgendaKind(models.TextChoices):
     KPI = "kpi", "Red KPI"
     MANUAL = "manual", "Added by hand"
     FOLLOWUPS = "followups", "Overdue follow-up cases"
+    BLOCKER = "blocker", "Front-line blocker"
 
 
 class AgendaItem(models.Model):

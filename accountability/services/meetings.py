@@ -174,7 +174,31 @@ def _agenda_candidates(meeting: Meeting) -> list[dict[str, Any]]:
     candidates.extend(_milestone_candidates(meeting_day, since))
     candidates.extend(_red_kpi_candidates())
     candidates.extend(_followup_candidates(meeting_day))
+    candidates.extend(_blocker_candidates(meeting_day))
     return candidates
+
+
+def _blocker_candidates(meeting_day: date) -> list[dict[str, Any]]:
+    """Front-line blockers loud enough, or past their service level unanswered."""
+    from accountability.blocker_selectors import agenda_blockers
+
+    return [
+        {
+            "kind": AgendaKind.BLOCKER,
+            "source_id": blocker.pk,
+            "title": f"Blocker: {blocker.title}"[:300],
+            "detail": (
+                f"{blocker.voice_count} voice{'s' if blocker.voice_count != 1 else ''}"  # type: ignore[attr-defined]
+                + (
+                    " · unanswered past its service level"
+                    if blocker.past_service_level(meeting_day)
+                    else ""
+                )
+            ),
+            "department_id": blocker.department_id,
+        }
+        for blocker, _ in agenda_blockers(meeting_day=meeting_day)
+    ]
 
 
 def _followup_candidates(meeting_day: date) -> list[dict[str, Any]]:

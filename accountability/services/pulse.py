@@ -113,12 +113,12 @@ def answer(*, person: User, round_: PulseRound, enps: int, scores: dict[int, int
     try:
         with transaction.atomic():
             PulseParticipation.objects.create(round=round_, person=person)
-            _save_answer(round_, person.department_id, enps, scores, imported=False)
+            save_answer(round_, person.department_id, enps, scores, imported=False)
     except IntegrityError as exc:
         raise AlreadyAnswered from exc
 
 
-def _save_answer(
+def save_answer(
     round_: PulseRound,
     department_id: int | None,
     enps: int,
@@ -213,7 +213,7 @@ def import_answers(round_: PulseRound, binary: IO[bytes], *, today: date) -> Pul
         return report
     with transaction.atomic():
         for department_id, enps, scores in good:
-            _save_answer(round_, department_id, enps, scores, imported=True)
+            save_answer(round_, department_id, enps, scores, imported=True)
     report.inserted = len(good)
     return report
 

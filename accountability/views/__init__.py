@@ -11,6 +11,13 @@ from accountability.views.actions import (
     action_item_detail,
     action_item_move_due,
 )
+from accountability.views.blockers import (
+    blocker_action,
+    blocker_answer,
+    blocker_detail,
+    blocker_list,
+    blocker_voice,
+)
 from accountability.views.calendar import calendar_feed, calendar_subscribe
 from accountability.views.cutoffs import cutoffs_edit
 from accountability.views.emails import email_preferences
@@ -46,6 +53,11 @@ from accountability.views.pulse import (
 from accountability.views.series import series_detail, series_new
 
 __all__ = [
+    "blocker_action",
+    "blocker_answer",
+    "blocker_detail",
+    "blocker_list",
+    "blocker_voice",
     "action_item_create",
     "action_item_detail",
     "action_item_move_due",

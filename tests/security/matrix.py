@@ -351,6 +351,19 @@ PAGES: dict[str, Page] = {
     "accountability:pulse-answer": Page(GET, EVERYONE, _obj("pulse_round")),
     "accountability:pulse-results": Page(GET, PULSE_READERS, _obj("pulse_round")),
     "accountability:pulse-import": Page(GET, CCO, _obj("pulse_round")),
+    "accountability:blocker-list": Page(GET, EVERYONE),
+    "accountability:blocker-detail": Page(GET, EVERYONE, _obj("blocker")),
+    # Anyone with a role adds their voice (the world's raiser is contributor_b, not a persona).
+    "accountability:blocker-voice": Page(POST, EVERYONE, _obj("blocker")),
+    "accountability:blocker-answer": Page(
+        POST, OWNING_HEAD, _obj("blocker"), _fixed({"answer": "Two approvals from Monday"})
+    ),
+    "accountability:blocker-action": Page(
+        POST,
+        OWNING_HEAD,
+        _obj("resolved_blocker"),
+        lambda world, persona: {"due": _in_days(14), "title": "One approval for refunds"},
+    ),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -409,6 +422,14 @@ PAGE_WRITES: dict[str, Page] = {
     "accountability:pulse-answer": Page(POST, EVERYONE, _obj("pulse_round"), _pulse_answer),
     "accountability:pulse-new": Page(POST, CCO, body=_pulse_round_new),
     "accountability:pulse-import": Page(POST, CCO, _obj("pulse_round"), _pulse_file),
+    "accountability:blocker-list": Page(
+        POST,
+        EVERYONE,
+        body=lambda world, persona: {
+            "title": "Refunds need three approvals",
+            "department": world.department_b.pk,
+        },
+    ),
 }
 
 # Not in the matrix, with the reason.

@@ -136,6 +136,8 @@ def build_world(
         "webhook_source": webhook_source,
         "webhook_question": webhook_question,
         "pulse_round": _pulse_round(cco),
+        "blocker": _blocker(contributor_b, department_b),
+        "resolved_blocker": _blocker(contributor_b, department_b, resolved_by=cco),
     }
     return World(
         department_a=department_a,
@@ -175,6 +177,16 @@ def _pulse_round(cco: Any) -> Any:
         title="Autumn pulse", department=None, opens_on=today, closes_on=today,
         items=["I have the tools to solve the customer's problem"], min_group=5, created_by=cco,
     )  # fmt: skip
+
+
+def _blocker(raiser: Any, department: Any, resolved_by: Any = None) -> Any:
+    """A blocker against department B, raised by one of its people (resolved when asked)."""
+    from accountability.services.blockers import blocker_answer, blocker_raise
+
+    blocker = blocker_raise(actor=raiser, title=HOSTILE, department_id=department.pk)
+    if resolved_by is not None:
+        blocker_answer(actor=resolved_by, blocker=blocker, answer="Approved", resolve=True)
+    return blocker
 
 
 def _webhook_source(touchpoint: Any) -> tuple[Any, Any]:
