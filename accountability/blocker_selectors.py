@@ -2,11 +2,12 @@
 applied in one place."""
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from accountability import stats
-from accountability.models import BLOCKER_AGENDA_VOICES, Blocker, BlockerStatus
+from accountability.models import BLOCKER_AGENDA_VOICES, AgendaKind, Blocker, BlockerStatus
 
 FILTERS = ("unresolved", "open", "answered", "resolved", "all")
 
@@ -59,3 +60,23 @@ def agenda_blockers(*, meeting_day: date) -> list[tuple[Blocker, float]]:
         )
         out.append((b, severity))
     return out
+
+
+def blocker_agenda_candidates(*, meeting_day: date) -> list[dict[str, Any]]:
+    """The agenda lines of the blockers the meeting discusses (accountability.services.meetings
+    adds them to the agenda with the other sections' candidates)."""
+    lines = []
+    for blocker, _ in agenda_blockers(meeting_day=meeting_day):
+        voices: int = getattr(blocker, "voice_count", 0)
+        late = blocker.past_service_level(meeting_day)
+        lines.append(
+            {
+                "kind": AgendaKind.BLOCKER,
+                "source_id": blocker.pk,
+                "title": f"Blocker: {blocker.title}"[:300],
+                "detail": f"{voices} voice{'s' if voices != 1 else ''}"
+                + (" · unanswered past its service level" if late else ""),
+                "department_id": blocker.department_id,
+            }
+        )
+    return lines

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accountability import stats
+from accountability.blocker_selectors import blocker_agenda_candidates
 from accountability.followup_selectors import overdue_by_department
 from accountability.models import (
     ActionItem,
@@ -174,31 +175,8 @@ def _agenda_candidates(meeting: Meeting) -> list[dict[str, Any]]:
     candidates.extend(_milestone_candidates(meeting_day, since))
     candidates.extend(_red_kpi_candidates())
     candidates.extend(_followup_candidates(meeting_day))
-    candidates.extend(_blocker_candidates(meeting_day))
+    candidates.extend(blocker_agenda_candidates(meeting_day=meeting_day))
     return candidates
-
-
-def _blocker_candidates(meeting_day: date) -> list[dict[str, Any]]:
-    """Front-line blockers loud enough, or past their service level unanswered."""
-    from accountability.blocker_selectors import agenda_blockers
-
-    return [
-        {
-            "kind": AgendaKind.BLOCKER,
-            "source_id": blocker.pk,
-            "title": f"Blocker: {blocker.title}"[:300],
-            "detail": (
-                f"{blocker.voice_count} voice{'s' if blocker.voice_count != 1 else ''}"  # type: ignore[attr-defined]
-                + (
-                    " · unanswered past its service level"
-                    if blocker.past_service_level(meeting_day)
-                    else ""
-                )
-            ),
-            "department_id": blocker.department_id,
-        }
-        for blocker, _ in agenda_blockers(meeting_day=meeting_day)
-    ]
 
 
 def _followup_candidates(meeting_day: date) -> list[dict[str, Any]]:
