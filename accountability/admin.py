@@ -7,6 +7,8 @@ from accountability.models import (
     ActionItemEvent,
     AgendaItem,
     Attendance,
+    Blocker,
+    BlockerVoice,
     BreachEmail,
     CalendarFeed,
     CXIssue,
@@ -25,6 +27,11 @@ from accountability.models import (
     KPIValueChange,
     Meeting,
     MeetingSeries,
+    PulseAnswer,
+    PulseItem,
+    PulseItemScore,
+    PulseParticipation,
+    PulseRound,
     ReminderLog,
 )
 from cco.admin import ShownNotChangedAdmin
@@ -222,3 +229,61 @@ class EmailOptOutAdmin(admin.ModelAdmin):
 class BreachEmailAdmin(admin.ModelAdmin):
     list_display = ["issue", "to", "sent_at"]
     raw_id_fields = ["issue"]
+
+
+# -- the employee pulse ---------------------------------------------------------------------------
+
+
+@admin.register(PulseRound)
+class PulseRoundAdmin(ShownNotChangedAdmin):
+    list_display = ["title", "department", "opens_on", "closes_on", "min_group"]
+
+
+@admin.register(PulseItem)
+class PulseItemAdmin(ShownNotChangedAdmin):
+    list_display = ["text", "round", "order"]
+
+
+@admin.register(PulseParticipation)
+class PulseParticipationAdmin(ShownNotChangedAdmin):
+    """Who answered a round; the rows hold no score."""
+
+    list_display = ["round", "person"]
+    raw_id_fields = ["round", "person"]
+
+
+class NeverShownAdmin(admin.ModelAdmin):
+    """Registered so the model is accounted for, and shown to no one — not even a superuser:
+    an individual pulse answer is never shown (results come only from accountability.pulse_stats,
+    in groups of at least the round's minimum)."""
+
+    def has_module_permission(self, request: Any) -> bool:
+        return False
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.register(PulseAnswer, NeverShownAdmin)
+admin.site.register(PulseItemScore, NeverShownAdmin)
+
+
+@admin.register(Blocker)
+class BlockerAdmin(ShownNotChangedAdmin):
+    list_display = ["title", "department", "status", "answer_due"]
+    list_filter = ["status", "department"]
+
+
+@admin.register(BlockerVoice)
+class BlockerVoiceAdmin(ShownNotChangedAdmin):
+    list_display = ["blocker", "person", "at"]
+    raw_id_fields = ["blocker", "person"]

@@ -24,6 +24,7 @@ from accountability.models import (
     Meeting,
     MeetingSeries,
 )
+from accountability.pulse_demo import seed_pulse_and_blockers
 from cco.demo import Progress
 from cco.models import Department, Role, User
 
@@ -86,6 +87,11 @@ def seed(*, stdout: Any, options: dict[str, Any]) -> None:
     cases = seed_followups()
     progress.done(
         f"{cases['cases']} follow-up cases of recent detractors, {cases['closed']} closed"
+    )
+    pulse = seed_pulse_and_blockers()
+    progress.done(
+        f"{pulse['rounds']} pulse rounds with {pulse['answers']} anonymous answers, "
+        f"{pulse['blockers']} front-line blockers"
     )
     cco = User.objects.filter(role=Role.CCO, is_active=True).order_by("pk").first()
     departments = list(Department.objects.order_by("name"))

@@ -101,3 +101,13 @@ rules.add_perm(
 )
 # The quarterly board pack: the CCO and the executives.
 rules.add_perm("cco.view_board_pack", is_cco | is_executive)  # pragma: no mutate
+# The employee pulse: anyone with a role answers; the CCO, executives and heads read the
+# aggregates (a head only their own department's); nobody reads an individual answer.
+rules.add_perm(
+    "cco.view_pulse_results",
+    is_cco | is_executive | is_department_head,  # pragma: no mutate
+)
+# Front-line blockers: anyone with a role raises one and adds their voice; the owning
+# department's head (or the CCO) answers, resolves and turns it into an action item.
+rules.add_perm("cco.raise_blocker", has_role)
+rules.add_perm("cco.answer_blocker", is_cco | heads_owning_department)  # pragma: no mutate

@@ -17,6 +17,7 @@ from cco.tasks import worker_health_task
 DEPARTMENT_SECTIONS = [
     "metrics/_department_section.html",
     "accountability/_department_section.html",
+    "accountability/_department_pulse.html",
     "roadmap/_department_section.html",
 ]
 

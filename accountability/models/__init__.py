@@ -16,6 +16,11 @@ from django.utils import timezone
 # Cut-offs, KPI value history, follow-up cases, the shared history shape, reminders and calendar
 # feeds live in their own modules; Django finds an app's models through this package, so they
 # are imported here.
+from accountability.models.blockers import BLOCKER_AGENDA_VOICES as BLOCKER_AGENDA_VOICES
+from accountability.models.blockers import BLOCKER_SLA_WORKING_DAYS as BLOCKER_SLA_WORKING_DAYS
+from accountability.models.blockers import Blocker as Blocker
+from accountability.models.blockers import BlockerStatus as BlockerStatus
+from accountability.models.blockers import BlockerVoice as BlockerVoice
 from accountability.models.cutoffs import DeliveryCutoffChange as DeliveryCutoffChange
 from accountability.models.cutoffs import DeliveryCutoffSetting as DeliveryCutoffSetting
 from accountability.models.cutoffs import DeliveryFigure as DeliveryFigure
@@ -38,6 +43,11 @@ from accountability.models.notifications import CalendarFeed as CalendarFeed
 from accountability.models.notifications import EmailOptOut as EmailOptOut
 from accountability.models.notifications import ReminderKind as ReminderKind
 from accountability.models.notifications import ReminderLog as ReminderLog
+from accountability.models.pulse import PulseAnswer as PulseAnswer
+from accountability.models.pulse import PulseItem as PulseItem
+from accountability.models.pulse import PulseItemScore as PulseItemScore
+from accountability.models.pulse import PulseParticipation as PulseParticipation
+from accountability.models.pulse import PulseRound as PulseRound
 
 if TYPE_CHECKING:
     from metrics.models import Breach
@@ -170,6 +180,7 @@ class AgendaKind(models.TextChoices):
     KPI = "kpi", "Red KPI"
     MANUAL = "manual", "Added by hand"
     FOLLOWUPS = "followups", "Overdue follow-up cases"
+    BLOCKER = "blocker", "Front-line blocker"
 
 
 class AgendaItem(models.Model):

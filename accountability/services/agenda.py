@@ -10,6 +10,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from accountability import stats
+from accountability.blocker_selectors import agenda_blockers
 from accountability.followup_selectors import overdue_by_department
 from accountability.models import AgendaItem, AgendaKind, CXIssueBreach, Meeting
 
@@ -19,8 +20,9 @@ KIND_RANK = {
     AgendaKind.KPI: 1,
     AgendaKind.ACTION_ITEM: 2,
     AgendaKind.FOLLOWUPS: 3,
-    AgendaKind.MILESTONE: 4,
-    AgendaKind.MANUAL: 5,
+    AgendaKind.BLOCKER: 4,
+    AgendaKind.MILESTONE: 5,
+    AgendaKind.MANUAL: 6,
 }
 
 
@@ -61,6 +63,9 @@ def agenda_rank(*, meeting: Meeting) -> None:
         AgendaKind.ACTION_ITEM: _action_severities(_ids(items, AgendaKind.ACTION_ITEM), day),
         AgendaKind.MILESTONE: _milestone_severities(_ids(items, AgendaKind.MILESTONE), day),
         # A department's line weighs as many overdue cases as it has.
+        AgendaKind.BLOCKER: {
+            blocker.pk: severity for blocker, severity in agenda_blockers(meeting_day=day)
+        },
         AgendaKind.FOLLOWUPS: {
             pk: float(count) for pk, (count, _) in overdue_by_department(today=day).items()
         },

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accountability import stats
+from accountability.blocker_selectors import blocker_agenda_candidates
 from accountability.followup_selectors import overdue_by_department
 from accountability.models import (
     ActionItem,
@@ -174,6 +175,7 @@ def _agenda_candidates(meeting: Meeting) -> list[dict[str, Any]]:
     candidates.extend(_milestone_candidates(meeting_day, since))
     candidates.extend(_red_kpi_candidates())
     candidates.extend(_followup_candidates(meeting_day))
+    candidates.extend(blocker_agenda_candidates(meeting_day=meeting_day))
     return candidates
 
 

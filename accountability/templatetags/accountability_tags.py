@@ -34,3 +34,17 @@ def delivery_cutoff_legend() -> list[tuple[str, str, str, str]]:
 def department_followups(department: Department) -> stats.FollowupFigures:
     """A department's follow-up figures (the scorecard's definition), for its pages."""
     return followup_selectors.followup_figures(department_id=department.pk)
+
+
+@register.simple_tag(takes_context=True)
+def department_pulse(context: Any, department: Department) -> dict[str, Any]:
+    """The department's eNPS beside its customers' scores, for the reader allowed to see it."""
+    from django.utils import timezone
+
+    from accountability import pulse_side
+
+    user = context["request"].user
+    if not pulse_side.may_read_department_pulse(user, department):
+        return {"allowed": False}
+    rows = pulse_side.department_side_by_side(department, today=timezone.localdate())
+    return {"allowed": True, "rows": rows, "figure": pulse_side.side_by_side_figure(rows)}

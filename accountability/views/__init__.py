@@ -11,6 +11,13 @@ from accountability.views.actions import (
     action_item_detail,
     action_item_move_due,
 )
+from accountability.views.blockers import (
+    blocker_action,
+    blocker_answer,
+    blocker_detail,
+    blocker_list,
+    blocker_voice,
+)
 from accountability.views.calendar import calendar_feed, calendar_subscribe
 from accountability.views.cutoffs import cutoffs_edit
 from accountability.views.emails import email_preferences
@@ -36,9 +43,21 @@ from accountability.views.meetings import (
     meeting_parking_lot,
     meeting_run,
 )
+from accountability.views.pulse import (
+    pulse_answer,
+    pulse_import,
+    pulse_list,
+    pulse_new,
+    pulse_results,
+)
 from accountability.views.series import series_detail, series_new
 
 __all__ = [
+    "blocker_action",
+    "blocker_answer",
+    "blocker_detail",
+    "blocker_list",
+    "blocker_voice",
     "action_item_create",
     "action_item_detail",
     "action_item_move_due",
@@ -67,6 +86,11 @@ __all__ = [
     "meeting_parking_lot",
     "meeting_run",
     "my_department",
+    "pulse_answer",
+    "pulse_import",
+    "pulse_list",
+    "pulse_new",
+    "pulse_results",
     "scorecard",
     "scorecard_csv",
     "series_detail",

@@ -34,6 +34,8 @@ HEADS = frozenset({"head_a", "head_b", "cco"})
 # Changing something department B owns: its head and the CCO; never another head, a
 # contributor of another department or an executive.
 OWNING_HEAD = frozenset({"head_b", "cco"})
+# Pulse aggregates: the CCO and executives (every group), heads (their own department's).
+PULSE_READERS = frozenset({"head_a", "head_b", "executive", "cco"})
 PUBLIC = frozenset({"anonymous", *EVERYONE, "outsider"})
 
 
@@ -192,6 +194,27 @@ def _series(world: World, persona: str) -> dict[str, Any]:
     }
 
 
+def _pulse_answer(world: World, persona: str) -> dict[str, Any]:
+    item = world.get("pulse_round").items.get()
+    return {"enps": "8", f"item_{item.pk}": "4"}
+
+
+def _pulse_round_new(world: World, persona: str) -> dict[str, Any]:
+    return {
+        "title": "Winter pulse",
+        "department": world.department_b.slug,
+        "opens_on": _in_days(0),
+        "closes_on": _in_days(14),
+        "min_group": "5",
+        "items": "I know what the customer waits for",
+    }
+
+
+def _pulse_file(world: World, persona: str) -> dict[str, Any]:
+    text = f"department,enps,item_1\n{world.department_b.slug},9,5\n"
+    return {"file": SimpleUploadedFile("pulse.csv", text.encode(), "text/csv")}
+
+
 def _followup_record(world: World, persona: str) -> dict[str, Any]:
     case = _fresh(world, "followup_case")
     return {"version": case.version, "contacted": "on", "note": "Left a voicemail"}
@@ -325,6 +348,24 @@ PAGES: dict[str, Page] = {
         POST, OWNING_HEAD, _obj("followup_case"), _followup_issue
     ),
     "accountability:email-preferences": Page(GET, EVERYONE),
+    "accountability:pulse-list": Page(GET, EVERYONE),
+    "accountability:pulse-new": Page(GET, CCO),
+    "accountability:pulse-answer": Page(GET, EVERYONE, _obj("pulse_round")),
+    "accountability:pulse-results": Page(GET, PULSE_READERS, _obj("pulse_round")),
+    "accountability:pulse-import": Page(GET, CCO, _obj("pulse_round")),
+    "accountability:blocker-list": Page(GET, EVERYONE),
+    "accountability:blocker-detail": Page(GET, EVERYONE, _obj("blocker")),
+    # Anyone with a role adds their voice (the world's raiser is contributor_b, not a persona).
+    "accountability:blocker-voice": Page(POST, EVERYONE, _obj("blocker")),
+    "accountability:blocker-answer": Page(
+        POST, OWNING_HEAD, _obj("blocker"), _fixed({"answer": "Two approvals from Monday"})
+    ),
+    "accountability:blocker-action": Page(
+        POST,
+        OWNING_HEAD,
+        _obj("resolved_blocker"),
+        lambda world, persona: {"due": _in_days(14), "title": "One approval for refunds"},
+    ),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -379,6 +420,19 @@ PAGE_WRITES: dict[str, Page] = {
     "metrics:theme-taxonomy": Page(POST, CCO, body=_fixed({"taxonomy": "Waiting: queue, wait"})),
     # Anyone with a role turns the programme's emails off (an empty box) for themselves.
     "accountability:email-preferences": Page(POST, EVERYONE),
+    # Anyone with a role answers a pulse sent to every department (once: each person meets a
+    # fresh world).
+    "accountability:pulse-answer": Page(POST, EVERYONE, _obj("pulse_round"), _pulse_answer),
+    "accountability:pulse-new": Page(POST, CCO, body=_pulse_round_new),
+    "accountability:pulse-import": Page(POST, CCO, _obj("pulse_round"), _pulse_file),
+    "accountability:blocker-list": Page(
+        POST,
+        EVERYONE,
+        body=lambda world, persona: {
+            "title": "Refunds need three approvals",
+            "department": world.department_b.pk,
+        },
+    ),
 }
 
 # Not in the matrix, with the reason.

@@ -135,6 +135,9 @@ def build_world(
         "contributor_b": contributor_b,
         "webhook_source": webhook_source,
         "webhook_question": webhook_question,
+        "pulse_round": _pulse_round(cco),
+        "blocker": _blocker(contributor_b, department_b),
+        "resolved_blocker": _blocker(contributor_b, department_b, resolved_by=cco),
     }
     return World(
         department_a=department_a,
@@ -161,6 +164,29 @@ def _followup_case(touchpoint: Any) -> Any:
     SurveyResponseFactory(touchpoint=touchpoint, metric=Metric.NPS, score=1, customer_id="C-42")
     followup_cases_open()
     return touchpoint.followup_cases.get()
+
+
+def _pulse_round(cco: Any) -> Any:
+    """An open pulse round for every department, with one 1–5 item."""
+    from django.utils import timezone
+
+    from accountability.services.pulse import round_create
+
+    today = timezone.localdate()
+    return round_create(
+        title="Autumn pulse", department=None, opens_on=today, closes_on=today,
+        items=["I have the tools to solve the customer's problem"], min_group=5, created_by=cco,
+    )  # fmt: skip
+
+
+def _blocker(raiser: Any, department: Any, resolved_by: Any = None) -> Any:
+    """A blocker against department B, raised by one of its people (resolved when asked)."""
+    from accountability.services.blockers import blocker_answer, blocker_raise
+
+    blocker = blocker_raise(actor=raiser, title=HOSTILE, department_id=department.pk)
+    if resolved_by is not None:
+        blocker_answer(actor=resolved_by, blocker=blocker, answer="Approved", resolve=True)
+    return blocker
 
 
 def _webhook_source(touchpoint: Any) -> tuple[Any, Any]:

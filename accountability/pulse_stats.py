@@ -1,0 +1,177 @@
+"""Pulse results, defined once: eNPS with its interval and item means, per group, with the
+anonymity rule applied before anything leaves this module.
+
+A group is a round's answers from one department, or from every department together. A group is
+shown only when it holds at least the round's minimum of respondents, and only once the round has
+closed. The total of every department is also hidden when the departments hidden for being too
+small hold, together, fewer than the minimum (but some): the total less the shown departments
+would otherwise give their figures away by subtraction.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from accountability.models import PulseAnswer, PulseItem, PulseItemScore, PulseRound
+from cco.models import Department
+from metrics.stats import Estimate, mean, nps
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    item: PulseItem
+    mean: Estimate
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """One group's figures; `shown` False means every figure is withheld (n included)."""
+
+    label: str
+    department_id: int | None
+    shown: bool
+    reason: str = ""
+    enps: Estimate | None = None
+    items: tuple[ItemResult, ...] = ()
+
+    @property
+    def n(self) -> int | None:
+        return self.enps.n if self.enps else None
+
+
+@dataclass(frozen=True)
+class _Counts:
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+
+
+def group_large_enough(n: int, minimum: int) -> bool:
+    return n >= minimum
+
+
+def _counts(round_: PulseRound) -> dict[int | None, _Counts]:
+    rows = (
+        PulseAnswer.objects.filter(round=round_)
+        .values("department_id")
+        .annotate(
+            n=Count("id"),
+            promoters=Count("id", filter=_range(9, 10)),
+            passives=Count("id", filter=_range(7, 8)),
+        )
+    )
+    return {
+        row["department_id"]: _Counts(
+            row["n"],
+            row["promoters"],
+            row["passives"],
+            row["n"] - row["promoters"] - row["passives"],
+        )
+        for row in rows
+    }
+
+
+def _range(low: int, high: int) -> Q:
+    return Q(enps__gte=low, enps__lte=high)
+
+
+def _item_means(
+    round_: PulseRound, department_id: int | None, every: bool
+) -> tuple[ItemResult, ...]:
+    scores = PulseItemScore.objects.filter(answer__round=round_)
+    if not every:
+        scores = (
+            scores.filter(answer__department__isnull=True)
+            if department_id is None
+            else scores.filter(answer__department_id=department_id)
+        )
+    sums = _item_sums(scores)
+    out = []
+    for item in round_.items.all():
+        n, total, total_sq = sums.get(item.pk, (0, 0, 0))
+        if not group_large_enough(n, round_.min_group):
+            continue
+        out.append(ItemResult(item, mean(n, float(total), float(total_sq))))
+    return tuple(out)
+
+
+def _item_sums(scores: QuerySet[PulseItemScore]) -> dict[int, tuple[int, int, int]]:
+    sums: dict[int, list[int]] = {}
+    for item_id, score in scores.values_list("item_id", "score").iterator():
+        entry = sums.setdefault(item_id, [0, 0, 0])
+        entry[0] += 1
+        entry[1] += score
+        entry[2] += score * score
+    return {key: (v[0], v[1], v[2]) for key, v in sums.items()}
+
+
+def _estimate(counts: _Counts) -> Estimate:
+    return nps(counts.promoters, counts.passives, counts.detractors)
+
+
+def round_results(
+    round_: PulseRound, *, today: date, department_ids: set[int | None] | None = None
+) -> list[GroupResult]:
+    """Every group of the round a reader may see: one line per department that answered, then the
+    total of every department (for a round sent to all). `department_ids` narrows the lines to
+    those departments (a head sees their own); None means all. Withheld groups say why, with no
+    figure at all."""
+    if not round_.results_final(today):
+        return []
+    counts = _counts(round_)
+    minimum = round_.min_group
+    names = dict(
+        Department.objects.filter(pk__in=[k for k in counts if k]).values_list("pk", "name")
+    )
+    lines: list[GroupResult] = []
+    hidden_total = 0
+    for department_id, c in sorted(counts.items(), key=lambda kv: names.get(kv[0] or 0, "~")):
+        label = names.get(department_id or 0, "No department")
+        if group_large_enough(c.n, minimum):
+            line = GroupResult(
+                label, department_id, True, enps=_estimate(c),
+                items=_item_means(round_, department_id, every=False),
+            )  # fmt: skip
+        else:
+            hidden_total += c.n
+            line = GroupResult(label, department_id, False, reason=_too_few(minimum))
+        if department_ids is None or department_id in department_ids:
+            lines.append(line)
+    if round_.department_id is None and department_ids is None and counts:
+        lines.append(_total(round_, counts, hidden_total))
+    return lines
+
+
+def _too_few(minimum: int) -> str:
+    return f"Fewer than {minimum} respondents: not shown, to keep answers anonymous."
+
+
+def total_shown(total_n: int, hidden_n: int, minimum: int) -> bool:
+    """The total of every department is shown when it is large enough and the departments hidden
+    for being small hold none or at least the minimum between them."""
+    return group_large_enough(total_n, minimum) and (
+        hidden_n == 0 or group_large_enough(hidden_n, minimum)
+    )
+
+
+def _total(round_: PulseRound, counts: dict[int | None, _Counts], hidden_n: int) -> GroupResult:
+    total = _Counts(
+        sum(c.n for c in counts.values()),
+        sum(c.promoters for c in counts.values()),
+        sum(c.passives for c in counts.values()),
+        sum(c.detractors for c in counts.values()),
+    )
+    label = "Every department"
+    if not total_shown(total.n, hidden_n, round_.min_group):
+        reason = (
+            _too_few(round_.min_group)
+            if not group_large_enough(total.n, round_.min_group)
+            else "Not shown: with the departments shown it would give away the figures of the "
+            "small ones withheld."
+        )
+        return GroupResult(label, None, False, reason=reason)
+    return GroupResult(
+        label, None, True, enps=_estimate(total), items=_item_means(round_, None, every=True)
+    )
