@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accountability', '0008_followup_response_link_without_database_key'),
+        ('accountability', '0009_subject_milestone_and_kpi'),
         ('cco', '0003_api_token_digest'),
         ('metrics', '0008_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
