@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from cco.api_permissions import ReadByRolesWriteByCCO
 from metrics import selectors, theme_api, webhook_api
+from metrics.kpi_values import kpi_value_problem
 from metrics.models import (
     KPI,
     Breach,
@@ -137,6 +138,14 @@ class KPIObservationSerializer(serializers.ModelSerializer):
         if not self.context["request"].user.has_perm("cco.change_owned", kpi):
             raise PermissionDenied("You can record values only for your department's KPIs.")
         return kpi
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        kpi = attrs.get("kpi") or getattr(self.instance, "kpi", None)
+        value = attrs.get("value")
+        if kpi is not None and value is not None:
+            if problem := kpi_value_problem(kpi.unit, value):
+                raise serializers.ValidationError({"value": problem})
+        return attrs
 
 
 class ScorePointSerializer(serializers.Serializer):

@@ -35,6 +35,8 @@ from accountability.models.followups import FollowupStatus as FollowupStatus
 from accountability.models.followups import FollowupThreshold as FollowupThreshold
 from accountability.models.followups import FollowupWatermark as FollowupWatermark
 from accountability.models.followups import RootCause as RootCause
+from accountability.models.history import ActionItemEvent as ActionItemEvent
+from accountability.models.history import CXIssueEvent as CXIssueEvent
 from accountability.models.history import EventKind as EventKind
 from accountability.models.history import HistoryEvent as HistoryEvent
 from accountability.models.kpis import KPIValueChange as KPIValueChange
@@ -494,15 +496,3 @@ class ActionItem(models.Model):
         """Days past due: until today while open, until completion once done."""
         end = self.completed_on if self.completed_on else today
         return max(0, (end - self.due).days)
-
-
-class ActionItemEvent(HistoryEvent):
-    """The history of an action item: every status change and progress note, who and when."""
-
-    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
-
-
-class CXIssueEvent(HistoryEvent):
-    """The history of a CX issue: raised, plan written, status changes, notes."""
-
-    issue = models.ForeignKey(CXIssue, on_delete=models.CASCADE, related_name="events")

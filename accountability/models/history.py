@@ -35,3 +35,19 @@ class HistoryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ActionItemEvent(HistoryEvent):
+    """The history of an action item: every status change and progress note, who and when."""
+
+    action_item = models.ForeignKey(
+        "accountability.ActionItem", on_delete=models.CASCADE, related_name="events"
+    )
+
+
+class CXIssueEvent(HistoryEvent):
+    """The history of a CX issue: raised, plan written, status changes, notes."""
+
+    issue = models.ForeignKey(
+        "accountability.CXIssue", on_delete=models.CASCADE, related_name="events"
+    )

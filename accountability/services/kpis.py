@@ -1,11 +1,9 @@
 """A department's KPI values, entered week by week from the page, with their history.
 
-The value is checked against the KPI's unit: a percentage lies in 0–100, a count, duration or
-amount of money is never negative, and no value is infinite or not a number. A week is the
-Monday that starts it, never a week still to come.
+The value is checked against the KPI's unit (metrics.kpi_values, which the API uses too). A week
+is the Monday that starts it, never a week still to come.
 """
 
-import math
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -14,36 +12,10 @@ from django.utils import timezone
 
 from accountability.models import KPIValueChange
 from cco.models import User
+from metrics.kpi_values import kpi_value_problem, kpi_value_range
 from metrics.models import KPI, KPIObservation
 
-# Units whose values cannot be negative (case-insensitive); "%" has its own range.
-NON_NEGATIVE_UNITS = frozenset(
-    {"#", "count", "days", "day", "d", "hours", "hour", "h", "minutes", "min", "seconds", "s",
-     "€", "$", "£", "eur", "usd", "gbp", "tickets", "calls", "customers"}
-)  # fmt: skip
-PERCENT_RANGE = (0.0, 100.0)
-
-
-def kpi_value_range(unit: str) -> tuple[float | None, float | None]:
-    """The lowest and highest value a KPI in this unit can take (None: no bound)."""
-    unit = unit.strip().lower()
-    if unit == "%":
-        return PERCENT_RANGE
-    if unit in NON_NEGATIVE_UNITS:
-        return (0.0, None)
-    return (None, None)
-
-
-def kpi_value_problem(unit: str, value: float) -> str:
-    if not math.isfinite(value):
-        return "Give a number."
-    low, high = kpi_value_range(unit)
-    shown = f" {unit.strip()}" if unit.strip() else ""
-    if low is not None and value < low:
-        return f"{value:g}{shown} is below {low:g}{shown}, the lowest a value in {unit} can be."
-    if high is not None and value > high:
-        return f"{value:g}{shown} is above {high:g}{shown}, the highest a value in {unit} can be."
-    return ""
+__all__ = ["kpi_value_problem", "kpi_value_range", "kpi_value_record", "week_of"]
 
 
 def week_of(day: date) -> date:
