@@ -23,7 +23,6 @@ It ends with one `name=value` line per figure so runs can be compared.
 
 import argparse
 import csv
-import io
 import os
 import random
 import re
@@ -38,6 +37,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from money import time_money  # noqa: E402 - bench/ is a folder of scripts, not a package
+from serve import checkpoint  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cco_bench"
 TOUCHPOINTS = 40
 NEW_RESPONSES = 10_000
@@ -134,17 +137,6 @@ def write_csv(path: Path, count: int, slugs: list[str], *, prefix: str, days: in
                     "Slow to answer" if i % 997 == 0 else "",
                 ]
             )  # fmt: skip
-
-
-def checkpoint() -> None:
-    """Write out what earlier steps left dirty, so a timed step does not pay for it."""
-    from django.db import DatabaseError, connection
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("CHECKPOINT")  # superusers and pg_checkpoint members only
-    except DatabaseError as error:
-        print(f"no CHECKPOINT between steps ({error.__class__.__name__}): figures may be noisier")
 
 
 def timed_import(path: Path, env: dict[str, str], *, bulk: bool) -> tuple[float, float]:
@@ -270,73 +262,6 @@ def time_overview() -> tuple[float, float, int]:
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
     return statistics.median(timings), p95, queries
-
-
-# Say versus do's peer: the organisation-only query it replaced (one ranking instead of four).
-ORGANISATION_SAY_DO_SQL = """
-    SELECT CASE WHEN latest.score >= 9 THEN 'promoter' WHEN latest.score >= 7 THEN 'passive'
-                ELSE 'detractor' END, COUNT(*), SUM(CASE WHEN o.retained THEN 1 ELSE 0 END),
-           COUNT(o.revenue), COALESCE(SUM(o.revenue), 0)
-    FROM (SELECT customer_id, score, ROW_NUMBER() OVER (PARTITION BY customer_id
-                 ORDER BY responded_at DESC, id DESC) AS position
-          FROM metrics_surveyresponse WHERE metric = 'nps' AND customer_id <> '') AS latest
-    JOIN metrics_customeroutcome o ON o.customer_id = latest.customer_id
-    WHERE latest.position = 1 GROUP BY 1
-"""
-
-
-def time_money() -> dict[str, float]:
-    """Say versus do's rebuild (and its organisation-only peer), the segment roll-up's rebuild,
-    and the quarterly board pack (its selectors, then the whole PDF), on what the bench holds.
-    Every customer id of the bench's answers gets an outcome first (not timed)."""
-    from django.db import connection
-    from django.utils import timezone
-    from pypdf import PdfReader
-
-    from metrics.services.customers import say_do_rebuild
-    from metrics.services.segments import segment_rollup_rebuild
-    from overview.board_pack import Quarter, board_pack_data
-    from overview.board_pack_pdf import board_pack_pdf
-
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE metrics_customeroutcome")
-        cursor.execute(
-            "INSERT INTO metrics_customeroutcome (customer_id, retained, revenue, as_of, "
-            "imported_at) SELECT customer_id, abs(hashtext(customer_id)) % 5 <> 0, "
-            "abs(hashtext(customer_id)) % 3000, CURRENT_DATE, now() FROM "
-            "(SELECT DISTINCT customer_id FROM metrics_surveyresponse WHERE customer_id <> '') c"
-        )
-        customers = cursor.rowcount
-        cursor.execute("ANALYZE metrics_customeroutcome")
-    checkpoint()
-    figures: dict[str, float] = {"say_do_customers": customers}
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(ORGANISATION_SAY_DO_SQL)
-        cursor.fetchall()
-    figures["say_do_organisation_only_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    say_do_rebuild()
-    figures["say_do_rebuild_s"] = time.perf_counter() - started
-    checkpoint()
-    from metrics.services.drivers import drivers_rebuild
-
-    started = time.perf_counter()
-    drivers_rebuild()
-    figures["drivers_rebuild_s"] = time.perf_counter() - started  # peer: say_do_rebuild_s
-    checkpoint()
-    started = time.perf_counter()
-    segment_rollup_rebuild()
-    figures["segment_rollup_rebuild_s"] = time.perf_counter() - started
-    quarter = Quarter.containing(timezone.localdate()).previous()
-    started = time.perf_counter()
-    board_pack_data(quarter)
-    figures["board_pack_data_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    pdf = board_pack_pdf(quarter)
-    figures["board_pack_s"] = time.perf_counter() - started
-    figures["board_pack_pages"] = len(PdfReader(io.BytesIO(pdf)).pages)
-    return figures
 
 
 def time_overview_cold_and_peer() -> dict[str, float]:
