@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serve import (  # noqa: E402 - bench/ is a folder of scripts, not a package
+    CHROMIUM,
+    CHROMIUM_ARGS,
     free_port,
     prepare_demo,
     production_env,
@@ -29,11 +31,6 @@ from serve import (  # noqa: E402 - bench/ is a folder of scripts, not a package
     wait_until_serving,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 ALL_DRAWN = """() => {
     const charts = [...document.querySelectorAll('[data-figure]')];
     return charts.length > 0 && charts.every(chart => chart.dataset.drawn === 'true');

@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serve import (  # noqa: E402 - bench/ is a folder of scripts, not a package
+    CHROMIUM,
+    CHROMIUM_ARGS,
     free_port,
     manage,
     prepare_demo,
@@ -39,11 +41,6 @@ from serve import (  # noqa: E402 - bench/ is a folder of scripts, not a package
     wait_until_serving,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 WARMUPS = 3
 INTERACTIVE = "() => window.htmx !== undefined && document.documentElement.dataset.meetingReady"
 
