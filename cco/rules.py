@@ -107,7 +107,8 @@ rules.add_perm(
     "cco.view_pulse_results",
     is_cco | is_executive | is_department_head,  # pragma: no mutate
 )
-# Front-line blockers: anyone with a role raises one and adds their voice; the owning
-# department's head (or the CCO) answers, resolves and turns it into an action item.
-rules.add_perm("cco.raise_blocker", has_role)
+# Front-line blockers: the people who work in the product raise one and add their voice
+# (executives read, as everywhere); the owning department's head (or the CCO) answers,
+# resolves and turns it into an action item.
+rules.add_perm("cco.raise_blocker", has_role & ~is_executive)
 rules.add_perm("cco.answer_blocker", is_cco | heads_owning_department)  # pragma: no mutate

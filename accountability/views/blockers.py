@@ -33,6 +33,7 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
         "departments": departments,
         "department": department,
         "touchpoints": list(touchpoint_list()),
+        "may_raise": request.user.has_perm("cco.raise_blocker"),
         "today": timezone.localdate(),
     }
 
@@ -69,6 +70,7 @@ def _detail(request: HttpRequest, pk: int, **extra: object) -> HttpResponse:
         {
             "blocker": blocker,
             "voiced": blocker.voices.filter(person=user).exists(),
+            "may_raise": user.has_perm("cco.raise_blocker"),
             "may_answer": user.has_perm("cco.answer_blocker", blocker),
             "today": timezone.localdate(),
             "default_due": timezone.localdate() + timedelta(days=14),

@@ -244,3 +244,13 @@ def test_a_department_head_changes_their_own_departments_things_only(department)
     assert head.has_perm("cco.change_owned", thing(other.pk)) is False
     assert head.has_perm("cco.manage_product") is False
     assert head.has_perm("cco.create_in_department") is True
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [(Role.CCO, True), (Role.DEPARTMENT_HEAD, True), (Role.CONTRIBUTOR, True),
+     (Role.EXECUTIVE, False)],
+)  # fmt: skip
+def test_everyone_who_works_in_the_product_raises_a_blocker_and_executives_only_read(role, allowed):
+    assert rules.has_perm("cco.raise_blocker", person(role, department_id=A)) is allowed
+    assert not rules.has_perm("cco.raise_blocker", person(role, department_id=A, active=False))

@@ -36,6 +36,8 @@ HEADS = frozenset({"head_a", "head_b", "cco"})
 OWNING_HEAD = frozenset({"head_b", "cco"})
 # Pulse aggregates: the CCO and executives (every group), heads (their own department's).
 PULSE_READERS = frozenset({"head_a", "head_b", "executive", "cco"})
+# Everyone who works in the product: executives read and change nothing.
+WORKERS = EVERYONE - {"executive"}
 PUBLIC = frozenset({"anonymous", *EVERYONE, "outsider"})
 
 
@@ -356,7 +358,7 @@ PAGES: dict[str, Page] = {
     "accountability:blocker-list": Page(GET, EVERYONE),
     "accountability:blocker-detail": Page(GET, EVERYONE, _obj("blocker")),
     # Anyone with a role adds their voice (the world's raiser is contributor_b, not a persona).
-    "accountability:blocker-voice": Page(POST, EVERYONE, _obj("blocker")),
+    "accountability:blocker-voice": Page(POST, WORKERS, _obj("blocker")),
     "accountability:blocker-answer": Page(
         POST, OWNING_HEAD, _obj("blocker"), _fixed({"answer": "Two approvals from Monday"})
     ),
@@ -427,7 +429,7 @@ PAGE_WRITES: dict[str, Page] = {
     "accountability:pulse-import": Page(POST, CCO, _obj("pulse_round"), _pulse_file),
     "accountability:blocker-list": Page(
         POST,
-        EVERYONE,
+        WORKERS,
         body=lambda world, persona: {
             "title": "Refunds need three approvals",
             "department": world.department_b.pk,
