@@ -81,6 +81,12 @@ def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _action_item_context(request, outcome.obj, None if saved else outcome.form)
     context["conflict"] = outcome.conflict
     context["saved"] = saved
+    return _saved_item_answer(request, context, outcome)
+
+
+def _saved_item_answer(request: HttpRequest, context: dict[str, Any], outcome: Any) -> HttpResponse:
+    """After an edit of an item (saved, refused or in conflict): the week page's lists and
+    counters, the item's card, or its whole page, by where the request came from."""
     if is_htmx(request) and context["week"]:
         return _week_update(request, context, outcome.status)
     if is_htmx(request):
@@ -112,14 +118,7 @@ def action_item_move_due(request: HttpRequest, pk: int) -> HttpResponse:
     context["conflict"] = outcome.conflict
     context["saved"] = saved
     context["move_open"] = not saved
-    if is_htmx(request) and context["week"]:
-        return _week_update(request, context, outcome.status)
-    if is_htmx(request):
-        return render(
-            request, "accountability/_action_item_card.html", context, status=outcome.status
-        )
-    context["history"] = selectors.action_item_history(item=outcome.obj)
-    return render(request, "accountability/action_item_detail.html", context, status=outcome.status)
+    return _saved_item_answer(request, context, outcome)
 
 
 @require_POST
