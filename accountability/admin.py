@@ -11,6 +11,7 @@ from accountability.models import (
     BlockerVoice,
     BreachEmail,
     CalendarFeed,
+    ChangeNote,
     CXIssue,
     CXIssueBreach,
     CXIssueEvent,
@@ -287,3 +288,10 @@ class BlockerAdmin(ShownNotChangedAdmin):
 class BlockerVoiceAdmin(ShownNotChangedAdmin):
     list_display = ["blocker", "person", "at"]
     raw_id_fields = ["blocker", "person"]
+
+
+@admin.register(ChangeNote)
+class ChangeNoteAdmin(ShownNotChangedAdmin):
+    list_display = ["title", "cx_issue", "initiative", "published_by", "published_at"]
+    raw_id_fields = ["cx_issue", "initiative", "published_by"]
+    date_hierarchy = "published_at"

@@ -46,6 +46,17 @@ urlpatterns = [
     path("blockers/<int:pk>/voice/", views.blocker_voice, name="blocker-voice"),
     path("blockers/<int:pk>/answer/", views.blocker_answer, name="blocker-answer"),
     path("blockers/<int:pk>/action/", views.blocker_action, name="blocker-action"),
+    path("you-said-we-did/", views.change_note_list, name="change-notes"),
+    path("change-notes/<int:pk>/", views.change_note_detail, name="change-note-detail"),
+    path(
+        "change-notes/<int:pk>/withdraw/", views.change_note_withdraw, name="change-note-withdraw"
+    ),
+    path("issues/<int:pk>/change-note/", views.change_note_from_issue, name="change-note-issue"),
+    path(
+        "initiatives/<int:pk>/change-note/",
+        views.change_note_from_initiative,
+        name="change-note-initiative",
+    ),
     path("pulse/", views.pulse_list, name="pulse-list"),
     path("pulse/new/", views.pulse_new, name="pulse-new"),
     path("pulse/<int:pk>/", views.pulse_answer, name="pulse-answer"),

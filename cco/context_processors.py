@@ -7,6 +7,7 @@ NAVIGATION = [
     ("Roadmap", "roadmap:timeline"),
     ("Accountability", "accountability:home"),
     ("Metrics", "metrics:touchpoint-list"),
+    ("You said, we did", "accountability:change-notes"),
     ("Departments", "department-list"),
 ]
 
@@ -16,10 +17,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     namespace = match.namespace if match else ""
     url_name = match.url_name if match else ""
+    full = f"{namespace}:{url_name}" if namespace else url_name
+    # A page with its own item marks that item only, not its section's too.
+    own_item = any(name == full for _, name in NAVIGATION)
     items = []
     for label, name in NAVIGATION:
         section = name.split(":")[0] if ":" in name else ""
-        if section:
+        if own_item:
+            current = name == full
+        elif section:
             current = section == namespace
         else:
             current = not namespace and name == url_name

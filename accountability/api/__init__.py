@@ -17,6 +17,7 @@ from accountability.api.meetings import (
     MeetingSeriesViewSet,
     MeetingViewSet,
 )
+from accountability.api.notes import ChangeNoteViewSet
 from accountability.api.scorecard import ScorecardViewSet
 
 
@@ -30,6 +31,7 @@ def register(router: BaseRouter) -> None:
     router.register("cx-issues", CXIssueViewSet, basename="cx-issue")
     router.register("accountability-scorecard", ScorecardViewSet, basename="scorecard")
     router.register("followup-cases", FollowupCaseViewSet, basename="followup-case")
+    router.register("change-notes", ChangeNoteViewSet, basename="change-note")
 
 
 urlpatterns: list = [

@@ -40,6 +40,7 @@ from accountability.models.history import CXIssueEvent as CXIssueEvent
 from accountability.models.history import EventKind as EventKind
 from accountability.models.history import HistoryEvent as HistoryEvent
 from accountability.models.kpis import KPIValueChange as KPIValueChange
+from accountability.models.notes import ChangeNote as ChangeNote
 from accountability.models.notifications import BreachEmail as BreachEmail
 from accountability.models.notifications import CalendarFeed as CalendarFeed
 from accountability.models.notifications import EmailOptOut as EmailOptOut

@@ -43,6 +43,13 @@ from accountability.views.meetings import (
     meeting_parking_lot,
     meeting_run,
 )
+from accountability.views.notes import (
+    change_note_detail,
+    change_note_from_initiative,
+    change_note_from_issue,
+    change_note_list,
+    change_note_withdraw,
+)
 from accountability.views.pulse import (
     pulse_answer,
     pulse_import,
@@ -53,6 +60,11 @@ from accountability.views.pulse import (
 from accountability.views.series import series_detail, series_new
 
 __all__ = [
+    "change_note_detail",
+    "change_note_from_initiative",
+    "change_note_from_issue",
+    "change_note_list",
+    "change_note_withdraw",
     "blocker_action",
     "blocker_answer",
     "blocker_detail",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accountability import selectors, services
 from accountability.forms import CXIssueRaiseForm, CXIssueUpdateForm
 from accountability.views.common import versioned_save
+from accountability.views.notes import change_notes_of
 from cco.access import get_for_user, require_perm
 from cco.errors import VersionConflict
 from cco.forms import add_service_errors
@@ -92,6 +93,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.cx_issue_history(issue=issue),
             "actions": issue.action_items.select_related("department", "owner_person"),
             "may_change": request.user.has_perm("cco.change_owned", issue),
+            **change_notes_of(request, issue),
         },
         status=status,
     )

@@ -368,6 +368,16 @@ PAGES: dict[str, Page] = {
         _obj("resolved_blocker"),
         lambda world, persona: {"due": _in_days(14), "title": "One approval for refunds"},
     ),
+    "accountability:change-notes": Page(GET, EVERYONE),
+    "accountability:change-note-detail": Page(GET, EVERYONE, _obj("change_note")),
+    "accountability:change-note-issue": Page(GET, OWNING_HEAD, _obj("resolved_issue")),
+    "accountability:change-note-initiative": Page(GET, OWNING_HEAD, _obj("done_initiative")),
+    "accountability:change-note-withdraw": Page(
+        POST,
+        OWNING_HEAD,
+        _obj("change_note"),
+        lambda world, persona: {"version": _fresh(world, "change_note").version},
+    ),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.
@@ -436,6 +446,30 @@ PAGE_WRITES: dict[str, Page] = {
         },
     ),
 }
+
+PAGE_WRITES |= {
+    "accountability:change-note-detail": Page(
+        POST, OWNING_HEAD, _obj("change_note"), lambda world, persona: _note(world, "change_note")
+    ),
+    "accountability:change-note-issue": Page(
+        POST, OWNING_HEAD, _obj("resolved_issue"), lambda world, persona: _note(world)
+    ),
+    "accountability:change-note-initiative": Page(
+        POST, OWNING_HEAD, _obj("done_initiative"), lambda world, persona: _note(world)
+    ),
+}
+
+
+def _note(world: World, edit: str = "") -> dict[str, Any]:
+    """A valid change note (an edit carries the version read)."""
+    body = {
+        "title": "Refunds in a day",
+        "you_said": "Refunds took a month",
+        "we_did": "One approval instead of three",
+        "touchpoints": [world.get("touchpoint").pk],
+    }
+    return {**body, "version": _fresh(world, edit).version} if edit else body
+
 
 # Not in the matrix, with the reason.
 EXEMPT = {

@@ -125,6 +125,12 @@ CREATE: dict[str, Callable[[World], Any]] = {
         "title": "Refunds take a month",
         "department": world.department_b.pk,
     },
+    "change-note": lambda world: {
+        "initiative": world.get("done_initiative").pk,
+        "title": "Refunds in a day",
+        "you_said": "Refunds took a month",
+        "we_did": "One approval instead of three",
+    },
 }
 
 # A valid PATCH of the row the matrix changes (`row` is that row as the CCO read it).

@@ -138,6 +138,7 @@ def build_world(
         "pulse_round": _pulse_round(cco),
         "blocker": _blocker(contributor_b, department_b),
         "resolved_blocker": _blocker(contributor_b, department_b, resolved_by=cco),
+        **_change_note_sources(cco, initiative.pillar, touchpoint),
     }
     return World(
         department_a=department_a,
@@ -198,3 +199,24 @@ def _webhook_source(touchpoint: Any) -> tuple[Any, Any]:
         source=source, question_id="q-nps", role="nps", touchpoint=touchpoint
     )
     return source, question
+
+
+def _change_note_sources(cco: Any, pillar: Any, touchpoint: Any) -> dict[str, Any]:
+    """Department B's resolved CX issue and delivered initiative, and a note published on each."""
+    from accountability.services.notes import change_note_publish
+    from tests.accountability.factories import CXIssueFactory
+    from tests.roadmap.factories import InitiativeFactory
+
+    department = touchpoint.department
+    issue = CXIssueFactory(
+        title=HOSTILE, department=department, touchpoint=touchpoint, status="resolved",
+        root_cause="Evenings short-staffed", remediation_plan="Night shift",
+        resolved_at=timezone.now(),
+    )  # fmt: skip
+    initiative = InitiativeFactory(
+        pillar=pillar, department=department, status="done", driver=touchpoint
+    )
+    note = change_note_publish(
+        actor=cco, cx_issue_id=issue.pk, title=HOSTILE, you_said=HOSTILE, we_did=HOSTILE
+    )
+    return {"resolved_issue": issue, "done_initiative": initiative, "change_note": note}
