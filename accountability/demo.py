@@ -24,6 +24,7 @@ from accountability.models import (
     Meeting,
     MeetingSeries,
 )
+from accountability.note_demo import seed_change_notes
 from accountability.pulse_demo import seed_pulse_and_blockers
 from cco.demo import Progress
 from cco.models import Department, Role, User
@@ -109,6 +110,7 @@ def seed(*, stdout: Any, options: dict[str, Any]) -> None:
         f"{counts['actions']} action items ({counts['late']} late), "
         f"{counts['issues']} CX issues from breaches, one meeting scheduled"
     )
+    progress.done(f"{seed_change_notes()} change notes (you said, we did)")
 
 
 def _seed(*, cco: User, departments: list[Department], series: MeetingSeries | None) -> dict:
