@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from accountability import selectors as accountability_selectors
+from accountability.note_selectors import Period, change_notes_in
 from metrics.selectors import (
     Grain,
     SayDoScope,
@@ -82,6 +83,7 @@ class BoardPack:
     results: list  # expected results with their readings and verdicts
     issues: list[Any]  # accountability's open CX issues, oldest first
     decisions: list[Any]  # decisions recorded in the quarter, latest first
+    change_notes: list[Any]  # "You said, we did" notes published in the quarter, latest first
 
     @property
     def has_responses(self) -> bool:
@@ -133,4 +135,5 @@ def board_pack_data(quarter: Quarter, *, today: date | None = None) -> BoardPack
         results=roadmap_selectors.current_results(on=until),
         issues=list(accountability_selectors.open_cx_issues()[:TOP_ISSUES]),
         decisions=accountability_selectors.decisions_between(start=quarter.start, end=until),
+        change_notes=list(change_notes_in(Period(quarter.start))),
     )

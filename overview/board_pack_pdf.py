@@ -360,6 +360,14 @@ def _issues_and_decisions(pack: BoardPack) -> list[Flowable]:
         out.append(_table(rows, [28 * mm, 181 * mm, 60 * mm]))
     else:
         out.append(_empty("No decision was recorded in an accountability meeting this quarter."))
+    out.append(Paragraph("You said, we did", H2))
+    if pack.change_notes:
+        rows = [["Published", "You said", "We did"]]
+        for note in pack.change_notes:
+            rows.append([f"{note.published_at:%d %b %Y}", note.you_said, note.we_did])
+        out.append(_table(rows, [28 * mm, 120 * mm, 121 * mm]))
+    else:
+        out.append(_empty("No change note was published this quarter."))
     return out
 
 

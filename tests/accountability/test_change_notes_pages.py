@@ -2,7 +2,7 @@
 points are on), filtered by journey and quarter; the publish form only where it may be used;
 bad input named, nothing saved."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.db import connection
@@ -265,3 +265,26 @@ def test_another_head_is_refused_through_the_api(api_for, head_a, resolved_issue
     response = api_for(head_a).post(API, {**TEXT, "cx_issue": resolved_issue.pk}, format="json")
     assert response.status_code == 403
     assert not ChangeNote.objects.exists()
+
+
+def test_the_board_pack_lists_the_quarters_notes_only(cco, resolved_issue):
+    import io
+
+    from pypdf import PdfReader
+
+    from overview.board_pack import Quarter
+    from overview.board_pack_pdf import board_pack_pdf
+
+    inside = _publish(cco, resolved_issue, we_did="One approval for refunds")
+    outside = _publish(cco, resolved_issue, we_did="Earlier fix")
+    zone = timezone.get_current_timezone()
+    ChangeNote.objects.filter(pk=inside.pk).update(
+        published_at=datetime(2026, 7, 1, 0, 0, tzinfo=zone)
+    )
+    ChangeNote.objects.filter(pk=outside.pk).update(
+        published_at=datetime(2026, 6, 30, 23, 59, tzinfo=zone)
+    )
+    pdf = board_pack_pdf(Quarter(2026, 3), today=date(2026, 10, 5))
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "You said, we did" in text
+    assert "One approval for refunds" in text and "Earlier fix" not in text
