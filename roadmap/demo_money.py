@@ -1,3 +1,4 @@
+# ruff: noqa: S311 - the demo's random costs are not secret.
 """Demo data for initiatives in money: budgets and expected results stated in retention,
 revenue and cost to serve, read by the same rules the pages use, so the demo shows a positive
 return, a negative one and one "too early"."""
@@ -5,6 +6,7 @@ return, a negative one and one "too early"."""
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
@@ -49,7 +51,7 @@ def _cost_kpi(department: Department, start: date, today: date) -> KPI:
     return kpi
 
 
-def _state(initiative: Initiative, metric: str, **fields: object) -> ExpectedResult:
+def _state(initiative: Initiative, metric: str, **fields: Any) -> ExpectedResult:
     lookup = {"kpi": fields.pop("kpi")} if "kpi" in fields else {"metric": metric}
     result, _ = ExpectedResult.objects.update_or_create(
         initiative=initiative, **lookup, defaults={"metric": metric, **fields}
