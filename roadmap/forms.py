@@ -18,6 +18,7 @@ from roadmap.models import (
     Status,
 )
 from roadmap.scopes import scope_choices
+from roadmap.services.measures import measure_problems
 from roadmap.stats import BASELINE_MONTHS, TIME_TO_IMPACT_MONTHS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -196,6 +197,10 @@ class ExpectedResultForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kpi_backed = cleaned.get("metric") in KPI_MEASURES
+        if "metric" in cleaned:
+            probe = ExpectedResult(metric=cleaned["metric"], kpi=cleaned.get("kpi"))
+            if problem := measure_problems(probe).get("kpi"):
+                self.add_error("kpi", problem)
         if cleaned.get("where"):
             self.instance.scope, self.instance.scope_id = cleaned["where"]
         elif "where" in cleaned and not kpi_backed:

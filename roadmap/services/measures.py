@@ -43,7 +43,7 @@ def _range_problem(result: ExpectedResult, value: float) -> str:
         return "Give a number."
     if result.metric in KPI_MEASURES:
         return kpi_value_problem(result.kpi.unit, value) if result.kpi is not None else ""
-    low, high = MEASURE_RANGES[result.metric]
+    low, high = MEASURE_RANGES.get(result.metric, (None, None))
     if low is not None and high is not None and not low <= value <= high:
         return f"{name} runs from {low:g} to {high:g}; {value:g} is outside that scale."
     if low is not None and value < low:

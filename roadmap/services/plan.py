@@ -433,6 +433,9 @@ def expected_result_save(*, actor: User, result: ExpectedResult) -> ExpectedResu
     if result.scope == "organisation" and result.scope_id is None:
         result.scope_id = 0
     scope_from_kpi(result)
+    # A KPI-backed measure without its KPI has no scope either: name the KPI, the cause.
+    if missing := {k: v for k, v in measure_problems(result).items() if k == "kpi"}:
+        raise ValidationError(missing)
     result.full_clean(validate_constraints=False, validate_unique=False)
     if problems := result_problems(result):
         raise ValidationError(problems)
