@@ -63,6 +63,10 @@ def measure_problems(result: ExpectedResult) -> dict[str, str]:
                 f"Cost to serve is read in money: the KPI “{result.kpi.name}” is in "
                 f"“{result.kpi.unit or 'no unit'}”; choose a KPI in {currency_text()}."
             )
+        elif (result.scope, result.scope_id) != ("department", result.kpi.department_id):
+            problems["scope"] = (
+                f"A KPI is read for its own department: set the scope to {result.kpi.department}."
+            )
     elif result.kpi_id is not None:
         problems["kpi"] = f"{name} is not read from a KPI: leave the KPI empty."
     for field in ("baseline", "target"):

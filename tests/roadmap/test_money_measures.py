@@ -164,8 +164,8 @@ def test_cost_to_serve_needs_a_kpi_in_the_currency_and_a_score_takes_no_kpi(api_
                        body(initiative, metric="cost_to_serve", kpi=days.pk))  # fmt: skip
     assert refused.status_code == 400
     assert "choose a KPI in EUR (€)" in refused.json()["kpi"][0]
-    scored = api.post("/api/expected-results/",
-                      body(initiative, metric="nps", scope="organisation", kpi=days.pk))  # fmt: skip
+    nps = body(initiative, metric="nps", scope="organisation", kpi=days.pk)
+    scored = api.post("/api/expected-results/", nps)
     assert scored.status_code == 400 and "leave the KPI empty" in scored.json()["kpi"][0]
     assert not ExpectedResult.objects.exists()
     euros = KPIFactory(unit="EUR")
