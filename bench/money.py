@@ -62,6 +62,7 @@ def time_money() -> dict[str, float]:
     started = time.perf_counter()
     segment_rollup_rebuild()
     figures["segment_rollup_rebuild_s"] = time.perf_counter() - started
+    figures["money_results"] = _money_results()
     quarter = Quarter.containing(timezone.localdate()).previous()
     started = time.perf_counter()
     board_pack_data(quarter)
@@ -71,3 +72,40 @@ def time_money() -> dict[str, float]:
     figures["board_pack_s"] = time.perf_counter() - started
     figures["board_pack_pages"] = len(PdfReader(io.BytesIO(pdf)).pages)
     return figures
+
+
+def _money_results() -> int:
+    """Retention and revenue results for the whole organisation — the widest outcome read —
+    on one initiative of the current roadmap with a budget, so the board pack's "Initiatives
+    in money" reads them at full size (a bench initiative is made when the plan is empty)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from cco.models import Department
+    from roadmap.models import ExpectedResult, Initiative, Pillar, Roadmap
+
+    today = timezone.localdate()
+    initiative = Initiative.objects.filter(pillar__roadmap__is_current=True).first()
+    department = Department.objects.first()
+    if initiative is None and department is not None:
+        roadmap, _ = Roadmap.objects.get_or_create(
+            name="Bench plan",
+            defaults={"start_year": today.year - 1, "end_year": today.year + 3, "is_current": True},
+        )
+        pillar, _ = Pillar.objects.get_or_create(roadmap=roadmap, name="Bench")
+        initiative, _ = Initiative.objects.get_or_create(
+            pillar=pillar, title="Bench: initiative in money",
+            defaults={"department": department, "start_date": date(today.year, 1, 1),
+                      "end_date": date(today.year + 1, 12, 31)},
+        )  # fmt: skip
+    if initiative is None:
+        return 0
+    Initiative.objects.filter(pk=initiative.pk).update(budget=Decimal(100_000))
+    for metric, target in (("retention", 95.0), ("revenue", 2_000.0)):
+        ExpectedResult.objects.update_or_create(
+            initiative=initiative, metric=metric, scope="organisation", scope_id=0,
+            defaults={"target": target, "by_date": initiative.end_date},
+        )  # fmt: skip
+    return 2

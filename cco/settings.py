@@ -216,6 +216,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 200) * 1024 * 1024
+# The currency revenue, budgets and returns are stated in: an ISO 4217 code.
+CURRENCY = env_str("CURRENCY", "EUR")
+if not (len(CURRENCY) == 3 and CURRENCY.isalpha() and CURRENCY.isupper()):
+    raise ImproperlyConfigured(f"CURRENCY={CURRENCY!r} must be an ISO 4217 code such as EUR.")
 
 # --- Email ----------------------------------------------------------------------------------
 

@@ -81,6 +81,7 @@ class BoardPack:
     say_do_departments: list[SayDoScope]
     accomplishments: list
     results: list  # expected results with their readings and verdicts
+    returns: list  # initiatives with a budget or a result in money, with their return
     issues: list[Any]  # accountability's open CX issues, oldest first
     decisions: list[Any]  # decisions recorded in the quarter, latest first
     change_notes: list[Any]  # "You said, we did" notes published in the quarter, latest first
@@ -132,7 +133,8 @@ def board_pack_data(quarter: Quarter, *, today: date | None = None) -> BoardPack
         say_do=organisation[0] if organisation else None,
         say_do_departments=say_do_by_scope(scope=Scope.DEPARTMENT),
         accomplishments=roadmap_selectors.key_accomplishments(start=quarter.start, end=until),
-        results=roadmap_selectors.current_results(on=until),
+        results=(results := roadmap_selectors.current_results(on=until)),
+        returns=roadmap_selectors.initiative_returns(results),
         issues=list(accountability_selectors.open_cx_issues()[:TOP_ISSUES]),
         decisions=accountability_selectors.decisions_between(start=quarter.start, end=until),
         change_notes=list(change_notes_in(Period(quarter.start))),

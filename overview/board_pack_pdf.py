@@ -322,13 +322,39 @@ def _roadmap(pack: BoardPack) -> list[Flowable]:
                 result.initiative.title,
                 "-" if budget is None else number(float(budget)),
                 reading.name,
-                number(result.target, 1),
+                f"{number(result.target, 1)} {reading.unit}".strip(),
                 f"{result.by_date:%b %Y}",
                 reading.verdict.label,
                 reading.verdict.judged_on,
             ]
         )
     out.append(_table(rows, [52 * mm, 22 * mm, 52 * mm, 18 * mm, 20 * mm, 30 * mm, 75 * mm]))
+    out.extend(_returns(pack))
+    return out
+
+
+def _returns(pack: BoardPack) -> list[Flowable]:
+    """Initiatives in money: each budget against the value its results measured (a year's)."""
+    out: list[Flowable] = [Paragraph("Initiatives in money", H2)]
+    if not pack.returns:
+        return [*out, _empty("No initiative states a budget or a result in money.")]
+    rows: list[list[Any]] = [["Initiative", "Budget", "Value a year (95 %)", "Return (95 %)",
+                              "Targets' return", "Why no figure"]]  # fmt: skip
+    for row in pack.returns:
+        money, value = row.money, row.money.value
+        worth = "-"
+        if value is not None:
+            worth = number(value.value)
+            if value.low is not None and value.high is not None:
+                worth += f" ({number(value.low)} to {number(value.high)})"
+        rows.append([row.initiative.title, "-" if money.budget is None else number(money.budget),
+                     worth, money.text if money.ratio else "-", money.expected_text or "-",
+                     "" if money.ratio else f"{money.label}: {money.reason}"])  # fmt: skip
+    out.append(_table(rows, [52 * mm, 22 * mm, 45 * mm, 40 * mm, 25 * mm, 85 * mm]))
+    note = ("Return = (value − budget) ÷ budget; the value is a year's worth of the change "
+            "measured since the start (revenue, retention × the revenue at stake, cost to serve "
+            "saved). NPS, CSAT and CES results are not in money.")  # fmt: skip
+    out.append(Paragraph(plain(note), SMALL))
     return out
 
 

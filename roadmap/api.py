@@ -16,6 +16,7 @@ from rest_framework.routers import BaseRouter
 from cco.models import User
 from metrics.models import Scope
 from roadmap import services
+from roadmap.api_money import MoneyValueSerializer, ReturnSerializer, result_value_data, return_data
 from roadmap.api_readings import BASELINE_SOURCES, READING_SCHEMA, page_of, reading_data
 from roadmap.models import (
     Dependency,
@@ -115,6 +116,7 @@ class InitiativeSerializer(ServiceSerializer):
     health_reasons = serializers.SerializerMethodField()
     health_judged_on = serializers.SerializerMethodField()
     rolled_up_progress = serializers.SerializerMethodField()
+    money_return = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
@@ -137,6 +139,7 @@ class InitiativeSerializer(ServiceSerializer):
             "health_judged_on",
             "notes",
             "budget",
+            "money_return",
             "driver",
             "depends_on",
             "url",
@@ -174,6 +177,11 @@ class InitiativeSerializer(ServiceSerializer):
     @extend_schema_field(OpenApiTypes.INT)
     def get_rolled_up_progress(self, obj: Initiative) -> int:
         return int(self._row(obj).progress)
+
+    @extend_schema_field(ReturnSerializer)
+    def get_money_return(self, obj: Initiative) -> dict[str, Any]:
+        """The return on the budget (roadmap.stats.returns), or why there is none yet."""
+        return return_data(self._row(obj).money)
 
     def create(self, validated_data: dict[str, Any]) -> Initiative:
         return services.initiative_create(actor=self.actor(), **validated_data)
@@ -312,8 +320,15 @@ class DependencyViewSet(viewsets.ModelViewSet):
 class ExpectedResultSerializer(ServiceSerializer):
     # The metrics app's full Scope choices keep one shared enum in the schema; the model
     # refuses "stage" with a message (a stage is too fine-grained for a five-year promise).
-    scope = serializers.ChoiceField(choices=Scope.choices)
+    scope = serializers.ChoiceField(
+        choices=Scope.choices,
+        required=False,
+        help_text="Where the measure is read; a KPI-backed measure takes its KPI's department.",
+    )
     scope_label = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+    actual = serializers.SerializerMethodField()
+    money = serializers.SerializerMethodField()
     baseline_used = serializers.SerializerMethodField()
     baseline_source = serializers.SerializerMethodField()
     verdict = serializers.SerializerMethodField()
@@ -325,6 +340,8 @@ class ExpectedResultSerializer(ServiceSerializer):
             "id",
             "initiative",
             "metric",
+            "kpi",
+            "unit",
             "scope",
             "scope_id",
             "scope_label",
@@ -337,12 +354,17 @@ class ExpectedResultSerializer(ServiceSerializer):
             "time_to_impact",
             "verdict",
             "judged_on",
+            "actual",
+            "money",
             "note",
         ]
         extra_kwargs: dict[str, dict[str, Any]] = {
+            "metric": {
+                "help_text": "The measure: a score, retention %, revenue, cost to serve or a KPI."
+            },
             "baseline": {
                 "help_text": "A typed baseline overriding the measured one; null to measure it."
-            }
+            },
         }
 
     def get_validators(self) -> list[Any]:
@@ -376,6 +398,19 @@ class ExpectedResultSerializer(ServiceSerializer):
     def get_judged_on(self, obj: ExpectedResult) -> str:
         return self._reading(obj).verdict.judged_on
 
+    @extend_schema_field(serializers.CharField())
+    def get_unit(self, obj: ExpectedResult) -> str:
+        return self._reading(obj).unit
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_actual(self, obj: ExpectedResult) -> float | None:
+        """The judged window's figure in `unit`; null while too early."""
+        return self._reading(obj).verdict.actual
+
+    @extend_schema_field(MoneyValueSerializer)
+    def get_money(self, obj: ExpectedResult) -> dict[str, Any]:
+        return result_value_data(self._reading(obj).value)
+
     def create(self, validated_data: dict[str, Any]) -> ExpectedResult:
         result = ExpectedResult(**validated_data)
         return services.expected_result_save(actor=self.actor(), result=result)
@@ -394,7 +429,7 @@ class ExpectedResultViewSet(viewsets.ModelViewSet):
     ordering_fields = ["by_date"]
 
     def get_queryset(self) -> QuerySet[ExpectedResult]:
-        return ExpectedResult.objects.select_related("initiative").order_by("by_date", "id")
+        return ExpectedResult.objects.select_related("initiative", "kpi").order_by("by_date", "id")
 
     def _actor(self) -> User:
         return _actor(self.request)

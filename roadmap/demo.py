@@ -19,6 +19,7 @@ from django.utils import timezone
 from cco.demo import Progress
 from cco.models import Department, User
 from metrics.models import Grain, Metric, Rollup, Scope, Touchpoint
+from roadmap.demo_money import seed_money
 from roadmap.models import Dependency, ExpectedResult, Initiative, Milestone, Pillar, Roadmap
 from roadmap.stats import (
     BASELINE_MONTHS,
@@ -273,6 +274,8 @@ def _seed() -> dict[str, int]:
         )
 
     results = _expected_results(initiatives, touchpoints)
+    # Budgets and results stated in money: a positive return, a negative one, one too early.
+    results += seed_money(initiatives, today)
     _statuses(initiatives.values(), today)
     return {
         "initiatives": len(initiatives),

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from cco.models import Department, Role, User
+from metrics.models import KPI
 from roadmap.models import (
+    KPI_MEASURES,
     ExpectedResult,
     Initiative,
     Milestone,
@@ -16,6 +18,7 @@ from roadmap.models import (
     Status,
 )
 from roadmap.scopes import scope_choices
+from roadmap.services.measures import measure_problems
 from roadmap.stats import BASELINE_MONTHS, TIME_TO_IMPACT_MONTHS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -129,12 +132,17 @@ class DependencyForm(forms.Form):
 
 
 class ExpectedResultForm(forms.ModelForm):
-    where = forms.ChoiceField(label="Scope", help_text="The score the initiative should move.")
+    where = forms.ChoiceField(
+        label="Scope",
+        required=False,
+        help_text="Where the measure is read; a KPI is read for its own department.",
+    )
 
     class Meta:
         model = ExpectedResult
         fields = [
             "metric",
+            "kpi",
             "baseline_months",
             "baseline",
             "target",
@@ -152,9 +160,13 @@ class ExpectedResultForm(forms.ModelForm):
         # Left empty, the two windows take their defaults (3 months each).
         self.fields["baseline_months"].required = False
         self.fields["time_to_impact"].required = False
+        self.fields["kpi"].queryset = KPI.objects.select_related("department").order_by(  # type: ignore[attr-defined]
+            "department__name", "name"
+        )
         self.order_fields(
             [
                 "metric",
+                "kpi",
                 "where",
                 "baseline_months",
                 "baseline",
@@ -173,7 +185,9 @@ class ExpectedResultForm(forms.ModelForm):
         value = self.cleaned_data.get("time_to_impact")
         return TIME_TO_IMPACT_MONTHS if value is None else value
 
-    def clean_where(self) -> tuple[str, int]:
+    def clean_where(self) -> tuple[str, int] | None:
+        if not self.cleaned_data.get("where"):
+            return None
         scope, _, scope_id = self.cleaned_data["where"].partition(":")
         try:
             return scope, int(scope_id)
@@ -182,8 +196,15 @@ class ExpectedResultForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if "where" in cleaned:
+        kpi_backed = cleaned.get("metric") in KPI_MEASURES
+        if "metric" in cleaned:
+            probe = ExpectedResult(metric=cleaned["metric"], kpi=cleaned.get("kpi"))
+            if problem := measure_problems(probe).get("kpi"):
+                self.add_error("kpi", problem)
+        if cleaned.get("where"):
             self.instance.scope, self.instance.scope_id = cleaned["where"]
+        elif "where" in cleaned and not kpi_backed:
+            self.add_error("where", "Choose where the measure is read.")
         return cleaned
 
 

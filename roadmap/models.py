@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from metrics.models import Metric, Scope
+from metrics.models import Scope
 from roadmap.scopes import scope_label
 from roadmap.stats import BASELINE_MONTHS, HIGHER_IS_BETTER, TIME_TO_IMPACT_MONTHS
 
@@ -24,6 +24,25 @@ class Status(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     DONE = "done", "Done"
     DROPPED = "dropped", "Dropped"
+
+
+class Measure(models.TextChoices):
+    """What an expected result promises to move: a score (NPS, CSAT, CES, from the survey
+    roll-ups) or an outcome (retention and revenue from the imported customer outcomes, cost to
+    serve and any other KPI from a department KPI's weekly observations)."""
+
+    NPS = "nps", "NPS"
+    CSAT = "csat", "CSAT"
+    CES = "ces", "CES"
+    RETENTION = "retention", "Retention %"
+    REVENUE = "revenue", "Revenue per customer"
+    COST_TO_SERVE = "cost_to_serve", "Cost to serve (KPI)"
+    KPI = "kpi", "Department KPI"
+
+
+SCORE_MEASURES = (Measure.NPS, Measure.CSAT, Measure.CES)
+OUTCOME_MEASURES = (Measure.RETENTION, Measure.REVENUE)
+KPI_MEASURES = (Measure.COST_TO_SERVE, Measure.KPI)
 
 
 # Scopes an expected result may name: a stage is too fine-grained for a five-year promise.
@@ -275,7 +294,13 @@ class ExpectedResult(models.Model):
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="expected_results"
     )
-    metric = models.CharField(max_length=10, choices=Metric.choices)
+    metric = models.CharField("measure", max_length=16, choices=Measure.choices)
+    kpi = models.ForeignKey(
+        "metrics.KPI", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="KPI",
+        help_text="For cost to serve or a department KPI: the KPI read (its department is the "
+        "scope).",
+    )  # fmt: skip
     scope = models.CharField(max_length=20, choices=RESULT_SCOPES)
     scope_id = models.PositiveIntegerField(
         default=0, help_text="The touch point, journey or department; 0 for the organisation."
@@ -309,8 +334,24 @@ class ExpectedResult(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "metric", "scope", "scope_id"],
+                condition=Q(kpi__isnull=True),
                 name="expected_result_unique_per_initiative",
                 violation_error_message="This initiative already expects a result for this score.",
+            ),
+            models.UniqueConstraint(
+                fields=["initiative", "kpi"],
+                condition=Q(kpi__isnull=False),
+                name="expected_result_unique_kpi_per_initiative",
+                violation_error_message="This initiative already expects a result for this KPI.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kpi__isnull=True, metric__in=["nps", "csat", "ces", "retention", "revenue"]
+                )
+                | Q(kpi__isnull=False, metric__in=["cost_to_serve", "kpi"]),
+                name="expected_result_kpi_exactly_for_kpi_measures",
+                violation_error_message="Cost to serve and a department KPI name their KPI; "
+                "other measures name none.",
             ),
             models.CheckConstraint(
                 condition=~Q(scope="organisation") | Q(scope_id=0),
@@ -339,7 +380,16 @@ class ExpectedResult(models.Model):
 
     @property
     def higher_is_better(self) -> bool:
+        if self.metric == Measure.KPI and self.kpi is not None:
+            return self.kpi.direction == "higher"
         return HIGHER_IS_BETTER.get(self.metric, True)
+
+    @property
+    def measure_name(self) -> str:
+        """ "Retention %", or the KPI's own name for a KPI-backed measure."""
+        if self.kpi_id is not None and self.kpi is not None:
+            return f"{self.get_metric_display()}: {self.kpi.name}"
+        return str(self.get_metric_display())
 
     @property
     def scope_label(self) -> str:

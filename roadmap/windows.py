@@ -65,10 +65,16 @@ class Reading:
     value: float | None
     low: float | None
     high: float | None
+    # What `n` counts and how many make a figure: responses (30) for a score, customers (30)
+    # for an outcome, weeks (4) for a KPI.
+    noun: str = "responses"
+    minimum: int = MIN_RESPONSES
+    # Money the reading stands on: the twelve-month revenue of the customers read (outcomes).
+    base: float | None = None
 
     @property
     def enough(self) -> bool:
-        return self.n >= MIN_RESPONSES and self.value is not None
+        return self.n >= self.minimum and self.value is not None
 
     @property
     def label(self) -> str:
@@ -76,8 +82,11 @@ class Reading:
 
     @property
     def text(self) -> str:
-        """ "Sep–Nov 2026, n=412" — the months and the responses a figure stands on."""
-        return f"{self.label}, n={self.n}"
+        """ "Sep–Nov 2026, n=412" — the months and the responses a figure stands on ("Sep–Nov
+        2026, 212 customers" for an outcome, "…, 13 weeks" for a KPI)."""
+        if self.noun == "responses":
+            return f"{self.label}, n={self.n}"
+        return f"{self.label}, {self.n} {self.noun}"
 
 
 def pooled(metric: str, months: Iterable[MonthCounts], *, start: date, end: date) -> Reading:

@@ -314,6 +314,12 @@ def test_every_initiatives_health_and_verdicts_read_the_same_on_every_route(clie
         assert line["expected_results"] == "; ".join(row.health.judged_on), title
         html = client.get(row.initiative.get_absolute_url()).content.decode()
         assert f'<span class="badge badge-{row.health.rag}">{row.health.label}</span>' in html
+        # The return on the budget: one figure on the page, the API and the CSV.
+        money = row.money
+        assert item["money_return"]["text"] == money.text, title
+        shown = f"<strong>{money.text}</strong>" if money.ratio else escape(money.label)
+        assert shown in html, title
+        assert line["return"] == (str(round(money.ratio.value, 4)) if money.ratio else money.label)
         for reading in row.readings:
             result = results[reading.result.pk]
             assert (result["verdict"], result["judged_on"]) == (

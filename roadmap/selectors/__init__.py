@@ -35,7 +35,12 @@ from roadmap.selectors.portfolio import (
     portfolio_status,
     result_verdicts,
 )
-from roadmap.selectors.results import ResultReading, read_results
+from roadmap.selectors.results import (
+    InitiativeReturn,
+    ResultReading,
+    initiative_returns,
+    read_results,
+)
 from roadmap.stats import (
     TOO_EARLY,
     DependencyFact,
@@ -44,9 +49,11 @@ from roadmap.stats import (
     initiative_health,
     rolled_up_progress,
 )
+from roadmap.stats.returns import Return, initiative_return
 
 __all__ = [
     "DeliveryFigure",
+    "InitiativeReturn",
     "InitiativeRow",
     "MilestoneFigures",
     "PillarStatuses",
@@ -62,6 +69,7 @@ __all__ = [
     "initiative_detail",
     "initiative_queryset",
     "initiative_row",
+    "initiative_returns",
     "initiative_rows",
     "initiative_statuses",
     "key_accomplishments",
@@ -141,6 +149,17 @@ class InitiativeRow:
         return "; ".join(parts)
 
     @property
+    def money(self) -> Return:
+        """The initiative's return on its budget from its expected results' money values
+        (roadmap.stats.returns.initiative_return): the one figure pages, CSVs, the API and the
+        board pack show."""
+        budget = self.initiative.budget
+        return initiative_return(
+            [reading.value for reading in self.readings],
+            budget=None if budget is None else float(budget),
+        )
+
+    @property
     def status_disagrees_with_health(self) -> bool:
         """The typed status says all is well while the facts say it is at risk."""
         return self.health.level == "at_risk" and self.initiative.status != "at_risk"
@@ -157,7 +176,10 @@ def initiative_queryset() -> QuerySet[Initiative]:
                 "depends_on__start_date"
             ),
         ),
-        Prefetch("expected_results", queryset=ExpectedResult.objects.order_by("by_date", "metric")),
+        Prefetch(
+            "expected_results",
+            queryset=ExpectedResult.objects.select_related("kpi").order_by("by_date", "metric"),
+        ),
     )
 
 
@@ -365,7 +387,7 @@ def result_reading(result: ExpectedResult, *, on: date | None = None) -> ResultR
 def expected_result_readings(
     *, initiative: Initiative, on: date | None = None
 ) -> list[ResultReading]:
-    results = list(initiative.expected_results.order_by("by_date", "metric"))
+    results = list(initiative.expected_results.select_related("kpi").order_by("by_date", "metric"))
     for result in results:
         result.initiative = initiative
     return read_results(results, on=on, history_months=CHART_HISTORY_MONTHS)

@@ -50,7 +50,7 @@ def current_results(
     results = (
         ExpectedResult.objects.filter(initiative__pillar__roadmap__is_current=True)
         .exclude(initiative__status=Status.DROPPED)
-        .select_related("initiative")
+        .select_related("initiative", "kpi")
         .order_by("by_date", "pk")
     )
     if department_id is not None:

@@ -17,9 +17,30 @@ from django.utils import timezone
 
 from metrics.models import Grain, Rollup, Scope
 from metrics.selectors import ScorePoint, point_from_rollup
-from roadmap.models import ExpectedResult
+from roadmap.models import (
+    KPI_MEASURES,
+    OUTCOME_MEASURES,
+    SCORE_MEASURES,
+    ExpectedResult,
+    Initiative,
+)
 from roadmap.scopes import scope_labels
-from roadmap.stats import Baseline, ResultFact, Verdict, measured_baseline, result_verdict
+from roadmap.selectors.measures import kpi_reader, kpi_weeks, measure_unit, outcome_reader
+from roadmap.stats import (
+    Baseline,
+    ResultFact,
+    Verdict,
+    WindowReader,
+    measured_baseline,
+    result_verdict,
+)
+from roadmap.stats.returns import (
+    NOT_IN_MONEY,
+    ResultValue,
+    Return,
+    initiative_return,
+    result_value,
+)
 from roadmap.windows import add_months
 
 Key = tuple[str, str, int]
@@ -36,11 +57,13 @@ class ResultReading:
     verdict: Verdict
     start: date
     on: date
+    value: ResultValue
+    unit: str = ""
 
     @property
     def name(self) -> str:
         """ "CES · Touch point: Call centre": how reasons and lists name the result."""
-        return f"{self.result.get_metric_display()} · {self.label}"
+        return f"{self.result.measure_name} · {self.label}"
 
     @property
     def fact(self) -> ResultFact:
@@ -86,13 +109,19 @@ def read_results(
         add_months(r.initiative.start_date.replace(day=1), -(r.baseline_months + history_months))
         for r in results
     )
-    series = _monthly_rollups({_key(r) for r in results}, since=since)
+    series = _monthly_rollups({_key(r) for r in results if r.metric in SCORE_MEASURES}, since=since)
+    weeks = kpi_weeks({r.kpi_id for r in results if r.kpi_id is not None}, since=since)
     keys = {(r.scope, r.scope_id) for r in results}
     labels = scope_labels(keys) if named else {(scope, i): Scope(scope).label for scope, i in keys}
     readings = []
     for result in results:
         start = result.initiative.start_date
         months = series.get(_key(result), [])
+        read: WindowReader | None = None
+        if result.metric in OUTCOME_MEASURES:
+            read = outcome_reader(result)
+        elif result.metric in KPI_MEASURES and result.kpi_id is not None:
+            read = kpi_reader(weeks.get(result.kpi_id, []))
         baseline = measured_baseline(
             result.metric,
             months,
@@ -100,6 +129,7 @@ def read_results(
             today=on,
             window_months=result.baseline_months,
             typed=result.baseline,
+            read=read,
         )
         verdict = result_verdict(
             metric=result.metric,
@@ -111,6 +141,7 @@ def read_results(
             today=on,
             time_to_impact=result.time_to_impact,
             higher_is_better=result.higher_is_better,
+            read=read,
         )
         shown_from = add_months(start.replace(day=1), -(result.baseline_months + history_months))
         readings.append(
@@ -122,6 +153,37 @@ def read_results(
                 verdict=verdict,
                 start=start,
                 on=on,
+                value=result_value(
+                    measure=result.metric, verdict=verdict, baseline=baseline, target=result.target
+                ),
+                unit=measure_unit(result),
             )
         )
     return readings
+
+
+@dataclass(frozen=True)
+class InitiativeReturn:
+    """An initiative's return on its budget, read from its results' readings."""
+
+    initiative: Initiative
+    money: Return
+    readings: list[ResultReading]
+
+
+def initiative_returns(results: Sequence[ExpectedResult]) -> list[InitiativeReturn]:
+    """The return of each initiative with a budget or a result in money, from results already
+    read (each with its `reading`, as `current_results` gives them): no query of its own."""
+    grouped: dict[int, list[ResultReading]] = defaultdict(list)
+    initiatives: dict[int, Initiative] = {}
+    for result in results:
+        grouped[result.initiative_id].append(result.reading)  # type: ignore[attr-defined]
+        initiatives[result.initiative_id] = result.initiative
+    answer = []
+    for pk, readings in grouped.items():
+        initiative = initiatives[pk]
+        budget = None if initiative.budget is None else float(initiative.budget)
+        money = initiative_return([reading.value for reading in readings], budget=budget)
+        if budget is not None or money.kind != NOT_IN_MONEY:
+            answer.append(InitiativeReturn(initiative, money, readings))
+    return sorted(answer, key=lambda row: row.initiative.title)

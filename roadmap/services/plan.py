@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cco.access import require_perm
 from cco.models import Department, User
-from metrics.models import Metric, Touchpoint
+from metrics.models import Touchpoint
 from roadmap.models import (
     Dependency,
     ExpectedResult,
@@ -28,6 +28,7 @@ from roadmap.models import (
     Status,
 )
 from roadmap.scopes import scope_exists, scope_label
+from roadmap.services.measures import measure_problems, scope_from_kpi
 from roadmap.stats import find_cycle
 
 # What a department head may change on an initiative their department owns.
@@ -59,12 +60,6 @@ FIELD_LABELS = {
     "progress": "progress",
     "budget": "budget",
     "driver": "driver cited",
-}
-# Each metric's display scale (see metrics/models.py).
-METRIC_RANGES: dict[str, tuple[float, float]] = {
-    Metric.NPS: (-100.0, 100.0),
-    Metric.CSAT: (0.0, 100.0),
-    Metric.CES: (1.0, 7.0),
 }
 
 
@@ -409,15 +404,7 @@ def result_problems(result: ExpectedResult) -> dict[str, str]:
             if result.scope == "organisation"
             else f"There is no {result.get_scope_display().lower()} with id {result.scope_id}."
         )
-    low, high = METRIC_RANGES[result.metric]
-    for name in ("baseline", "target"):
-        value = getattr(result, name)
-        # An empty baseline is measured from the roll-ups, never typed.
-        if value is not None and not low <= value <= high:
-            problems[name] = (
-                f"{result.get_metric_display()} runs from {low:g} to {high:g}; {value:g} is "
-                "outside that scale."
-            )
+    problems.update(measure_problems(result))
     if result.baseline == result.target and "target" not in problems:
         problems["target"] = "The target must differ from the baseline: state the change expected."
     initiative = result.initiative
@@ -428,10 +415,12 @@ def result_problems(result: ExpectedResult) -> dict[str, str]:
         )
     duplicate = ExpectedResult.objects.filter(
         initiative=initiative, metric=result.metric, scope=result.scope, scope_id=result.scope_id
-    ).exclude(pk=result.pk)
-    if duplicate.exists() and "scope_id" not in problems:
+    )
+    if result.kpi_id is not None:
+        duplicate = ExpectedResult.objects.filter(initiative=initiative, kpi_id=result.kpi_id)
+    if duplicate.exclude(pk=result.pk).exists() and "scope_id" not in problems:
         problems["metric"] = (
-            f"“{initiative}” already expects a {result.get_metric_display()} result for "
+            f"“{initiative}” already expects a {result.measure_name} result for "
             f"{scope_label(scope=result.scope, scope_id=result.scope_id)}."
         )
     return problems
@@ -443,6 +432,10 @@ def expected_result_save(*, actor: User, result: ExpectedResult) -> ExpectedResu
     require_perm(actor, "cco.manage_product")
     if result.scope == "organisation" and result.scope_id is None:
         result.scope_id = 0
+    scope_from_kpi(result)
+    # A KPI-backed measure without its KPI has no scope either: name the KPI, the cause.
+    if missing := {k: v for k, v in measure_problems(result).items() if k == "kpi"}:
+        raise ValidationError(missing)
     result.full_clean(validate_constraints=False, validate_unique=False)
     if problems := result_problems(result):
         raise ValidationError(problems)

@@ -11,7 +11,7 @@ from cco.access import require_perm
 from cco.csv_safety import csv_response
 from roadmap import services
 from roadmap.forms import ImportForm
-from roadmap.selectors import current_roadmap, initiative_rows, today
+from roadmap.selectors import InitiativeRow, current_roadmap, initiative_rows, today
 from roadmap.services.importing import COLUMNS
 from roadmap.views.common import actor, chosen_roadmap
 
@@ -75,6 +75,12 @@ def export_initiatives(request: HttpRequest) -> HttpResponse:
             "health_judged_on",
             "expected_results",
             "baselines",
+            "budget",
+            "return",
+            "return_low",
+            "return_high",
+            "value_per_year",
+            "results_in_money",
         ],
         (
             [
@@ -95,10 +101,35 @@ def export_initiatives(request: HttpRequest) -> HttpResponse:
                 row.health_basis,
                 "; ".join(row.health.judged_on),
                 "; ".join(f"{r.name}: {r.baseline.text}" for r in row.readings),
+                *_money_cells(row),
             ]
             for row in rows
         ),
     )
+
+
+def _money_cells(row: InitiativeRow) -> list:
+    """Budget, return (a share: 0.25 is +25 %) with its interval, the year's value it stands
+    on, and each result's money value or why there is none (roadmap.stats.returns)."""
+    money = row.money
+    ratio, value = money.ratio, money.value
+    results = []
+    for reading in row.readings:
+        worth = reading.value.actual
+        results.append(
+            f"{reading.name}: {worth.value:.0f}"
+            if worth
+            else f"{reading.name}: {reading.value.label.lower()}"
+            + (f" ({reading.value.reason})" if reading.value.reason else "")
+        )
+    return [
+        row.initiative.budget,
+        round(ratio.value, 4) if ratio else money.label,
+        round(ratio.low, 4) if ratio and ratio.low is not None else "",
+        round(ratio.high, 4) if ratio and ratio.high is not None else "",
+        round(value.value, 2) if value else "",
+        "; ".join(results),
+    ]
 
 
 @require_GET

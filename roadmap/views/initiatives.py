@@ -1,5 +1,6 @@
 """An initiative's page and its changes: create, edit, progress, delete, dependencies."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -38,6 +39,7 @@ def initiative_page(request: HttpRequest, pk: int) -> HttpResponse:
             "initiative": row.initiative,
             "today": on,
             "readings": readings,
+            "currency": settings.CURRENCY,
             "updates": row.initiative.updates.select_related("author")[:15],
             "can_manage": user.has_perm("cco.manage_product"),
             "can_update": user.has_perm("cco.change_owned", row.initiative),

@@ -4,11 +4,11 @@ No Django here: each function takes plain values so tests can state the rule in 
 over windows of months come from `roadmap.windows` (pure too).
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from metrics.stats import MIN_RESPONSES
+from metrics.stats import MIN_RESPONSES as MIN_RESPONSES
 from roadmap.windows import MonthCounts, Reading, add_months, pooled
 
 AT_RISK = "at_risk"
@@ -166,7 +166,19 @@ JUDGED_MONTHS = 3
 
 # Which way is better, per metric. The metrics app asks CES as agreement that the company
 # "made it easy" (1–7, higher is easier; see metrics/models.py), so every metric here rises.
-HIGHER_IS_BETTER = {"nps": True, "csat": True, "ces": True}
+# Of the outcome measures, retention and revenue rise and cost to serve falls; a KPI says its
+# own direction (metrics.KPI.direction).
+HIGHER_IS_BETTER = {
+    "nps": True,
+    "csat": True,
+    "ces": True,
+    "retention": True,
+    "revenue": True,
+    "cost_to_serve": False,
+}
+
+# Reads a window of months [start, end) of one measure: the score, outcome or KPI over it.
+WindowReader = Callable[[date, date], Reading]
 
 
 MEASURED = "measured"
@@ -215,8 +227,8 @@ class Baseline:
                 found += f", 95 % interval {measured.low:.1f} to {measured.high:.1f}"
         else:
             found = (
-                f"too few responses before the start to measure it: n={measured.n} on "
-                f"{measured.label}, {MIN_RESPONSES} needed"
+                f"too few {measured.noun} before the start to measure it: n={measured.n} on "
+                f"{measured.label}, {measured.minimum} needed"
             )
         if self.typed is not None:
             return f"{self.typed:.1f}, typed by the CCO (measured: {found})"
@@ -231,12 +243,15 @@ def measured_baseline(
     today: date | None = None,
     window_months: int = BASELINE_MONTHS,
     typed: float | None = None,
+    read: WindowReader | None = None,
 ) -> Baseline:
     """The score over the `window_months` complete months before `start` (the 3 months
     Sep–Nov for a start on 1 or 15 Dec: a month the start falls inside is not before it),
-    pending while `today` is before the window's end."""
+    pending while `today` is before the window's end. `read`, when given, reads the window
+    instead of pooling `months` (an outcome or a KPI; see roadmap.selectors.measures)."""
     end = start.replace(day=1)
-    window = pooled(metric, months, start=add_months(end, -window_months), end=end)
+    begin = add_months(end, -window_months)
+    window = read(begin, end) if read else pooled(metric, months, start=begin, end=end)
     return Baseline(window, typed, complete=today is None or today >= end)
 
 
@@ -247,10 +262,12 @@ def judged_window(
     start: date,
     today: date,
     length: int = JUDGED_MONTHS,
+    read: WindowReader | None = None,
 ) -> Reading | None:
     """The months a verdict is read on: the last `length` complete months that begin on or
     after `start`, widened back a month at a time (never before the start) while fewer than
-    MIN_RESPONSES answered. None while no complete month has passed since the start.
+    MIN_RESPONSES answered (or, with `read`, while its reading is not `enough`: under 30
+    customers, under 4 weeks of a KPI). None while no complete month has passed since the start.
 
     Only months starting on or after the start count, so no response from before the start
     (nor from the part of a month before a mid-month start) ever judges a result; the month
@@ -262,12 +279,16 @@ def judged_window(
     end = today.replace(day=1)
     if end <= first:
         return None
+
+    def window(begin: date) -> Reading:
+        return read(begin, end) if read else pooled(metric, months, start=begin, end=end)
+
     begin = max(first, add_months(end, -length))
-    reading = pooled(metric, months, start=begin, end=end)
+    reading = window(begin)
     # `begin` never falls below `first`: `!=` would mean the same.
     while not reading.enough and begin > first:  # pragma: no mutate
         begin = add_months(begin, -1)
-        reading = pooled(metric, months, start=begin, end=end)
+        reading = window(begin)
     return reading
 
 
@@ -324,12 +345,14 @@ def result_verdict(
     today: date,
     time_to_impact: int = TIME_TO_IMPACT_MONTHS,
     higher_is_better: bool = True,
+    read: WindowReader | None = None,
 ) -> Verdict:
     """Read the months after the start against the promise. In this order:
 
     - too early: before `time_to_impact` months have passed since the start (on the day they
       have, it is judged), or while the complete months since the start hold fewer than
-      MIN_RESPONSES (30) responses — data from before the start never judges a result;
+      MIN_RESPONSES (30) responses (with `read`: under its reading's minimum — 30 customers
+      for an outcome, 4 weeks for a KPI) — data from before the start never judges a result;
     - achieved: the judged window's pooled score (see `judged_window`) meets the target (≥
       when higher is better, as for NPS, CSAT and CES in this product; ≤ otherwise);
     - no baseline: neither measured (too few responses before the start) nor typed, so the
@@ -339,7 +362,7 @@ def result_verdict(
     - behind: otherwise.
     """
     judged_from = add_months(start, time_to_impact)
-    window = judged_window(metric, months, start=start, today=today)
+    window = judged_window(metric, months, start=start, today=today, read=read)
     if today < judged_from:
         months_word = "month" if time_to_impact == 1 else "months"
         return Verdict(
@@ -352,7 +375,10 @@ def result_verdict(
     if window is None or not window.enough:
         since = "no complete month since the start yet"
         if window is not None:
-            since = f"{window.n} responses since the start ({window.label}); {MIN_RESPONSES} needed"
+            since = (
+                f"{window.n} {window.noun} since the start ({window.label}); "
+                f"{window.minimum} needed"
+            )
         return Verdict(TOO_EARLY, None, None, judged_from, since)
     actual = float(window.value)  # type: ignore[arg-type]
     expected = None
@@ -374,7 +400,7 @@ def result_verdict(
             window,
             None,
             judged_from,
-            "too few responses before the start to draw the line",
+            f"too few {window.noun} before the start to draw the line",
         )
     return Verdict(ON_TRACK if meets(actual, expected) else BEHIND, window, expected, judged_from)
 
