@@ -232,9 +232,16 @@ def test_a_promise_due_the_day_after_its_start_starts_from_its_baseline():
     )
 
 
-def test_every_metric_of_this_product_improves_as_it_rises():
+def test_every_score_of_this_product_improves_as_it_rises_and_cost_to_serve_as_it_falls():
     # CES is asked as "the company made it easy" (1–7), so it rises too.
-    assert HIGHER_IS_BETTER == {"nps": True, "csat": True, "ces": True}
+    assert HIGHER_IS_BETTER == {
+        "nps": True,
+        "csat": True,
+        "ces": True,
+        "retention": True,
+        "revenue": True,
+        "cost_to_serve": False,
+    }
 
 
 # --- Dependency cycles -------------------------------------------------------------------------
