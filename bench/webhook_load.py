@@ -165,8 +165,7 @@ def main() -> int:
     if not 1 <= options.duration + options.floor_duration <= MAX_SECONDS:
         parser.error(f"--duration and --floor-duration must add up to at most {MAX_SECONDS} s")
 
-    # The floor's 401s are not logged one by one (Django logs every 4xx as a warning).
-    env = {**production_env(throwaway_database("webhook_load")), "LOG_LEVEL": "ERROR"}
+    env = production_env(throwaway_database("webhook_load"))
     prepare_demo(env, options.responses)
     seed_env = {key: value for key, value in env.items() if key != "REDIS_URL"}
     secret = manage(seed_env, "shell", "-c", MAKE_SOURCE).strip().splitlines()[-1]
@@ -184,7 +183,7 @@ def main() -> int:
     server = start_gunicorn(env, port, options.workers)
     floor, tally = Tally(), Tally()
     try:
-        wait_until_serving(f"http://127.0.0.1:{port}", server)
+        wait_until_serving(f"http://127.0.0.1:{port}", server, seconds=120)
         floor_seconds = 0.0
         if options.floor_duration:
             floor_seconds = run_clients(

@@ -31,9 +31,9 @@ class MetricsConfig(AppConfig):
         from metrics.services.webhook_config import webhook_config_changed
 
         for model in (WebhookSource, WebhookQuestion, Touchpoint):
-            for signal in (post_save, post_delete):
+            for change, signal in (("save", post_save), ("delete", post_delete)):
                 signal.connect(
                     webhook_config_changed,
                     sender=model,
-                    dispatch_uid=f"metrics-webhook-config-{model.__name__}-{id(signal)}",
+                    dispatch_uid=f"metrics-webhook-config-{model.__name__}-{change}",
                 )
