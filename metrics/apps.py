@@ -24,3 +24,16 @@ class MetricsConfig(AppConfig):
         responses_imported.connect(
             queue_themes_for_responses, dispatch_uid="metrics-themes-from-responses"
         )
+        # The webhook's cached configuration is read again after any of these changes.
+        from django.db.models.signals import post_delete, post_save
+
+        from metrics.models import Touchpoint, WebhookQuestion, WebhookSource
+        from metrics.services.webhook_config import webhook_config_changed
+
+        for model in (WebhookSource, WebhookQuestion, Touchpoint):
+            for change, signal in (("save", post_save), ("delete", post_delete)):
+                signal.connect(
+                    webhook_config_changed,
+                    sender=model,
+                    dispatch_uid=f"metrics-webhook-config-{model.__name__}-{change}",
+                )

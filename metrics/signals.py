@@ -9,5 +9,7 @@ import django.dispatch
 breaches_detected = django.dispatch.Signal()
 
 # Sent with sender=SurveyResponse and inserted=<count> once an import that added responses has
-# committed (every ingest path: file, API, webhook), so other apps can react to new answers.
+# committed (every ingest path: file, API), so other apps can react to new answers. Webhook
+# deliveries share one: sent by their catch-up task (inserted=None) a second after a window of
+# deliveries opened, covering every response committed before it.
 responses_imported = django.dispatch.Signal()

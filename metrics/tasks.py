@@ -16,6 +16,7 @@ from metrics.services.customers import SAY_DO_TASK, say_do_rebuild
 from metrics.services.drivers import DRIVERS_TASK, drivers_rebuild
 from metrics.services.segments import segment_rollup_rebuild
 from metrics.services.themes import themes_apply, themes_reapply
+from metrics.services.webhooks import webhook_catch_up
 
 SEGMENT_TASK = "metrics.tasks.segment_rollup_rebuild_task"
 # The overview's panels are keyed by the roll-up watermark: a roll-up that moved it leaves them
@@ -100,3 +101,8 @@ def themes_reapply_task() -> int:
 def drivers_rebuild_task() -> dict[str, int]:
     cache.delete(_pending_key(DRIVERS_TASK))
     return drivers_rebuild()
+
+
+@shared_task(**RETRY)
+def webhook_catch_up_task() -> None:
+    webhook_catch_up()

@@ -113,18 +113,23 @@ def touchpoints_writable_by(importer: Any) -> frozenset[int] | None:
 
 class ResponseValidator:
     """`writable`: the touch points the importer may write (touchpoints_writable_by), None for
-    every one; a row for any other is refused, naming the department that owns it."""
+    every one; a row for any other is refused, naming the department that owns it.
+    `touchpoints` (slug → id), when the caller holds them already (the webhook's cache), spares
+    reading them; every touch point is writable then."""
 
     def __init__(
-        self, *, now: datetime | None = None, writable: Collection[int] | None = None
+        self,
+        *,
+        now: datetime | None = None,
+        writable: Collection[int] | None = None,
+        touchpoints: Mapping[str, int] | None = None,
     ) -> None:
-        self.touchpoints: dict[str, int] = {}
+        self.touchpoints: Mapping[str, int] = touchpoints or {}
         self.owners: dict[int, str] = {}
-        for slug, pk, department in Touchpoint.objects.values_list(
-            "slug", "id", "department__name"
-        ):
-            self.touchpoints[slug] = pk
-            self.owners[pk] = department
+        if touchpoints is None or writable is not None:
+            known = list(Touchpoint.objects.values_list("slug", "id", "department__name"))
+            self.touchpoints = {slug: pk for slug, pk, _ in known}
+            self.owners = {pk: department for _, pk, department in known}
         self.writable = writable
         self.latest = (now or timezone.now()) + FUTURE_TOLERANCE
         self.tz = ZoneInfo(settings.TIME_ZONE)

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the one SQL text here names a model's table; every value is a parameter.
 """Survey responses by webhook: verified under Standard Webhooks, then the one ingest's rules.
 
 A request is refused, naming why and storing nothing: 404 an unknown source, 413 a body over
@@ -7,35 +8,48 @@ questions are not mapped or whose rows the validator refuses (a score off its sc
 A webhook-id already accepted from the source is answered as before and stored once.
 """
 
-import base64
 import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from cco.queue import enqueue_debounced
 from metrics.models import (
     PayloadShape,
     QuestionRole,
+    SurveyResponse,
     WebhookDelivery,
-    WebhookQuestion,
     WebhookSource,
 )
-from metrics.services.ingest import response_import, response_import_row
+from metrics.services.ingest import response_import
+from metrics.services.ingest.response_table import responses_insert
+from metrics.services.rollups import acquire_rollup_lock
+from metrics.services.webhook_config import (
+    SourceConfig,
+    webhook_config,
+    webhook_config_forget,
+    webhook_config_source,
+    webhook_secret,
+)
+from metrics.signals import responses_imported
+from metrics.validation import ResponseValidator, ValidRow
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_RESPONSES = 100
-# Roll-ups for webhook responses run once per window, a few seconds after its first request.
+# What new responses set off runs once per window, a second after its first delivery (a
+# detractor's follow-up case is open within seconds); the roll-ups once per longer window.
+CATCH_UP_SECONDS = 1
+CATCH_UP_TASK = "metrics.tasks.webhook_catch_up_task"
 ROLLUP_DEBOUNCE_SECONDS = 5
 ROLLUP_TASK = "metrics.tasks.rollup_incremental_task"
+_DELIVERIES = WebhookDelivery._meta.db_table
 
 
 @dataclass
@@ -64,14 +78,6 @@ class Refused(Exception):
 # -- the secret ---------------------------------------------------------------------------------
 
 
-def webhook_secret(source: WebhookSource) -> str:
-    """The source's signing secret, `whsec_` + base64 of HMAC-SHA256(SECRET_KEY, slug:salt)."""
-    key = hmac.new(
-        settings.SECRET_KEY.encode(), f"webhook:{source.slug}:{source.salt}".encode(), "sha256"
-    ).digest()
-    return "whsec_" + base64.b64encode(key).decode()
-
-
 def webhook_fingerprint(source: WebhookSource) -> str:
     """Eight hex digits that tell a secret apart without showing it."""
     return hashlib.sha256(webhook_secret(source).encode()).hexdigest()[:8]
@@ -79,7 +85,7 @@ def webhook_fingerprint(source: WebhookSource) -> str:
 
 @transaction.atomic
 def webhook_source_create(*, slug: str, name: str, shape: str) -> tuple[WebhookSource, str]:
-    """A new source and its secret (shown once; derived again on each request)."""
+    """A new source and its secret (shown once; derived again when the source is read)."""
     source = WebhookSource.objects.create(
         slug=slug, name=name, shape=shape, salt=secrets.token_hex(16)
     )
@@ -102,14 +108,14 @@ def webhook_receive(
 ) -> WebhookOutcome:
     """Verify, map and store one delivery; see the module's docstring for every answer."""
     try:
-        source = WebhookSource.objects.filter(slug=slug).first()
+        config, source = webhook_config_source(webhook_config(), slug)
         if source is None:
             raise Refused(404, f"There is no webhook source {slug!r}.")
         if len(body) > MAX_BODY_BYTES or (declared_length or 0) > MAX_BODY_BYTES:
             raise Refused(413, f"The body is over {MAX_BODY_BYTES} bytes.")
         try:
             text = body.decode("utf-8")
-            Webhook(webhook_secret(source)).verify(text, dict(headers), json_parse=False)
+            source.verifier.verify(text, dict(headers), json_parse=False)
         except (WebhookVerificationError, UnicodeDecodeError, ValueError) as exc:
             raise Refused(401, f"Signature refused: {_why(exc)}.") from exc
         webhook_id = {k.lower(): v for k, v in headers.items()}["webhook-id"][:120]
@@ -117,8 +123,25 @@ def webhook_receive(
             payload = json.loads(text)
         except json.JSONDecodeError as exc:
             raise Refused(400, f"Malformed JSON: {exc.msg} at line {exc.lineno}.") from exc
-        rows = _rows(source, payload)
-        return _store(source, webhook_id, rows)
+        try:
+            rows = _rows(source, payload)
+        except Refused:
+            if config.fresh:
+                raise
+            # A mapping changed without a signal: judge once more by the database's.
+            config, source = webhook_config_source(webhook_config(reload=True), slug)
+            if source is None:
+                raise Refused(404, f"There is no webhook source {slug!r}.") from None
+            rows = _rows(source, payload)
+        valid = _valid_rows(rows, config.touchpoints)
+        if valid is None:
+            return _store_judged(source, webhook_id, rows)
+        try:
+            return _store(source, webhook_id, valid)
+        except IntegrityError:
+            # A cached touch point was deleted since (its foreign key refused the row).
+            webhook_config_forget()
+            return _store_judged(source, webhook_id, rows)
     except Refused as refused:
         return refused.outcome
 
@@ -134,40 +157,98 @@ def _why(exc: Exception) -> str:
     }.get(text, text.lower())
 
 
-def _store(source: WebhookSource, webhook_id: str, rows: list[dict[str, Any]]) -> WebhookOutcome:
-    seen = WebhookDelivery.objects.filter(source=source, webhook_id=webhook_id).first()
-    if seen is not None:
-        return WebhookOutcome(200, "Already received.", seen.inserted, duplicate=True)
-    try:
-        with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(source=source, webhook_id=webhook_id)
-            if len(rows) == 1:
-                report = response_import_row(
-                    data=rows[0], source=source.response_source, queue_rollup=False, live=True
-                )
-            else:
-                report = response_import(
-                    rows=list(enumerate(rows, start=1)),
-                    source=source.response_source,
-                    queue_rollup=False,
-                    live=True,
-                )
-            if report.rejected:
-                errors = [
-                    {"row": e.row, "column": e.column, "reason": e.reason} for e in report.errors
-                ]
-                raise Refused(422, _first_reason(errors), errors)
-            delivery.inserted = report.inserted
-            delivery.save(update_fields=["inserted"])
-            if report.inserted:
-                transaction.on_commit(
-                    lambda: enqueue_debounced(ROLLUP_TASK, seconds=ROLLUP_DEBOUNCE_SECONDS)
-                )
-    except IntegrityError:
-        # The same webhook-id sent twice at once: the other request stored it.
-        seen = WebhookDelivery.objects.get(source=source, webhook_id=webhook_id)
-        return WebhookOutcome(200, "Already received.", seen.inserted, duplicate=True)
+def _valid_rows(
+    rows: list[dict[str, Any]], touchpoints: Mapping[str, int]
+) -> list[ValidRow] | None:
+    """The rows checked by the ingest's validator against the cached touch points; None when
+    one is refused or an external id repeats, for the ingest itself to judge and word."""
+    validator = ResponseValidator(touchpoints=touchpoints)
+    valid = [validator.validate(number, row) for number, row in enumerate(rows, start=1)]
+    checked = [row for row in valid if isinstance(row, ValidRow)]
+    if len(checked) < len(valid) or len({row.external_id for row in checked}) < len(checked):
+        return None
+    return checked
+
+
+def _store(source: SourceConfig, webhook_id: str, rows: list[ValidRow]) -> WebhookOutcome:
+    """The usual delivery, in one transaction of three statements (see _delivery_insert)."""
+    with transaction.atomic():
+        if not _delivery_insert(source, webhook_id, inserted=len(rows)):
+            return _replayed(source, webhook_id)
+        acquire_rollup_lock(shared=True)
+        inserted = responses_insert(rows, source=source.response_source)
+        if inserted != len(rows):  # some were stored before, under another delivery
+            WebhookDelivery.objects.filter(source_id=source.id, webhook_id=webhook_id).update(
+                inserted=inserted
+            )
+        if inserted:
+            transaction.on_commit(_nudge)
+    return WebhookOutcome(200, "Accepted.", inserted)
+
+
+def _store_judged(
+    source: SourceConfig, webhook_id: str, rows: list[dict[str, Any]]
+) -> WebhookOutcome:
+    """A delivery the cached check refused, judged by the ingest against the database: its
+    report words a refusal as a file's would be; a delivery it accepts is stored by it."""
+    webhook_config_forget()
+    with transaction.atomic():
+        if not _delivery_insert(source, webhook_id, inserted=0):
+            return _replayed(source, webhook_id)
+        report = response_import(
+            rows=list(enumerate(rows, start=1)),
+            source=source.response_source,
+            queue_rollup=False,
+            live=True,
+        )
+        if report.rejected:
+            errors = [{"row": e.row, "column": e.column, "reason": e.reason} for e in report.errors]
+            raise Refused(422, _first_reason(errors), errors)
+        WebhookDelivery.objects.filter(source_id=source.id, webhook_id=webhook_id).update(
+            inserted=report.inserted
+        )
+        if report.inserted:
+            transaction.on_commit(_nudge)
     return WebhookOutcome(200, "Accepted.", report.inserted)
+
+
+def _delivery_insert(source: SourceConfig, webhook_id: str, *, inserted: int) -> bool:
+    """Record the webhook-id, True when it is new. A replay (even one sent at the same moment:
+    its INSERT waits for the first one's commit) inserts nothing, and is answered from the
+    record; a refused delivery's record is rolled back with it, so it may be sent again."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_DELIVERIES} (source_id, webhook_id, received_at, inserted) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (source_id, webhook_id) DO NOTHING",
+            [source.id, webhook_id, _when(timezone.now()), inserted],
+        )
+        return cursor.rowcount == 1
+
+
+def _replayed(source: SourceConfig, webhook_id: str) -> WebhookOutcome:
+    inserted = WebhookDelivery.objects.values_list("inserted", flat=True).get(
+        source_id=source.id, webhook_id=webhook_id
+    )
+    return WebhookOutcome(200, "Already received.", inserted, duplicate=True)
+
+
+def _when(moment: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _nudge() -> None:
+    """After the commit: the catch-up (follow-up cases, themes, roll-ups) queued for a second
+    from now unless one is waiting already — one cache call; the broker only once a window."""
+    enqueue_debounced(CATCH_UP_TASK, seconds=CATCH_UP_SECONDS)
+
+
+def webhook_catch_up() -> None:
+    """Run by the catch-up task a second after a window of deliveries opened: what every import
+    sets off once it commits (follow-up cases, themes: metrics.signals.responses_imported) and
+    the roll-ups' incremental catch-up, debounced over a longer window, for all the window's
+    responses at once."""
+    responses_imported.send(sender=SurveyResponse, inserted=None, live=False)
+    enqueue_debounced(ROLLUP_TASK, seconds=ROLLUP_DEBOUNCE_SECONDS)
 
 
 def _first_reason(errors: list[dict[str, Any]]) -> str:
@@ -178,7 +259,7 @@ def _first_reason(errors: list[dict[str, Any]]) -> str:
 # -- payload shapes ------------------------------------------------------------------------
 
 
-def _rows(source: WebhookSource, payload: Any) -> list[dict[str, Any]]:
+def _rows(source: SourceConfig, payload: Any) -> list[dict[str, Any]]:
     if source.shape == PayloadShape.FORMBRICKS:
         return _formbricks_rows(source, payload)
     return _native_rows(payload)
@@ -196,7 +277,7 @@ def _native_rows(payload: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _formbricks_rows(source: WebhookSource, payload: Any) -> list[dict[str, Any]]:
+def _formbricks_rows(source: SourceConfig, payload: Any) -> list[dict[str, Any]]:
     """Formbricks' response webhook: one row per mapped score question of the response."""
     if not isinstance(payload, dict) or payload.get("event") != "responseFinished":
         event = payload.get("event") if isinstance(payload, dict) else None
@@ -205,8 +286,7 @@ def _formbricks_rows(source: WebhookSource, payload: Any) -> list[dict[str, Any]
     answers = data.get("data") if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(answers, dict) or not data.get("id"):
         raise Refused(422, "data.id and data.data (the answers by question id) are required.")
-    questions = WebhookQuestion.objects.filter(source=source).select_related("touchpoint")
-    mapping = {q.question_id: q for q in questions}
+    mapping = source.questions
     unmapped = sorted(str(key) for key in answers if key not in mapping)
     if unmapped:
         raise Refused(
@@ -227,7 +307,7 @@ def _formbricks_rows(source: WebhookSource, payload: Any) -> list[dict[str, Any]
     rows = [
         {
             "external_id": f"{data['id']}:{key}",
-            "touchpoint": question.touchpoint.slug if question.touchpoint else "",
+            "touchpoint": question.touchpoint,
             "metric": question.role,
             "score": value,
             "responded_at": data.get("updatedAt") or data.get("createdAt"),

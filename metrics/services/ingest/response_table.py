@@ -8,13 +8,17 @@ segment, comment`). Row by row, ON CONFLICT counts the responses already stored;
 """
 
 import functools
+from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from django.db import connection
 from django.db.models import Field
+from django.utils import timezone
 
 from metrics.models import SurveyResponse
 from metrics.services.bulk_indexes import indexes_set_aside
+from metrics.validation import ValidRow
 
 TARGET = "metrics_surveyresponse"
 FIRST_ROW = 2  # the header is row 1
@@ -106,3 +110,24 @@ def column_types() -> dict[str, str]:
         assert isinstance(field, Field)  # noqa: S101 - plain columns of the model
         types[name] = field.db_type(connection) or ""
     return types
+
+
+def responses_insert(rows: Sequence[ValidRow], *, source: str) -> int:
+    """Insert checked rows (a webhook delivery's few) in one statement; return how many went in,
+    the rest being stored already under (source, external_id)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    values: list[Any] = []
+    for row in rows:
+        # In UTC: Python reads offsets up to ±23:59, PostgreSQL stores only those up to ±15:59.
+        when = adapt(row.responded_at.astimezone(UTC))
+        values += [row.touchpoint_id, row.metric, row.score, when, source, row.external_id,
+                   row.customer_id, row.segment, row.comment, now]  # fmt: skip
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TARGET} ({INSERTED_COLUMNS}) VALUES {placeholders} "
+            "ON CONFLICT (source, external_id) DO NOTHING",
+            values,
+        )
+        return max(cursor.rowcount, 0)
