@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db import connection, transaction
+from django.db.models import Max, Model, Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -68,6 +68,8 @@ def followup_thresholds() -> Thresholds:
 
 # Candidates filed per batch: a few queries each, whatever the batch's size.
 BATCH_SIZE = 2000
+# Bound parameters per statement: under SQLite's lowest limit (999).
+PARAMETERS_PER_STATEMENT = 990
 
 
 @dataclass
@@ -157,6 +159,50 @@ def _joinable(keys: set[tuple[int, str]]) -> dict[tuple[int, str], _Joinable]:
     return found
 
 
+def _insert(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Plain rows into a model's table, many a statement (what bulk_create writes, without
+    building a model instance a row: values already as the database takes them)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = PARAMETERS_PER_STATEMENT // len(columns)
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), per_statement):
+            chunk = rows[first : first + per_statement]
+            cursor.execute(
+                # Names from the model's own meta, every value bound: nothing from outside.
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholder] * len(chunk))}",  # noqa: S608
+                [value for row in chunk for value in row],
+            )
+
+
+def _add_responses(cases: list[_Joinable]) -> None:
+    """Count a batch's further low scores on cases that existed before it: response_count
+    grows by what the batch added and last_response_at moves to its latest, by one UPDATE
+    joined to a VALUES list (PostgreSQL and SQLite name its columns column1, column2…)."""
+    table = connection.ops.quote_name(FollowupCase._meta.db_table)
+    per_statement = PARAMETERS_PER_STATEMENT // 3
+    with connection.cursor() as cursor:
+        for first in range(0, len(cases), per_statement):
+            chunk = cases[first : first + per_statement]
+            cursor.execute(
+                # The table's name from the model's meta, every value bound.
+                f"UPDATE {table} SET response_count = {table}.response_count + added.column2, "  # noqa: S608
+                "last_response_at = added.column3 "
+                f"FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}) AS added "
+                f"WHERE {table}.id = added.column1",
+                [
+                    value
+                    for case in chunk
+                    for value in (
+                        case.pk,
+                        case.added,
+                        connection.ops.adapt_datetimefield_value(case.last_response_at),
+                    )
+                ],
+            )
+
+
 def _file_batch(
     rows: list[tuple[int, int, str, int, datetime, str]],
     touchpoints: dict[int, Touchpoint],
@@ -202,36 +248,20 @@ def _file_batch(
     for case in created:
         case.pk = case.new.pk if case.new is not None else None
     # No version bump: a new low score must not turn someone's open form into a conflict.
-    joined = [
-        FollowupCase(
-            pk=case.pk,
-            response_count=F("response_count") + case.added,
-            last_response_at=case.last_response_at,
-        )
-        for case in existing
-        if case.added
-    ]
-    FollowupCase.objects.bulk_update(joined, ["response_count", "last_response_at"])
+    _add_responses([case for case in existing if case.added])
     # The first low score of a new case opened it; each later one is another low score.
     opened: set[int] = set()
     events, links = [], []
+    at = connection.ops.adapt_datetimefield_value(now)
     for case, response_id, said in filed:
         assert case.pk is not None  # noqa: S101 - every new case was saved above
-        links.append(FollowupCaseResponse(case_id=case.pk, response_id=response_id))
         first = case.new is not None and case.pk not in opened
         opened.add(case.pk)
-        events.append(
-            FollowupEvent(
-                case_id=case.pk,
-                actor=None,
-                at=now,
-                kind=FollowupEventKind.CREATED if first else FollowupEventKind.RESPONSE,
-                to_status=FollowupStatus.OPEN if first else "",
-                note=said,
-            )
-        )
-    FollowupEvent.objects.bulk_create(events)
-    FollowupCaseResponse.objects.bulk_create(links)
+        kind = FollowupEventKind.CREATED if first else FollowupEventKind.RESPONSE
+        events.append((case.pk, at, str(kind), "", str(FollowupStatus.OPEN) if first else "", said))
+        links.append((case.pk, response_id))
+    _insert(FollowupEvent, ("case_id", "at", "kind", "from_status", "to_status", "note"), events)
+    _insert(FollowupCaseResponse, ("case_id", "response_id"), links)
     # Bulk writes send no signals: say once that cases changed (the overview's cache).
     post_save.send(sender=FollowupCase, instance=filed[0][0].new, created=bool(created))
     return opened
