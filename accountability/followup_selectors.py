@@ -2,9 +2,18 @@
 
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accountability import stats
@@ -74,28 +83,54 @@ def followup_case_history(*, case: FollowupCase) -> QuerySet[FollowupEvent]:
     return case.events.select_related("actor").order_by("at", "pk")
 
 
-def _case_rows(
+def _counted_cases(
     *, today: date, window_days: int, department_id: int | None
-) -> list[tuple[int, tuple[date, str, str, float | None]]]:
-    """(department, (due_on, status, outcome, hours to first contact)) of every case the
-    figures count: opened in the last `window_days`, and every case still open (an old open
-    case stays overdue until it is closed). One query."""
+) -> QuerySet[FollowupCase]:
+    """The cases the figures count: opened in the last `window_days`, and every case still
+    open (an old open case stays overdue until it is closed)."""
     since = today - timedelta(days=window_days)
     cases = FollowupCase.objects.filter(
         Q(opened_at__date__gte=since) | ~Q(status=FollowupStatus.CLOSED)
-    )
+    ).order_by()
     if department_id is not None:
         cases = cases.filter(department_id=department_id)
-    return [
-        (owner_id, (due_on, status, outcome, _hours(opened_at, first_contact_at)))
-        for owner_id, due_on, status, outcome, opened_at, first_contact_at in cases.values_list(
-            "department_id", "due_on", "status", "outcome", "opened_at", "first_contact_at"
+    return cases
+
+
+def _counts(today: date) -> dict[str, Count]:
+    """The close-the-loop counts, each defined once: a case is judged once it is closed or past
+    its due date (a case due today is not yet); the loop is closed when it was closed with the
+    customer reached; overdue is open past its due date."""
+    closed = Q(status=FollowupStatus.CLOSED)
+    return {
+        "cases": Count("pk"),
+        "judged": Count("pk", filter=closed | Q(due_on__lt=today)),
+        "loop_closed": Count("pk", filter=closed & Q(outcome__in=stats.REACHED_OUTCOMES)),
+        "overdue": Count("pk", filter=~closed & Q(due_on__lt=today)),
+    }
+
+
+def _median_hours(cases: QuerySet[FollowupCase], *, by_department: bool) -> dict[int | None, float]:
+    """The median of first contact − opening, in hours, over the cases with a contact: per
+    department, or over all of them (key None). One query on SQLite and PostgreSQL alike: the
+    middle row (odd count) or two middle rows (even count) of each group, ranked in SQL, so at
+    most two rows per group leave the database and their mean is the median."""
+    wait = ExpressionWrapper(F("first_contact_at") - F("opened_at"), output_field=DurationField())
+    partition = [F("department_id")] if by_department else None
+    middle = (
+        cases.filter(first_contact_at__isnull=False)
+        .annotate(
+            wait=wait,
+            rank=Window(RowNumber(), partition_by=partition, order_by=[wait.asc(), F("pk").asc()]),
+            size=Window(Count("pk"), partition_by=partition),
         )
-    ]
-
-
-def _hours(opened_at: Any, first_contact_at: Any) -> float | None:
-    return (first_contact_at - opened_at).total_seconds() / 3600 if first_contact_at else None
+        .filter(rank__gte=(F("size") + 1) / 2, rank__lte=(F("size") + 2) / 2)
+        .values_list("department_id", "wait")
+    )
+    waits: dict[int | None, list[float]] = defaultdict(list)
+    for owner_id, found in middle:
+        waits[owner_id if by_department else None].append(found.total_seconds() / 3600)
+    return {owner: sum(hours) / len(hours) for owner, hours in waits.items()}
 
 
 def followup_figures_by_department(
@@ -104,28 +139,34 @@ def followup_figures_by_department(
     window_days: int = FIGURES_WINDOW_DAYS,
     department_id: int | None = None,
 ) -> dict[int, stats.FollowupFigures]:
-    """`stats.followup_figures` per department (the scorecard)."""
+    """The follow-up figures per department with any counted case (the scorecard): two queries
+    whatever the number of cases."""
     today = today or timezone.localdate()
-    rows: dict[int, list[tuple[date, str, str, float | None]]] = defaultdict(list)
-    for owner_id, row in _case_rows(
-        today=today, window_days=window_days, department_id=department_id
-    ):
-        rows[owner_id].append(row)
-    return {owner: stats.followup_figures(found, today=today) for owner, found in rows.items()}
+    cases = _counted_cases(today=today, window_days=window_days, department_id=department_id)
+    medians = _median_hours(cases, by_department=True)
+    found = {}
+    for row in cases.values("department_id").annotate(**_counts(today)):
+        owner_id = row.pop("department_id")
+        found[owner_id] = stats.followup_figures(**row, median_hours=medians.get(owner_id))
+    return found
 
 
 def followup_figures(*, department_id: int, today: date | None = None) -> stats.FollowupFigures:
     """One department's figures (its page), by the same definition as the scorecard's."""
-    today = today or timezone.localdate()
     found = followup_figures_by_department(today=today, department_id=department_id)
-    return found.get(department_id) or stats.followup_figures([], today=today)
+    return found.get(department_id, stats.NO_FOLLOWUPS)
 
 
 def followup_figures_overall(
     *, department_id: int | None = None, today: date | None = None
 ) -> stats.FollowupFigures:
     """Every department's cases together (the overview's tile, the weekly digest), by the same
-    rows and definition as each department's; one department's when given."""
+    counts and definition as each department's; one department's when given. Two queries."""
     today = today or timezone.localdate()
-    rows = _case_rows(today=today, window_days=FIGURES_WINDOW_DAYS, department_id=department_id)
-    return stats.followup_figures([row for _, row in rows], today=today)
+    cases = _counted_cases(
+        today=today, window_days=FIGURES_WINDOW_DAYS, department_id=department_id
+    )
+    counts = cases.aggregate(**_counts(today))
+    return stats.followup_figures(
+        **counts, median_hours=_median_hours(cases, by_department=False).get(None)
+    )

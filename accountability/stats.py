@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from statistics import median
 
 # Only the keys are read (the cadences that step by weekday); the lengths are for the reader.
 CADENCE_DAYS = {"weekly": 7, "fortnightly": 14}  # pragma: no mutate
@@ -309,27 +308,17 @@ REACHED_OUTCOMES = frozenset({"resolved", "declined"})
 
 
 def followup_figures(
-    cases: Iterable[tuple[date, str, str, float | None]], *, today: date
+    *, cases: int, judged: int, loop_closed: int, overdue: int, median_hours: float | None
 ) -> FollowupFigures:
-    """Figures from (due_on, status, outcome, hours to first contact or None) per case."""
-    count = judged = closed = overdue = 0
-    hours: list[float] = []
-    for due_on, status, outcome, contact_hours in cases:
-        count += 1
-        is_closed = status == "closed"
-        late = not is_closed and today > due_on
-        overdue += late
-        if is_closed or late:
-            judged += 1
-            closed += is_closed and outcome in REACHED_OUTCOMES
-        if contact_hours is not None:
-            hours.append(contact_hours)
+    """The figures from the counts `accountability.followup_selectors` takes in SQL (where each
+    one is defined): the close-the-loop rate as a percentage of the judged cases, the median
+    rounded to a tenth of an hour."""
     return FollowupFigures(
-        cases=count,
+        cases=cases,
         judged=judged,
-        loop_closed=closed,
-        loop_closed_pct=percentage(closed, judged),
-        median_hours_to_contact=round(median(hours), 1) if hours else None,
+        loop_closed=loop_closed,
+        loop_closed_pct=percentage(loop_closed, judged),
+        median_hours_to_contact=round(median_hours, 1) if median_hours is not None else None,
         overdue=overdue,
     )
 

@@ -9,7 +9,10 @@ in one run, on the same table:
     --no-bulk leaves out --bulk);
   - `rollup_rebuild`, and a plain SQL GROUP BY touch point, day over the same rows;
   - `rollup_incremental` after 10 000 more responses;
-  - the executive overview (GET /) as an executive: server time and queries per request;
+  - filing follow-up cases for the low scores of the last 30 days, kept out of the ingest's time
+    (with no broker the import would file them in its own process) and timed on its own;
+  - the executive overview (GET /) as an executive: server time and queries per request, warm
+    (panels cached) and cold (cache emptied before each request), beside the sign-in page;
   - say versus do's rebuild at every level (peer: the organisation-only query it replaced), the
     segment roll-up's rebuild and the quarterly board pack (peer: the overview above), once
     every customer id of the answers has an outcome;
@@ -27,7 +30,6 @@ import os
 import random
 import re
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,12 +41,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from money import time_money  # noqa: E402 - bench/ is a folder of scripts, not a package
+from overview_timing import (  # noqa: E402
+    file_followups,
+    hold_followups,
+    time_overview,
+    time_overview_cold_and_peer,
+)
 from serve import checkpoint  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cco_bench"
 TOUCHPOINTS = 40
 NEW_RESPONSES = 10_000
-OVERVIEW_WARMUPS, OVERVIEW_REQUESTS = 3, 30
 
 
 def ensure_database(url: str) -> None:
@@ -85,7 +92,9 @@ def prepare_schema() -> list[str]:
         cursor.execute(
             "TRUNCATE metrics_breach, metrics_rollup, metrics_rollupwatermark, "
             "metrics_surveyresponse, metrics_customeroutcome, metrics_saydorollup, "
-            "metrics_segmentrollup CASCADE"  # the bench database is the bench's own
+            "metrics_segmentrollup, accountability_followupcaseresponse, "
+            "accountability_followupevent, accountability_followupcase, "
+            "accountability_followupwatermark CASCADE"  # the bench database is the bench's own
         )
     departments = [
         Department.objects.get_or_create(slug=f"bench-{i}", defaults={"name": f"Bench {i}"})[0]
@@ -233,68 +242,6 @@ def count_rows(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
 
 
-def time_overview() -> tuple[float, float, int]:
-    """Median and p95 server time (ms) of GET / for an executive, and its query count."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-    from cco.demo import seed_organisation
-    from cco.models import Role, User
-
-    setup_test_environment()  # the test Client's host name, in-memory e-mail
-    seed_organisation()  # departments, heads and executives; the bench's own touch points stay
-    executive = User.objects.filter(role=Role.EXECUTIVE).order_by("id").first()
-    assert executive is not None  # noqa: S101 - seed_organisation creates executives
-    client = Client()
-    client.force_login(executive)
-    timings, queries = [], 0
-    for attempt in range(OVERVIEW_WARMUPS + OVERVIEW_REQUESTS):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get("/")
-            elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            sys.exit(f"GET / answered {response.status_code} for the executive")
-        if attempt >= OVERVIEW_WARMUPS:
-            timings.append(elapsed)
-            queries = max(queries, len(captured.captured_queries))
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
-    return statistics.median(timings), p95, queries
-
-
-def time_overview_cold_and_peer() -> dict[str, float]:
-    """The overview with its panel cache emptied before each request (cold), and the sign-in
-    page (the peer: no roll-up read) in the same run, so ratios compare across days."""
-    from django.core.cache import cache
-    from django.test import Client
-
-    from cco.models import Role, User
-
-    executive = User.objects.filter(role=Role.EXECUTIVE).order_by("id").first()
-    client, anonymous = Client(), Client()
-    client.force_login(executive)
-    cold, peer = [], []
-    for attempt in range(OVERVIEW_WARMUPS + OVERVIEW_REQUESTS):
-        cache.clear()
-        started = time.perf_counter()
-        client.get("/")
-        elapsed = (time.perf_counter() - started) * 1000
-        started = time.perf_counter()
-        anonymous.get("/login/")
-        login = (time.perf_counter() - started) * 1000
-        if attempt >= OVERVIEW_WARMUPS:
-            cold.append(elapsed)
-            peer.append(login)
-    cold.sort()
-    return {
-        "overview_cold_p50_ms": round(statistics.median(cold), 1),
-        "overview_cold_p95_ms": round(cold[round(0.95 * len(cold)) - 1], 1),
-        "login_p50_ms": round(statistics.median(peer), 1),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
@@ -338,6 +285,7 @@ def main() -> None:
         print(f"overview_queries={overview_queries}")
         for name, value in time_overview_cold_and_peer().items():
             print(f"{name}={value}")
+        print(f"load_average={' '.join(f'{load:.2f}' for load in os.getloadavg())}")
         return
     if args.money_only:
         for name, value in time_money().items():
@@ -356,6 +304,7 @@ def main() -> None:
     print(f"prepared {args.responses:,} rows in {time.perf_counter() - started:.1f} s")
 
     checkpoint()
+    hold_followups()  # the import's follow-up task is timed on its own below
     ingest_s, peak_mb = timed_import(history, env, bulk=not args.no_bulk)
     rows_per_s = args.responses / ingest_s
     print(f"ingest: {ingest_s:.1f} s, {rows_per_s:,.0f} rows/s, peak RSS {peak_mb:.0f} MB")
@@ -385,11 +334,15 @@ def main() -> None:
     incremental = rollup_incremental(detect=True)
     print(f"rollup_incremental ({incremental.responses:,} new): {incremental.seconds:.3f} s")
 
+    followup_s, followup_cases = file_followups()
+    print(f"follow-up cases filed after the ingest: {followup_cases:,} in {followup_s:.1f} s")
     overview_p50, overview_p95, overview_queries = time_overview()
     print(
         f"overview: p50 {overview_p50:.0f} ms, p95 {overview_p95:.0f} ms, "
         f"{overview_queries} queries"
     )
+    cold = time_overview_cold_and_peer()
+    print(", ".join(f"{name}={value}" for name, value in cold.items()))
 
     money = time_money()
     print(
@@ -417,13 +370,16 @@ def main() -> None:
         "rollup_rebuild_s": round(rebuild.seconds, 3),
         "raw_groupby_s": round(raw_s, 3),
         "rollup_incremental_s": round(incremental.seconds, 3),
+        "followup_open_s": round(followup_s, 2),
+        "followup_cases": followup_cases,
         "overview_p50_ms": round(overview_p50, 1),
         "overview_p95_ms": round(overview_p95, 1),
         "overview_queries": overview_queries,
-        **time_overview_cold_and_peer(),
+        **cold,
         "ingest_mode": "row-by-row" if args.no_bulk else "bulk",
         **{name: round(value, 3) for name, value in money.items()},
     }
+    figures["load_average"] = " ".join(f"{load:.2f}" for load in os.getloadavg())
     for name, value in figures.items():
         print(f"{name}={value}")
 

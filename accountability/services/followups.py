@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db import connection, transaction
+from django.db.models import Max, Model, Q
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from accountability import stats
@@ -15,6 +16,7 @@ from accountability.models import (
     CXIssue,
     FollowupCase,
     FollowupCaseResponse,
+    FollowupEvent,
     FollowupEventKind,
     FollowupOutcome,
     FollowupPolicy,
@@ -64,18 +66,22 @@ def followup_thresholds() -> Thresholds:
     )
 
 
-def _case_for(*, department_id: int, customer_id: str, responded_at: datetime, window: int) -> Any:
-    """The case a new low score joins: the customer's open case with the department, else a
-    closed one whose last low score is at most `window` days before this one."""
-    cases = FollowupCase.objects.filter(department_id=department_id, customer_id=customer_id)
-    open_case = cases.exclude(status=FollowupStatus.CLOSED).first()
-    if open_case is not None:
-        return open_case
-    return (
-        cases.filter(last_response_at__gte=responded_at - timedelta(days=window))
-        .order_by("-last_response_at")
-        .first()
-    )
+# Candidates filed per batch: a few queries each, whatever the batch's size.
+BATCH_SIZE = 2000
+# Bound parameters per statement: under SQLite's lowest limit (999).
+PARAMETERS_PER_STATEMENT = 990
+
+
+@dataclass
+class _Joinable:
+    """A case a low score can join, as the batch sees it: its id (None until created), whether
+    it is open, when its latest low score was given and what this batch adds to it."""
+
+    pk: int | None
+    is_open: bool
+    last_response_at: datetime
+    added: int = 0
+    new: FollowupCase | None = None
 
 
 @transaction.atomic
@@ -88,7 +94,9 @@ def followup_cases_open(
     `max_age_days` ago (a historical import opens nothing) and its score is at or below its
     threshold. It joins the customer's open case with the touch point's department, or a closed
     one whose last low score is within `dedupe_days`; otherwise it opens a case due
-    `sla_working_days` working days after today. Returns the ids of the cases touched.
+    `sla_working_days` working days after today. Responses are taken in the order they were
+    given, in batches of BATCH_SIZE filed with a few set-based queries each. Returns the ids of
+    the cases touched.
 
     Holds the roll-up lock exclusively (as a roll-up does), so no import still in flight can
     commit a response below the watermark this run moves. `response_ids` considers those
@@ -110,55 +118,153 @@ def followup_cases_open(
     low = Q()
     for metric in Metric.values:
         low |= Q(metric=metric, score__lte=limits.highest(metric))
-    candidates = (
-        newer.exclude(customer_id="")
+    candidates = [
+        row
+        for row in newer.exclude(customer_id="")
         .filter(low, responded_at__gte=now - timedelta(days=policy.max_age_days))
         .filter(followup_link__isnull=True)
-        .select_related("touchpoint")
         .order_by("responded_at", "pk")
-    )
-    touched: list[int] = []
-    for response in candidates:
-        threshold = limits.for_response(response.touchpoint_id, response.metric)
-        if not stats.is_low_score(response.score, threshold):
-            continue
-        touched.append(_file(response, policy=policy, now=now))
+        .values_list("pk", "touchpoint_id", "metric", "score", "responded_at", "customer_id")
+        if stats.is_low_score(row[3], limits.for_response(row[1], row[2]))
+    ]
+    touchpoints = {
+        touchpoint.pk: touchpoint
+        for touchpoint in Touchpoint.objects.filter(pk__in={row[1] for row in candidates})
+    }
+    touched: set[int] = set()
+    for first in range(0, len(candidates), BATCH_SIZE):
+        touched |= _file_batch(
+            candidates[first : first + BATCH_SIZE], touchpoints, policy=policy, now=now
+        )
     if response_ids is None:
         FollowupWatermark.objects.filter(pk=1).update(last_response_id=top, updated_at=now)
-    return sorted(set(touched))
+    return sorted(touched)
 
 
-def _file(response: SurveyResponse, *, policy: FollowupPolicy, now: datetime) -> int:
-    touchpoint: Touchpoint = response.touchpoint
-    said = f"{response.get_metric_display()} {response.score} at {touchpoint.name}"
-    case = _case_for(
-        department_id=touchpoint.department_id,
-        customer_id=response.customer_id,
-        responded_at=response.responded_at,
-        window=policy.dedupe_days,
-    )
-    if case is None:
-        case = FollowupCase.objects.create(
-            department_id=touchpoint.department_id,
-            touchpoint=touchpoint,
-            customer_id=response.customer_id,
-            opened_at=now,
-            due_on=stats.add_working_days(timezone.localdate(now), policy.sla_working_days),
-            last_response_at=response.responded_at,
-            updated_at=now,
-        )
-        case.events.create(
-            actor=None, at=now, kind=FollowupEventKind.CREATED, to_status=case.status, note=said
-        )
-    else:
-        # No version bump: a new low score must not turn someone's open form into a conflict.
-        FollowupCase.objects.filter(pk=case.pk).update(
-            response_count=F("response_count") + 1,
-            last_response_at=max(case.last_response_at, response.responded_at),
-        )
-        case.events.create(actor=None, at=now, kind=FollowupEventKind.RESPONSE, note=said)
-    FollowupCaseResponse.objects.create(case=case, response=response)
-    return case.pk
+def _joinable(keys: set[tuple[int, str]]) -> dict[tuple[int, str], _Joinable]:
+    """Per (department, customer): the open case, else the closed case with the latest low
+    score (the only closed one a later low score can be within the window of). One query."""
+    found: dict[tuple[int, str], _Joinable] = {}
+    cases = FollowupCase.objects.filter(
+        customer_id__in={customer for _, customer in keys},
+        department_id__in={department for department, _ in keys},
+    ).order_by("last_response_at", "pk")
+    for pk, department_id, customer_id, status, last in cases.values_list(
+        "pk", "department_id", "customer_id", "status", "last_response_at"
+    ):
+        key = (department_id, customer_id)
+        if key not in keys or (key in found and found[key].is_open):
+            continue
+        found[key] = _Joinable(pk, status != FollowupStatus.CLOSED, last)
+    return found
+
+
+def _insert(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Plain rows into a model's table, many a statement (what bulk_create writes, without
+    building a model instance a row: values already as the database takes them)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = PARAMETERS_PER_STATEMENT // len(columns)
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), per_statement):
+            chunk = rows[first : first + per_statement]
+            cursor.execute(
+                # Names from the model's own meta, every value bound: nothing from outside.
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholder] * len(chunk))}",  # noqa: S608
+                [value for row in chunk for value in row],
+            )
+
+
+def _add_responses(cases: list[_Joinable]) -> None:
+    """Count a batch's further low scores on cases that existed before it: response_count
+    grows by what the batch added and last_response_at moves to its latest, by one UPDATE
+    joined to a VALUES list (PostgreSQL and SQLite name its columns column1, column2…)."""
+    table = connection.ops.quote_name(FollowupCase._meta.db_table)
+    per_statement = PARAMETERS_PER_STATEMENT // 3
+    with connection.cursor() as cursor:
+        for first in range(0, len(cases), per_statement):
+            chunk = cases[first : first + per_statement]
+            cursor.execute(
+                # The table's name from the model's meta, every value bound.
+                f"UPDATE {table} SET response_count = {table}.response_count + added.column2, "  # noqa: S608
+                "last_response_at = added.column3 "
+                f"FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}) AS added "
+                f"WHERE {table}.id = added.column1",
+                [
+                    value
+                    for case in chunk
+                    for value in (
+                        case.pk,
+                        case.added,
+                        connection.ops.adapt_datetimefield_value(case.last_response_at),
+                    )
+                ],
+            )
+
+
+def _file_batch(
+    rows: list[tuple[int, int, str, int, datetime, str]],
+    touchpoints: dict[int, Touchpoint],
+    *,
+    policy: FollowupPolicy,
+    now: datetime,
+) -> set[int]:
+    """File one batch of low responses (in the order given): the same decisions as filing them
+    one at a time, then every write in bulk."""
+    keys = {(touchpoints[row[1]].department_id, row[5]) for row in rows}
+    cases = _joinable(keys)
+    existing = list(cases.values())
+    due_on = stats.add_working_days(timezone.localdate(now), policy.sla_working_days)
+    window = timedelta(days=policy.dedupe_days)
+    filed: list[tuple[_Joinable, int, str]] = []  # (case, response, what the history says)
+    created: list[_Joinable] = []
+    for pk, touchpoint_id, metric, score, responded_at, customer_id in rows:
+        touchpoint = touchpoints[touchpoint_id]
+        key = (touchpoint.department_id, customer_id)
+        said = f"{Metric(metric).label} {score} at {touchpoint.name}"
+        case = cases.get(key)
+        if case is not None and (case.is_open or case.last_response_at >= responded_at - window):
+            case.added += 1
+            case.last_response_at = max(case.last_response_at, responded_at)
+        else:
+            case = cases[key] = _Joinable(None, True, responded_at)
+            case.new = FollowupCase(
+                department_id=touchpoint.department_id,
+                touchpoint=touchpoint,
+                customer_id=customer_id,
+                opened_at=now,
+                due_on=due_on,
+                last_response_at=responded_at,
+                updated_at=now,
+            )
+            created.append(case)
+        filed.append((case, pk, said))
+    for case in created:
+        assert case.new is not None  # noqa: S101 - a created case holds its new row
+        case.new.response_count = 1 + case.added
+        case.new.last_response_at = case.last_response_at
+    FollowupCase.objects.bulk_create([case.new for case in created if case.new is not None])
+    for case in created:
+        case.pk = case.new.pk if case.new is not None else None
+    # No version bump: a new low score must not turn someone's open form into a conflict.
+    _add_responses([case for case in existing if case.added])
+    # The first low score of a new case opened it; each later one is another low score.
+    opened: set[int] = set()
+    events, links = [], []
+    at = connection.ops.adapt_datetimefield_value(now)
+    for case, response_id, said in filed:
+        assert case.pk is not None  # noqa: S101 - every new case was saved above
+        first = case.new is not None and case.pk not in opened
+        opened.add(case.pk)
+        kind = FollowupEventKind.CREATED if first else FollowupEventKind.RESPONSE
+        events.append((case.pk, at, str(kind), "", str(FollowupStatus.OPEN) if first else "", said))
+        links.append((case.pk, response_id))
+    _insert(FollowupEvent, ("case_id", "at", "kind", "from_status", "to_status", "note"), events)
+    _insert(FollowupCaseResponse, ("case_id", "response_id"), links)
+    # Bulk writes send no signals: say once that cases changed (the overview's cache).
+    post_save.send(sender=FollowupCase, instance=filed[0][0].new, created=bool(created))
+    return opened
 
 
 def _case(case_id: int) -> FollowupCase:

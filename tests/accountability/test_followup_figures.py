@@ -1,23 +1,53 @@
 """Close-the-loop rate, median time to first contact and overdue cases: one definition."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accountability import stats
-from accountability.followup_selectors import followup_figures, followup_figures_by_department
+from accountability.followup_selectors import (
+    followup_figures,
+    followup_figures_by_department,
+    followup_figures_overall,
+)
 from accountability.models import FollowupCase
 from accountability.selectors import scorecard
 from tests.metrics.factories import TouchpointFactory
 
 TODAY = date(2026, 12, 3)
+OPENED = datetime(2026, 12, 3, 9, tzinfo=timezone.get_current_timezone())
 
 
-def test_a_case_due_today_is_not_judged_and_one_due_yesterday_is_overdue():
-    figures = stats.followup_figures(
-        [(TODAY, "open", "", None), (TODAY - timedelta(days=1), "open", "", None)], today=TODAY
+def _figures(rows, *, touchpoint):
+    """The overall figures on TODAY of cases given as (due_on, status, outcome, hours to first
+    contact or None), all opened on TODAY at 09:00."""
+    opened = OPENED
+    for number, (due_on, status, outcome, hours) in enumerate(rows):
+        FollowupCase.objects.create(
+            department=touchpoint.department,
+            touchpoint=touchpoint,
+            customer_id=f"C-{number}",
+            due_on=due_on,
+            status=status,
+            outcome=outcome,
+            closed_at=opened if status == "closed" else None,
+            opened_at=opened,
+            last_response_at=opened,
+            first_contact_at=opened + timedelta(hours=hours) if hours is not None else None,
+        )
+    return followup_figures_overall(today=TODAY)
+
+
+@pytest.fixture
+def touchpoint(db):
+    return TouchpointFactory()
+
+
+def test_a_case_due_today_is_not_judged_and_one_due_yesterday_is_overdue(touchpoint):
+    figures = _figures(
+        [(TODAY, "open", "", None), (TODAY - timedelta(days=1), "open", "", None)],
+        touchpoint=touchpoint,
     )
     assert (figures.cases, figures.judged, figures.overdue) == (2, 1, 1)
     assert figures.loop_closed_pct == 0.0
@@ -27,32 +57,92 @@ def test_a_case_due_today_is_not_judged_and_one_due_yesterday_is_overdue():
     "outcome, closes_the_loop",
     [("resolved", True), ("declined", True), ("not_reached", False)],
 )
-def test_the_loop_is_closed_when_the_customer_was_reached(outcome, closes_the_loop):
-    figures = stats.followup_figures([(TODAY, "closed", outcome, 2.0)], today=TODAY)
+def test_the_loop_is_closed_when_the_customer_was_reached(outcome, closes_the_loop, touchpoint):
+    figures = _figures([(TODAY, "closed", outcome, 2.0)], touchpoint=touchpoint)
     assert figures.judged == 1
     assert figures.loop_closed == int(closes_the_loop)
     assert figures.overdue == 0
 
 
-def test_a_closed_case_counts_even_before_its_due_date():
-    figures = stats.followup_figures(
-        [(TODAY + timedelta(days=2), "closed", "resolved", 1.0)], today=TODAY
+def test_a_closed_case_counts_even_before_its_due_date(touchpoint):
+    figures = _figures(
+        [(TODAY + timedelta(days=2), "closed", "resolved", 1.0)], touchpoint=touchpoint
     )
     assert (figures.judged, figures.loop_closed_pct) == (1, 100.0)
 
 
-def test_the_median_hours_to_first_contact_skips_cases_never_contacted():
-    figures = stats.followup_figures(
+def test_the_median_hours_to_first_contact_skips_cases_never_contacted(touchpoint):
+    figures = _figures(
         [
             (TODAY, "contacted", "", 1.0),
             (TODAY, "contacted", "", 3.0),
             (TODAY, "contacted", "", 30.0),
             (TODAY, "open", "", None),
         ],
-        today=TODAY,
+        touchpoint=touchpoint,
     )
     assert figures.median_hours_to_contact == 3.0
-    assert stats.followup_figures([], today=TODAY).median_hours_to_contact is None
+
+
+def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(touchpoint):
+    figures = _figures(
+        [(TODAY, "contacted", "", hours) for hours in (30.0, 1.0, 2.0, 4.0)],
+        touchpoint=touchpoint,
+    )
+    assert figures.median_hours_to_contact == 3.0
+
+
+def test_no_contact_no_median(touchpoint):
+    assert (
+        _figures([(TODAY, "open", "", None)], touchpoint=touchpoint).median_hours_to_contact is None
+    )
+    assert followup_figures_overall(today=TODAY) == _figures([], touchpoint=touchpoint)
+
+
+def test_each_department_has_its_own_median(department_a, department_b):
+    first = TouchpointFactory(department=department_a)
+    second = TouchpointFactory(department=department_b)
+    opened = OPENED
+    for touchpoint, hours in [(first, 1), (first, 3), (second, 10), (second, 20), (second, 90)]:
+        FollowupCase.objects.create(
+            department=touchpoint.department,
+            touchpoint=touchpoint,
+            customer_id=f"C-{hours}",
+            due_on=TODAY,
+            status="contacted",
+            opened_at=opened,
+            last_response_at=opened,
+            first_contact_at=opened + timedelta(hours=hours),
+        )
+    found = followup_figures_by_department(today=TODAY)
+    assert found[department_a.pk].median_hours_to_contact == 2.0
+    assert found[department_b.pk].median_hours_to_contact == 20.0
+    assert followup_figures_overall(today=TODAY).median_hours_to_contact == 10.0
+
+
+def test_the_figures_take_the_same_queries_whatever_the_number_of_cases(
+    django_assert_num_queries, department_a, department_b
+):
+    """Counts and the median are taken in SQL: two queries for the tile and two for the
+    scorecard, for 3 cases or 60."""
+    opened = OPENED
+    for size in (3, 60):
+        for number in range(size):
+            department = (department_a, department_b)[number % 2]
+            FollowupCase.objects.create(
+                department=department,
+                touchpoint=TouchpointFactory(department=department),
+                customer_id=f"{size}-{number}",
+                due_on=TODAY - timedelta(days=number % 3),
+                status="contacted",
+                opened_at=opened,
+                last_response_at=opened,
+                first_contact_at=opened + timedelta(hours=number),
+            )
+        with django_assert_num_queries(2):
+            followup_figures_overall(today=TODAY)
+        with django_assert_num_queries(2):
+            followup_figures_by_department(today=TODAY)
 
 
 @pytest.mark.django_db
@@ -153,8 +243,6 @@ def test_overdue_cases_put_one_line_per_department_on_the_meeting_agenda(
 def test_the_overview_tile_and_the_digest_add_every_department_up(
     client_for, executive, department_a, department_b
 ):
-    from accountability.followup_selectors import followup_figures_overall
-
     now = timezone.now()
     today = timezone.localdate()
     for department, outcome in [(department_a, "resolved"), (department_b, "not_reached")]:
