@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -35,6 +36,9 @@ from metrics.selectors.say_do import (  # noqa: E402,F401 - re-exported for page
     say_do_query,
     say_do_segments,
 )
+
+if TYPE_CHECKING:
+    from metrics.selectors.segments import Slice
 from metrics.selectors.windows import (  # noqa: E402 - after the models it reads
     WindowPoint,
     WindowScore,
@@ -266,7 +270,11 @@ class TouchpointRow:
 
 
 def touchpoint_rows(
-    touchpoints: Iterable[Touchpoint], *, metric: str = "nps", today: date | None = None
+    touchpoints: Iterable[Touchpoint],
+    *,
+    metric: str = "nps",
+    today: date | None = None,
+    segment: str = "",
 ) -> list[TouchpointRow]:
     """Each touch point with its headline window's score and trend (1 query).
 
@@ -275,7 +283,11 @@ def touchpoint_rows(
     """
     touchpoints = list(touchpoints)
     windows = headline_window_scores(
-        metric=metric, scope=Scope.TOUCHPOINT, scope_ids=[t.pk for t in touchpoints], today=today
+        metric=metric,
+        scope=Scope.TOUCHPOINT,
+        scope_ids=[t.pk for t in touchpoints],
+        today=today,
+        segment=segment,
     )
     return [
         TouchpointRow(touchpoint, windows.get(touchpoint.pk), touchpoint.floor_for(metric))
@@ -292,11 +304,17 @@ def headline_window(
     ).get(scope_id)
 
 
-def department_scorecard(*, department_id: int, metric: str = "nps") -> dict[str, object]:
-    """A department's touch points (latest monthly score) and KPIs with red / amber / green."""
+def department_scorecard(
+    *, department_id: int, metric: str = "nps", where: "Slice | None" = None
+) -> dict[str, object]:
+    """A department's touch points (headline window's score) and KPIs with red / amber / green;
+    within a slice, the touch points of its channel scored on its segment's answers."""
     touchpoints = touchpoint_list(department_id).order_by("name")
+    if where is not None and where.channel:
+        touchpoints = touchpoints.filter(channel=where.channel)
+    segment = where.segment if where is not None else ""
     return {
-        "touchpoints": touchpoint_rows(touchpoints, metric=metric),
+        "touchpoints": touchpoint_rows(touchpoints, metric=metric, segment=segment),
         "kpis": kpi_statuses(department_id=department_id),
         "metric": metric,
     }
