@@ -32,7 +32,10 @@ class BreakdownRowSerializer(serializers.Serializer):
 
 
 class _BreakdownQuery(serializers.Serializer):
-    by = serializers.ChoiceField(choices=DIMENSIONS)
+    by = serializers.ChoiceField(
+        choices=DIMENSIONS,
+        error_messages={"invalid_choice": f'"{{input}}" is not one of: {", ".join(DIMENSIONS)}'},
+    )
     scope = serializers.ChoiceField(choices=Scope.choices)
     scope_id = serializers.IntegerField(min_value=0)
     metric = serializers.ChoiceField(choices=Metric.choices, required=False)
