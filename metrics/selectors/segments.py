@@ -297,11 +297,11 @@ def breakdown(
         order = sorted(labels)
     elif dimension == "channel":
         places = touchpoint_places() if places is None else places
-        inside = touchpoints_in(scope, scope_id).values("pk")
+        rows = _table(where.segment).filter(scope=Scope.TOUCHPOINT, grain=Grain.DAY)
+        if scope != Scope.ORGANISATION:  # the organisation holds every touch point
+            rows = rows.filter(scope_id__in=touchpoints_in(scope, scope_id).values("pk"))
         found = (
-            _table(where.segment)
-            .filter(scope=Scope.TOUCHPOINT, scope_id__in=inside, grain=Grain.DAY)
-            .filter(period_start__range=(start, end), metric__in=metrics)
+            rows.filter(period_start__range=(start, end), metric__in=metrics)
             .values("scope_id", "metric")
             .annotate(**_sums())
         )
