@@ -475,18 +475,12 @@ class SegmentRollup(models.Model):
                 name="metrics_segmentrollup_unique_period",
             ),
         ]
-        indexes = [
-            # A segment-filtered overview: every scope id of a few scopes, day rows in a range.
-            models.Index(
-                fields=["segment", "grain", "scope", "period_start"],
-                name="metrics_segrollup_seg_range",
-            ),
-            # A breakdown by segment of one scope, and a channel's touch-point rows.
-            models.Index(
-                fields=["scope", "scope_id", "grain", "period_start"],
-                name="metrics_segrollup_scope_range",
-            ),
-        ]
+        indexes = [  # a filtered overview's range sums; a breakdown of one scope by segment
+            models.Index(fields=["segment", "grain", "scope", "period_start"],
+                         name="metrics_segrollup_seg_range"),
+            models.Index(fields=["scope", "scope_id", "grain", "period_start"],
+                         name="metrics_segrollup_scope_range"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         where = f"{self.scope}:{self.scope_id} {self.segment}"

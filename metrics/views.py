@@ -133,7 +133,9 @@ def department_scorecard(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "department": department,
-        **selectors.department_scorecard(department_id=department.pk, where=where),
+        **selectors.department_scorecard(
+            department_id=department.pk, segment=where.segment, channel=where.channel
+        ),
         "segments": segments,
         "channels": Channel.choices,
         "where": where,

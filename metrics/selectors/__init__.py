@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -36,9 +35,6 @@ from metrics.selectors.say_do import (  # noqa: E402,F401 - re-exported for page
     say_do_query,
     say_do_segments,
 )
-
-if TYPE_CHECKING:
-    from metrics.selectors.segments import Slice
 from metrics.selectors.windows import (  # noqa: E402 - after the models it reads
     WindowPoint,
     WindowScore,
@@ -305,14 +301,13 @@ def headline_window(
 
 
 def department_scorecard(
-    *, department_id: int, metric: str = "nps", where: "Slice | None" = None
+    *, department_id: int, metric: str = "nps", segment: str = "", channel: str = ""
 ) -> dict[str, object]:
     """A department's touch points (headline window's score) and KPIs with red / amber / green;
-    within a slice, the touch points of its channel scored on its segment's answers."""
+    with a channel, its touch points only; with a segment, scored on that segment's answers."""
     touchpoints = touchpoint_list(department_id).order_by("name")
-    if where is not None and where.channel:
-        touchpoints = touchpoints.filter(channel=where.channel)
-    segment = where.segment if where is not None else ""
+    if channel:
+        touchpoints = touchpoints.filter(channel=channel)
     return {
         "touchpoints": touchpoint_rows(touchpoints, metric=metric, segment=segment),
         "kpis": kpi_statuses(department_id=department_id),
