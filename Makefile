@@ -47,6 +47,7 @@ format: install
 # then the meeting page with 60 agenda items (size, server time, time to interactive).
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/segments.py
 	$(BIN)/python bench/browser.py
 	$(BIN)/python bench/meeting.py
 

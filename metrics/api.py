@@ -12,11 +12,12 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from cco.api_permissions import ReadByRolesWriteByCCO
-from metrics import selectors, theme_api, webhook_api
+from metrics import segment_api, selectors, theme_api, webhook_api
 from metrics.kpi_values import kpi_value_problem
 from metrics.models import (
     KPI,
     Breach,
+    Channel,
     Grain,
     Journey,
     JourneyStage,
@@ -28,7 +29,7 @@ from metrics.models import (
     Touchpoint,
 )
 from metrics.selectors.cutoffs import score_cutoffs
-from metrics.selectors.segments import known_segments, segment_score_series
+from metrics.selectors.segments import slice_query, sliced_score_series
 from metrics.services.cutoffs import score_cutoffs_update
 from metrics.services.ingest import response_import
 from metrics.validation import MAX_LENGTHS, OTHER_MAX_LENGTH
@@ -314,24 +315,22 @@ class ScoreSeriesView(APIView):
             OpenApiParameter("grain", str, enum=Grain.values, required=True),
             OpenApiParameter("start", str, description="ISO date, inclusive"),
             OpenApiParameter("end", str, description="ISO date, inclusive"),
-            OpenApiParameter("segment", str, description="One customer segment (grain=month only)"),
+            OpenApiParameter("segment", str, description="Only answers of this customer segment"),
+            OpenApiParameter("channel", str, enum=Channel.values,
+                             description="Only touch points of this channel"),
         ],
         responses=ScorePointSerializer(many=True),
-    )
+    )  # fmt: skip
     def get(self, request: Request) -> Response:
         query = _ScoreQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         wanted = dict(query.validated_data)
-        segment = wanted.pop("segment", "")
-        if not segment:
-            points = selectors.score_series(**wanted)
-        else:
-            if wanted["grain"] != Grain.MONTH:
-                raise ValidationError({"grain": "a segment's scores are rolled up by month only"})
-            if segment not in known_segments():
-                raise ValidationError({"segment": f"no responses carry segment {segment!r}"})
-            del wanted["grain"]
-            points = segment_score_series(segment=segment, **wanted)
+        where, errors = slice_query(wanted)
+        if errors:
+            raise ValidationError(errors)
+        wanted.pop("segment", None)
+        wanted.pop("channel", None)
+        points = sliced_score_series(where=where, **wanted)
         return Response(ScorePointSerializer(points, many=True).data)
 
 
@@ -343,6 +342,8 @@ class _ScoreQuery(serializers.Serializer):
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
     segment = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    # Checked against the known channels by `slice_query`, whose message names them all.
+    channel = serializers.CharField(required=False, allow_blank=True, max_length=60)
 
 
 def _say_do_group(group: Any) -> dict[str, Any]:
@@ -450,6 +451,7 @@ def register(router: BaseRouter) -> None:
 
 urlpatterns = [
     path("scores/", ScoreSeriesView.as_view(), name="metrics-scores"),
+    *segment_api.urlpatterns,
     path("score-cut-offs/", ScoreCutoffsView.as_view(), name="score-cutoffs"),
     *webhook_api.urlpatterns,
     path("say-do/", SayDoView.as_view(), name="metrics-say-do"),

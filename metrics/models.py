@@ -448,16 +448,17 @@ class SayDoRollup(models.Model):
 
 
 class SegmentRollup(models.Model):
-    """A roll-up row for one customer segment: metric × scope × segment × month, the same
-    additive counts as `Rollup`. Kept apart from `Rollup` so the overview's reads never grow
-    with the number of segments; rebuilt whole by `segment_rollup_rebuild` from the touch-point
-    months of responses that carry a segment."""
+    """A roll-up row for one customer segment: metric × scope × segment × grain × period, the
+    same additive counts as `Rollup`, at the same grains. Kept apart from `Rollup` so the
+    unfiltered reads never grow with the number of segments; rebuilt whole by
+    `segment_rollup_rebuild` from the touch-point days of responses that carry a segment."""
 
     metric = models.CharField(max_length=4, choices=Metric.choices)
     scope = models.CharField(max_length=12, choices=Scope.choices)
     scope_id = models.BigIntegerField()
     segment = models.CharField(max_length=60)
-    period_start = models.DateField(help_text="The first day of the month.")
+    grain = models.CharField(max_length=8, choices=Grain.choices, default=Grain.MONTH)
+    period_start = models.DateField(help_text="The first day of the period.")
     n = models.IntegerField()
     promoters = models.IntegerField(default=0)
     passives = models.IntegerField(default=0)
@@ -467,15 +468,23 @@ class SegmentRollup(models.Model):
 
     class Meta:
         constraints = [
-            # Also the index of a segment's series: equality on four, range on the month.
+            # Also the index of a segment's series and of its range sums over day rows:
+            # equality on five, range on the period.
             models.UniqueConstraint(
-                fields=["metric", "scope", "scope_id", "segment", "period_start"],
-                name="metrics_segmentrollup_unique_month",
+                fields=["metric", "scope", "scope_id", "segment", "grain", "period_start"],
+                name="metrics_segmentrollup_unique_period",
             ),
         ]
+        indexes = [  # a filtered overview's range sums; a breakdown of one scope by segment
+            models.Index(fields=["segment", "grain", "scope", "period_start"],
+                         name="metrics_segrollup_seg_range"),
+            models.Index(fields=["scope", "scope_id", "grain", "period_start"],
+                         name="metrics_segrollup_scope_range"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.scope}:{self.scope_id} {self.segment} {self.period_start}"
+        where = f"{self.scope}:{self.scope_id} {self.segment}"
+        return f"{self.metric} {where} {self.grain} {self.period_start}"
 
 
 # The red / amber / green cut-offs live in their own module; Django finds them through this one.

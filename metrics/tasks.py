@@ -84,7 +84,10 @@ def say_do_rebuild_task() -> dict[str, int]:
 @shared_task(**RETRY)
 def segment_rollup_rebuild_task() -> int:
     cache.delete(_pending_key(SEGMENT_TASK))
-    return segment_rollup_rebuild()
+    written = segment_rollup_rebuild()
+    # The rebuild moved the roll-up version on: the overview's default view is computed again.
+    enqueue(OVERVIEW_WARM_TASK)
+    return written
 
 
 @shared_task(**RETRY)

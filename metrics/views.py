@@ -12,8 +12,14 @@ from cco.importing import UnreadableFile, csv_rows, open_text
 from cco.models import Department
 from metrics import charts, samples, selectors, stats
 from metrics.forms import CustomerUploadForm, ResponseUploadForm
-from metrics.models import CustomerOutcome, Grain, Metric, Scope, Touchpoint
-from metrics.selectors.segments import known_segments, segment_score_series
+from metrics.models import Channel, CustomerOutcome, Grain, Metric, Scope, Touchpoint
+from metrics.selectors.segments import (
+    DIMENSIONS,
+    breakdown,
+    known_segments,
+    slice_query,
+    sliced_score_series,
+)
 from metrics.selectors.themes import theme_figures
 from metrics.services.customers import customer_outcomes_import_csv
 from metrics.services.ingest import ImportReport, response_import_file
@@ -63,20 +69,13 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     start = today - timedelta(weeks=52)
     segments = known_segments()
-    segment = request.GET.get("segment", "")
-    if segment and segment not in segments:
-        segment = ""  # a segment no response carries: the page shows every segment
-    if segment:
-        # A segment is rolled up by month: its trend is monthly, over the same year.
-        points = segment_score_series(
-            metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, segment=segment,
-            start=start.replace(day=1),
-        )  # fmt: skip
-    else:
-        points = selectors.score_series(
-            metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, grain=Grain.WEEK,
-            start=start,
-        )  # fmt: skip
+    where, errors = slice_query({"segment": request.GET.get("segment", "")}, segments)
+    if errors:
+        return bad_slice(request, errors)
+    points = sliced_score_series(
+        metric=metric, scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk, grain=Grain.WEEK,
+        start=start, where=where,
+    )  # fmt: skip
     counts = selectors.score_distribution(
         metric=metric, touchpoint_id=touchpoint.pk, start=today - timedelta(days=90), end=today
     )
@@ -108,20 +107,62 @@ def touchpoint_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "catching_up": selectors.rollups_catching_up(),
             "say_do": selectors.say_do_for(scope=Scope.TOUCHPOINT, scope_id=touchpoint.pk),
             "segments": segments,
-            "segment": segment,
+            "segment": where.segment,
             "min_customers": selectors.MIN_CUSTOMERS,
+            "by_segment": breakdown(
+                "segment",
+                scope=Scope.TOUCHPOINT,
+                scope_id=touchpoint.pk,
+                start=today - timedelta(days=89),
+                end=today,
+                metrics=(metric,),
+            ),  # fmt: skip
         },
     )
 
 
 @require_GET
 def department_scorecard(request: HttpRequest, slug: str) -> HttpResponse:
+    """A department's touch points and KPIs; ?segment= scores only that segment's answers,
+    ?channel= keeps that channel's touch points; both break the department's NPS down."""
     department = get_for_user(request.user, Department, slug=slug)
+    segments = known_segments()
+    where, errors = slice_query(request.GET, segments)
+    if errors:
+        return bad_slice(request, errors)
+    today = timezone.localdate()
     context = {
         "department": department,
-        **selectors.department_scorecard(department_id=department.pk),
+        **selectors.department_scorecard(
+            department_id=department.pk, segment=where.segment, channel=where.channel
+        ),
+        "segments": segments,
+        "channels": Channel.choices,
+        "where": where,
+        "breakdowns": [
+            (
+                dimension,
+                breakdown(
+                    dimension,
+                    scope=Scope.DEPARTMENT,
+                    scope_id=department.pk,
+                    start=today - timedelta(days=89),
+                    end=today,
+                    where=where,
+                    metrics=(Metric.NPS,),
+                ),
+            )  # fmt: skip
+            for dimension in DIMENSIONS
+        ],
+        "min_n": stats.MIN_RESPONSES,
     }
     return render(request, "metrics/department_scorecard.html", context)
+
+
+def bad_slice(request: HttpRequest, errors: dict[str, str]) -> HttpResponse:
+    """A segment or channel no score can be read for: a 400 naming the parameter and the
+    values it may take, rather than a page that quietly shows everyone."""
+    return render(request, "metrics/bad_slice.html", {"errors": errors}, status=400)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 
 from cco.charts import plotly_text
 from metrics.selectors import SayDo
-from overview.selectors import JourneyMap, RoadmapHealth, Trend
+from overview.selectors import Breakdowns, JourneyMap, RoadmapHealth, Trend
 from roadmap.selectors import initiative_statuses
 
 INK, MUTED, LINE = "#1f2933", "#616e7c", "#d9dee4"
@@ -305,3 +305,38 @@ def say_do_figure(say_do: SayDo) -> dict[str, Any]:
         marker={"symbol": "diamond", "size": 13, "color": INK},
     ))  # fmt: skip
     return figure(traces, layout)
+
+
+def breakdown_figure(breakdowns: Breakdowns, dimension: str) -> dict[str, Any]:
+    """NPS per segment (or channel) with its 95 % interval as error bars; a group under the
+    minimum of responses is drawn hollow and grey, as on the trend."""
+    rows = [row for row in breakdowns.nps(dimension) if row.estimate.value is not None]
+    values = [round(row.estimate.value or 0, 1) for row in rows]
+    layout = base_layout(
+        xaxis={"title": {"text": "NPS"}, "gridcolor": LINE, "automargin": True,
+               "range": fitted_range([v for row in rows for v in (row.estimate.low,
+                                      row.estimate.high) if v is not None] or [0.0])},
+        yaxis={"gridcolor": LINE, "automargin": True, "autorange": "reversed"},
+        showlegend=False,
+        height=80 + 36 * max(len(rows), 1),
+    )  # fmt: skip
+    trace = scatter(
+        x=values,
+        y=[plotly_text(row.label) for row in rows],
+        mode="markers",
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": [round((r.estimate.high or 0) - (r.estimate.value or 0), 1) for r in rows],
+            "arrayminus": [round((r.estimate.value or 0) - (r.estimate.low or 0), 1) for r in rows],
+            "color": MUTED,
+        },
+        marker={
+            "size": 10,
+            "symbol": ["circle" if r.estimate.enough else "circle-open" for r in rows],
+            "color": [ACCENT if r.estimate.enough else MUTED for r in rows],
+        },
+        customdata=[r.estimate.n for r in rows],
+        hovertemplate="%{y}<br>NPS %{x}<br>n = %{customdata}<extra></extra>",
+    )
+    return figure([trace], layout)

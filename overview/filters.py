@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from cco.models import Department
 from metrics.selectors import Grain, Journey, journey_list
+from metrics.selectors.segments import Channel, Slice, unknown_channel, unknown_segment
 
 PERIOD_CHOICES = [
     ("30d", "Last 30 days"),
@@ -31,6 +33,13 @@ class DashboardFilters:
     grain: str
     journey: Journey | None
     department: Department | None
+    segment: str = ""
+    channel: str = ""
+
+    @property
+    def slice(self) -> Slice:
+        """Whose answers the scores count: one segment, one channel, both or everyone."""
+        return Slice(self.segment, self.channel)
 
     @property
     def previous_start(self) -> date:
@@ -52,6 +61,10 @@ class DashboardFilters:
             params["journey"] = self.journey.slug
         if self.department:
             params["department"] = self.department.slug
+        if self.segment:
+            params["segment"] = self.segment
+        if self.channel:
+            params["channel"] = self.channel
         return urlencode(params)
 
 
@@ -72,6 +85,20 @@ class DashboardFilterForm(forms.Form):
         required=False,
         empty_label="All departments",
     )
+    segment = forms.ChoiceField(choices=[("", "All segments")], required=False)
+    channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices], required=False)
+
+    def __init__(self, *args: object, segments: list[str] | None = None, **kwargs: object) -> None:
+        """`segments`: the segments the roll-ups know (the caller reads them, cached)."""
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        known = segments or []
+        segment_field = cast(forms.ChoiceField, self.fields["segment"])
+        segment_field.choices = [("", "All segments"), *((s, s) for s in known)]
+        segment_field.error_messages["invalid_choice"] = unknown_segment(
+            "%(value)s", [s.replace("%", "%%") for s in known]
+        )
+        channel_field = cast(forms.ChoiceField, self.fields["channel"])
+        channel_field.error_messages["invalid_choice"] = unknown_channel("%(value)s")
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
@@ -116,6 +143,8 @@ class DashboardFilterForm(forms.Form):
             grain=grain,
             journey=data.get("journey"),
             department=data.get("department"),
+            segment=data.get("segment") or "",
+            channel=data.get("channel") or "",
         )
 
 

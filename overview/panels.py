@@ -22,6 +22,8 @@ from accountability.scorecard import SCORECARD_COLUMNS
 from metrics.charts import drivers_figure
 from metrics.selectors import rollup_state
 from metrics.selectors.cutoffs import score_cutoffs
+from metrics.selectors.segments import DIMENSIONS, known_segments
+from metrics.stats import MIN_RESPONSES
 from overview import charts, selectors, tables
 from overview.filters import DashboardFilterForm, DashboardFilters
 
@@ -41,6 +43,7 @@ def panel_tables(data: selectors.Overview) -> dict[str, tables.Table]:
         "scorecard": tables.scorecard_table(data.scorecard),
         "roadmap": tables.roadmap_table(data.roadmap),
         "saydo": tables.say_do_table(data.say_do),
+        "breakdown": tables.breakdown_table(data.breakdowns),
     }
 
 
@@ -60,13 +63,21 @@ def compute_panels(filters: DashboardFilters) -> dict[str, Any]:
         "say_do": data.say_do,
         "departments": data.departments,
         "drivers": data.drivers,
+        "breakdowns": data.breakdowns,
         "has_responses": data.tiles.responses_total > 0,
+        "min_n": MIN_RESPONSES,
+        "breakdown_charts": [(dimension, dimension, f"by_{dimension}") for dimension in DIMENSIONS],
+        "figures_present": [
+            f"by_{dimension}" for dimension in DIMENSIONS if data.breakdowns.nps(dimension)
+        ],
         "tables": panel_tables(data),
         "figures": {
             "trend": charts.nps_trend_figure(data.trend),
             "journeys": charts.journey_figure(data.journey_map),
             "roadmap": charts.roadmap_status_figure(data.roadmap),
             "saydo": charts.say_do_figure(data.say_do),
+            "by_segment": charts.breakdown_figure(data.breakdowns, "segment"),
+            "by_channel": charts.breakdown_figure(data.breakdowns, "channel"),
             **{
                 f"drivers_{outcome}": drivers_figure(found.ranked, outcome_label=found.label)
                 for outcome, found in data.drivers.items()
@@ -88,13 +99,30 @@ def cache_key(filters: DashboardFilters, rollup_version: str) -> str:
         filters.grain,
         str(filters.journey.pk if filters.journey else "-"),
         str(filters.department.pk if filters.department else "-"),
+        # Any text a segment may hold, kept apart from the key's separators.
+        filters.segment.encode().hex() or "-",
+        filters.channel or "-",
     ]
     return "overview:panels:" + ":".join(parts)
 
 
-def panel_data(filters: DashboardFilters) -> dict[str, Any]:
-    """The panels for these filters: from the cache when neither roll-ups nor data moved."""
-    rollup_version, catching_up = rollup_state()
+def known_segments_cached(rollup_version: str) -> list[str]:
+    """The segments the roll-ups know, for the filter's choices: read once per roll-up version
+    (a segment roll-up rebuild moves it on)."""
+    key = f"overview:segments:{rollup_version}"
+    segments = cache.get(key)
+    if segments is None:
+        segments = known_segments()
+        cache.set(key, segments, CACHE_SECONDS)
+    return list(segments)
+
+
+def panel_data(
+    filters: DashboardFilters, *, state: tuple[str, bool] | None = None
+) -> dict[str, Any]:
+    """The panels for these filters: from the cache when neither roll-ups nor data moved.
+    `state` is `rollup_state()` when the caller has read it already."""
+    rollup_version, catching_up = state or rollup_state()
     key = cache_key(filters, rollup_version)
     panels = cache.get(key)
     if panels is None:

@@ -24,7 +24,6 @@ from metrics.selectors import (
     Touchpoint,
     period_start_of,
     say_do_summary,
-    score_series,
 )
 from metrics.selectors.cutoffs import score_cutoffs
 from metrics.selectors.drivers import Drivers, driver_analyses
@@ -33,10 +32,18 @@ from metrics.selectors.ranges import (
     RangeScores,
     department_nps_targets,
     headline_scope,
-    headline_scores,
     map_touchpoints,
     nps_breaches_between,
-    range_scores,
+)
+from metrics.selectors.segments import (
+    DIMENSIONS,
+    BreakdownRow,
+    TouchpointPlaces,
+    breakdown,
+    places_of,
+    sliced_headline,
+    sliced_range_scores,
+    sliced_score_series,
 )
 from metrics.stats import Estimate
 from overview.filters import DashboardFilters
@@ -141,11 +148,12 @@ def nps_trend(filters: DashboardFilters, results: list) -> Trend:
     scope = filters_scope(filters)
     department_id = _department_id(filters)
     trend = Trend(scope=scope, start=filters.start, end=filters.end)
-    trend.points = score_series(
+    trend.points = sliced_score_series(
         metric=NPS,
         scope=scope.scope,
         scope_id=scope.scope_id,
         grain=filters.grain,
+        where=filters.slice,
         start=period_start_of(filters.grain, filters.start),
         end=filters.end,
     )
@@ -264,17 +272,25 @@ class JourneyMap:
     touchpoints: list[Touchpoint]
 
 
-def journey_map(filters: DashboardFilters, scores: RangeScores) -> JourneyMap:
+def journey_map(
+    filters: DashboardFilters, scores: RangeScores, every_touchpoint: list[Touchpoint]
+) -> JourneyMap:
     """Each journey's stages with their touch points, the peaks and the pits.
 
     People remember the peaks, the pits and the transitions of an experience: the best and
     worst stage of each journey, the steepest fall from one stage to the next, and the touch
     points furthest above and below their targets.
     """
-    loaded = map_touchpoints(
-        department_id=_department_id(filters),
-        journey_id=filters.journey.pk if filters.journey is not None else None,
-    )
+    department_id = _department_id(filters)
+    journey_id = filters.journey.pk if filters.journey is not None else None
+    # Another channel's touch points have no score within a channel: they are left out.
+    loaded = [
+        touchpoint
+        for touchpoint in every_touchpoint
+        if department_id in (None, touchpoint.department_id)
+        and journey_id in (None, touchpoint.stage.journey_id)
+        and filters.channel in ("", touchpoint.channel)
+    ]
     rows: list[JourneyRow] = []
     cells: list[TouchpointCell] = []
     amber_band = score_cutoffs().nps
@@ -313,6 +329,41 @@ def journey_map(filters: DashboardFilters, scores: RangeScores) -> JourneyMap:
 
 
 # --- Department scorecard: accountability's rows, from the figures read once above ----------
+
+
+# --- Breakdowns by segment and by channel -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breakdowns:
+    """The headline scope's score per segment and per channel, every metric, in the period."""
+
+    scope: HeadlineScope
+    rows: dict[str, list[BreakdownRow]]  # "segment" | "channel" → rows
+
+    def nps(self, dimension: str) -> list[BreakdownRow]:
+        return [row for row in self.rows[dimension] if row.metric == NPS]
+
+
+def breakdowns(filters: DashboardFilters, places: TouchpointPlaces) -> Breakdowns:
+    """By segment within the chosen channel, by channel within the chosen segment (two
+    queries): the chosen group is one row among the others, so it reads against them."""
+    scope = filters_scope(filters)
+    return Breakdowns(
+        scope,
+        {
+            dimension: breakdown(
+                dimension,
+                scope=scope.scope,
+                scope_id=scope.scope_id,
+                start=filters.start,
+                end=filters.end,
+                where=filters.slice,
+                places=places,
+            )  # fmt: skip
+            for dimension in DIMENSIONS
+        },
+    )
 
 
 # --- Roadmap health -----------------------------------------------------------------------
@@ -357,19 +408,29 @@ class Overview:
     say_do: SayDo
     departments: list[Department]
     drivers: dict[str, Drivers | None]
+    breakdowns: Breakdowns
 
 
 def overview(filters: DashboardFilters) -> Overview:
-    """Every panel of the overview, each fact read once (about 16 queries whatever the size).
+    """Every panel of the overview, each fact read once (about 20 queries whatever the size).
+    Scores count the answers of the chosen segment and channel only (`filters.slice`).
 
     Whether roll-ups lag is read by the caller, fresh, beside the cached panels."""
     department_id = _department_id(filters)
     scope = filters_scope(filters)
-    scores = range_scores(start=filters.start, end=filters.end)
-    headline = headline_scores(
-        scope, start=filters.start, end=filters.end, previous_start=filters.previous_start
+    every_touchpoint = map_touchpoints()
+    places = places_of(every_touchpoint)
+    scores = sliced_range_scores(
+        start=filters.start, end=filters.end, where=filters.slice, places=places
     )
-    the_map = journey_map(filters, scores)
+    headline = sliced_headline(
+        scope,
+        start=filters.start,
+        end=filters.end,
+        previous_start=filters.previous_start,
+        where=filters.slice,
+    )
+    the_map = journey_map(filters, scores, every_touchpoint)
     delivery = accountability_selectors.delivery_by_department(
         start=filters.start, end=filters.end, department_id=department_id
     )
@@ -383,7 +444,9 @@ def overview(filters: DashboardFilters) -> Overview:
     action_items = combined_delivery(delivery.values())
     tiles = Tiles(
         nps=ScoreTile(
-            label=f"{scope.label} NPS", current=headline.current, previous=headline.previous
+            label=" · ".join(part for part in (f"{scope.label} NPS", filters.slice.label) if part),
+            current=headline.current,
+            previous=headline.previous,
         ),
         responses=headline.responses,
         journeys=[(row.journey, row.estimate) for row in the_map.journeys],
@@ -393,9 +456,11 @@ def overview(filters: DashboardFilters) -> Overview:
         action_items_rag=delivery_cutoffs().on_time_rag(action_items.on_time_pct),
         followups=followup_figures_overall(department_id=department_id),
     )
-    # The journey map holds only one journey's touch points when filtered; the scorecard
-    # needs every department's.
-    targets = department_nps_targets(None if filters.journey is not None else the_map.touchpoints)
+    # Every department's touch points are at hand (the map holds only the filtered ones): the
+    # scorecard's targets are those of the touch points it scores, the chosen channel's.
+    targets = department_nps_targets(
+        [t for t in every_touchpoint if filters.channel in ("", t.channel)]
+    )
     return Overview(
         tiles=tiles,
         trend=nps_trend(filters, results),
@@ -412,4 +477,5 @@ def overview(filters: DashboardFilters) -> Overview:
         say_do=say_do_summary(),
         departments=departments,
         drivers=driver_analyses(),
+        breakdowns=breakdowns(filters, places),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from accountability.scorecard import scorecard_table as accountability_scorecard_table
 from metrics.selectors import SayDo
 from overview.selectors import (
+    Breakdowns,
     JourneyMap,
     RoadmapHealth,
     ScorecardRow,
@@ -134,3 +135,23 @@ def say_do_table(say_do: SayDo) -> Table:
         [[row.label, row.customers, fmt(row.retention), fmt(row.mean_revenue, 2)]
          for row in say_do.rows],
     )  # fmt: skip
+
+
+def breakdown_table(breakdowns: Breakdowns) -> Table:
+    """Every metric's score per segment and per channel; a group under the minimum of responses
+    keeps its figures and says so, as the trend's periods do."""
+    rows: list[list[object]] = [
+        [
+            row.dimension,
+            row.label,
+            row.metric,
+            fmt(row.estimate.value),
+            fmt(row.estimate.low),
+            fmt(row.estimate.high),
+            row.estimate.n,
+            "" if row.estimate.enough else "too few responses",
+        ]
+        for dimension in breakdowns.rows
+        for row in breakdowns.rows[dimension]
+    ]
+    return Table(["by", "group", "metric", "score", "low", "high", "n", "note"], rows)

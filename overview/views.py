@@ -1,21 +1,24 @@
 from typing import cast
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from cco.access import person_with_role, require_perm
 from cco.csv_safety import csv_response
 from cco.models import Role
+from metrics.selectors import rollup_state
+from metrics.selectors.segments import known_segments
 from overview import panels, selectors
 from overview.board_pack import Quarter
 from overview.board_pack_pdf import board_pack_pdf
 from overview.filters import DashboardFilterForm
 
-PANELS = ("tiles", "trend", "journeys", "scorecard", "roadmap", "saydo")
+PANELS = ("tiles", "trend", "journeys", "scorecard", "roadmap", "saydo", "breakdown")
 
 
 @require_GET
@@ -27,9 +30,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     if person.role in (Role.DEPARTMENT_HEAD, Role.CONTRIBUTOR) and person.department_id:
         if not wants_overview:
             return redirect(person.department)  # type: ignore[arg-type]
-    form = DashboardFilterForm(request.GET or None)
+    state = rollup_state()
+    segments = panels.known_segments_cached(state[0])
+    form = DashboardFilterForm(request.GET or None, segments=segments)
     filters = form.filters()
-    context = {"form": form, "filters": filters, **panels.panel_data(filters)}
+    context = {"form": form, "filters": filters, **panels.panel_data(filters, state=state)}
     # The departments are loaded for the scorecard already; the filter reuses them.
     department_field = cast(forms.ModelChoiceField, form.fields["department"])
     department_field.choices = [
@@ -55,10 +60,20 @@ def panel_csv(request: HttpRequest, panel: str) -> HttpResponse:
     person_with_role(request)
     if panel not in PANELS:
         raise Http404(f"There is no overview panel called {panel!r}.")
-    filters = DashboardFilterForm(request.GET or None).filters()
+    form = DashboardFilterForm(request.GET or None, segments=known_segments())
+    # A segment or channel nobody can read is refused, not quietly widened to everyone: the
+    # file would otherwise say less than its name claims.
+    refused = {name: form.errors[name][0] for name in ("segment", "channel") if name in form.errors}
+    if refused:
+        return HttpResponseBadRequest(
+            "; ".join(f"{name}: {reason}" for name, reason in refused.items()),
+            content_type="text/plain; charset=utf-8",
+        )
+    filters = form.filters()
     # The same tables the page shows, without building the page's figures.
     table = panels.panel_tables(selectors.overview(filters))[panel]
-    filename = f"overview-{panel}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    sliced = f"-{slugify(filters.slice.label)}" if not filters.slice.everyone else ""
+    filename = f"overview-{panel}-{filters.start.isoformat()}-{filters.end.isoformat()}{sliced}.csv"
     return csv_response(filename, table.header, table.rows)
 
 

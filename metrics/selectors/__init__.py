@@ -266,7 +266,11 @@ class TouchpointRow:
 
 
 def touchpoint_rows(
-    touchpoints: Iterable[Touchpoint], *, metric: str = "nps", today: date | None = None
+    touchpoints: Iterable[Touchpoint],
+    *,
+    metric: str = "nps",
+    today: date | None = None,
+    segment: str = "",
 ) -> list[TouchpointRow]:
     """Each touch point with its headline window's score and trend (1 query).
 
@@ -275,7 +279,11 @@ def touchpoint_rows(
     """
     touchpoints = list(touchpoints)
     windows = headline_window_scores(
-        metric=metric, scope=Scope.TOUCHPOINT, scope_ids=[t.pk for t in touchpoints], today=today
+        metric=metric,
+        scope=Scope.TOUCHPOINT,
+        scope_ids=[t.pk for t in touchpoints],
+        today=today,
+        segment=segment,
     )
     return [
         TouchpointRow(touchpoint, windows.get(touchpoint.pk), touchpoint.floor_for(metric))
@@ -292,11 +300,16 @@ def headline_window(
     ).get(scope_id)
 
 
-def department_scorecard(*, department_id: int, metric: str = "nps") -> dict[str, object]:
-    """A department's touch points (latest monthly score) and KPIs with red / amber / green."""
+def department_scorecard(
+    *, department_id: int, metric: str = "nps", segment: str = "", channel: str = ""
+) -> dict[str, object]:
+    """A department's touch points (headline window's score) and KPIs with red / amber / green;
+    with a channel, its touch points only; with a segment, scored on that segment's answers."""
     touchpoints = touchpoint_list(department_id).order_by("name")
+    if channel:
+        touchpoints = touchpoints.filter(channel=channel)
     return {
-        "touchpoints": touchpoint_rows(touchpoints, metric=metric),
+        "touchpoints": touchpoint_rows(touchpoints, metric=metric, segment=segment),
         "kpis": kpi_statuses(department_id=department_id),
         "metric": metric,
     }

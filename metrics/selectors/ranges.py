@@ -7,8 +7,9 @@ follows the number of touch points and days in the range.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Avg, Q, Sum
+from django.db.models import Avg, Q, QuerySet, Sum
 
 from metrics import stats
 from metrics.models import Breach, Grain, Journey, Metric, Rollup, Scope, Touchpoint
@@ -69,10 +70,16 @@ def range_scores(
     scopes: tuple[str, ...] = (Scope.TOUCHPOINT, Scope.STAGE, Scope.JOURNEY, Scope.DEPARTMENT),
 ) -> RangeScores:
     """Estimates for every scope id of several scopes over start..end, in one query."""
-    rows = (
-        Rollup.objects.filter(
-            metric=metric, scope__in=scopes, grain=Grain.DAY, period_start__range=(start, end)
-        )
+    rows = Rollup.objects.filter(
+        scope__in=scopes, grain=Grain.DAY, period_start__range=(start, end)
+    )
+    return range_scores_from_rows(rows, metric=metric)
+
+
+def range_scores_from_rows(rows: QuerySet[Any], *, metric: str) -> RangeScores:
+    """`range_scores` from any day rows of the roll-up's shape (e.g. one segment's)."""
+    found = (
+        rows.filter(metric=metric)
         .values("scope", "scope_id")
         .annotate(
             n_sum=Sum("n"),
@@ -94,7 +101,7 @@ def range_scores(
                 total=row["total_sum"],
                 total_sq=row["total_sq_sum"],
             )
-            for row in rows
+            for row in found
         }
     )
 
@@ -113,14 +120,18 @@ def headline_scores(
 ) -> Headline:
     """The scope's NPS over start..end and over previous_start..start, and the responses per
     metric over start..end, from one query over both ranges."""
+    rows = Rollup.objects.filter(scope=scope.scope, scope_id=scope.scope_id)
+    return headline_from_rows(rows, start=start, end=end, previous_start=previous_start)
+
+
+def headline_from_rows(
+    rows: QuerySet[Any], *, start: date, end: date, previous_start: date
+) -> Headline:
+    """`headline_scores` from any rows of the roll-up's shape that sum to the scope's figures
+    (its own rows, one segment's, or one channel's touch-point rows)."""
     this_range = Q(period_start__range=(start, end))
-    rows = (
-        Rollup.objects.filter(
-            scope=scope.scope,
-            scope_id=scope.scope_id,
-            grain=Grain.DAY,
-            period_start__range=(previous_start, end),
-        )
+    found = (
+        rows.filter(grain=Grain.DAY, period_start__range=(previous_start, end))
         .values("metric")
         .annotate(
             n_now=Sum("n", filter=this_range),
@@ -133,7 +144,7 @@ def headline_scores(
         )
     )
     current, previous, responses = NO_RESPONSES, NO_RESPONSES, {}
-    for row in rows:
+    for row in found:
         if row["n_now"]:
             responses[row["metric"]] = row["n_now"]
         if row["metric"] == Metric.NPS:

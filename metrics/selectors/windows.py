@@ -13,7 +13,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from metrics import stats
-from metrics.models import Grain, Rollup
+from metrics.models import Grain, Rollup, SegmentRollup
 
 # Window lengths in days, shortest first; the first with enough responses is shown.
 HEADLINE_WINDOWS = (30, 90, 365)
@@ -80,9 +80,15 @@ def _window(days: int, today: date, *, back: int = 0) -> tuple[date, date]:
 
 
 def headline_window_scores(
-    *, metric: str, scope: str, scope_ids: list[int], today: date | None = None
+    *,
+    metric: str,
+    scope: str,
+    scope_ids: list[int],
+    today: date | None = None,
+    segment: str = "",
 ) -> dict[int, WindowScore]:
-    """For many scopes at once (one query over day roll-ups): each scope's headline window.
+    """For many scopes at once (one query over day roll-ups): each scope's headline window,
+    counting only `segment`'s answers when one is given (the segment roll-up's day rows).
 
     A scope with no responses in the longest window is left out.
     """
@@ -97,8 +103,9 @@ def headline_window_scores(
             for name in _FIELDS:
                 sums[f"{name}_{days}_{back}"] = Sum(name, filter=in_window)
     longest = HEADLINE_WINDOWS[-1]
+    table = SegmentRollup.objects.filter(segment=segment) if segment else Rollup.objects.all()
     rows = (
-        Rollup.objects.filter(
+        table.filter(
             metric=metric,
             scope=scope,
             grain=Grain.DAY,

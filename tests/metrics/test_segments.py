@@ -1,5 +1,5 @@
-"""The segment roll-up (metric × scope × segment × month) and the ?segment= filter on the touch
-point page and the scores API."""
+"""The segment roll-up (metric × scope × segment × grain × period) and the ?segment= filter on
+the touch point page and the scores API."""
 
 from datetime import date, datetime, time
 
@@ -42,7 +42,7 @@ def answers(touchpoint, scores, *, segment, day=DAY, metric=Metric.NPS):
     )
 
 
-def test_segments_roll_up_by_month_to_every_scope_and_blank_segments_are_left_out():
+def test_segments_roll_up_to_every_scope_and_grain_and_blank_segments_are_left_out():
     stage = JourneyStageFactory()
     first = TouchpointFactory(stage=stage)
     second = TouchpointFactory(stage=stage, department=first.department)
@@ -52,9 +52,9 @@ def test_segments_roll_up_by_month_to_every_scope_and_blank_segments_are_left_ou
     answers(first, [0] * 5, segment="")
     segment_rollup_rebuild()
 
-    def row(scope, scope_id, segment):
+    def row(scope, scope_id, segment, grain="month"):
         return SegmentRollup.objects.get(
-            metric="nps", scope=scope, scope_id=scope_id, segment=segment
+            metric="nps", scope=scope, scope_id=scope_id, segment=segment, grain=grain
         )
 
     tp = row("touchpoint", first.pk, "Enterprise")
@@ -65,6 +65,11 @@ def test_segments_roll_up_by_month_to_every_scope_and_blank_segments_are_left_ou
     assert row("journey", stage.journey_id, "Enterprise").n == 5
     assert row("stage", stage.pk, "Enterprise").n == 5
     assert row("organisation", 0, "Consumer").period_start == date(2026, 9, 1)
+    day = row("touchpoint", first.pk, "Enterprise", grain="day")
+    assert (day.period_start, day.n, day.total) == (DAY, 4, 30)
+    assert row("organisation", 0, "Consumer", grain="week").period_start == date(2026, 9, 28)
+    assert row("organisation", 0, "Consumer", grain="quarter").period_start == date(2026, 7, 1)
+    assert row("organisation", 0, "Enterprise", grain="year").n == 5
     assert not SegmentRollup.objects.filter(segment="").exists()
     assert known_segments() == ["Consumer", "Enterprise"]
     [point] = segment_score_series(
@@ -124,13 +129,26 @@ def test_every_role_reads_a_segments_scores(request, api_for, enterprise, role):
     assert point["value"] == pytest.approx(100 * 10 / 30)
 
 
-def test_a_segment_at_another_grain_or_unknown_is_a_400_naming_the_field(api_for, cco, enterprise):
+def test_a_segment_reads_at_every_grain(api_for, cco, enterprise):
+    query = {"metric": "nps", "scope": "touchpoint", "scope_id": enterprise.pk,
+             "segment": "Enterprise"}  # fmt: skip
+    for grain in ("day", "week", "month", "quarter", "year"):
+        [point] = api_for(cco).get("/api/scores/", {**query, "grain": grain}).json()
+        assert point["n"] == 30, grain
+
+
+def test_an_unknown_segment_or_channel_is_a_400_naming_it_and_the_allowed_values(
+    api_for, cco, enterprise
+):
     api = api_for(cco)
-    query = {"metric": "nps", "scope": "touchpoint", "scope_id": enterprise.pk}
-    weekly = api.get("/api/scores/", {**query, "grain": "week", "segment": "Enterprise"})
-    assert weekly.status_code == 400 and "grain" in weekly.json()
-    unknown = api.get("/api/scores/", {**query, "grain": "month", "segment": "Nobody"})
-    assert unknown.status_code == 400 and "segment" in unknown.json()
+    query = {"metric": "nps", "scope": "touchpoint", "scope_id": enterprise.pk, "grain": "month"}
+    unknown = api.get("/api/scores/", {**query, "segment": "Nobody"})
+    assert unknown.status_code == 400
+    assert "Nobody" in str(unknown.json()["segment"])
+    assert "Enterprise" in str(unknown.json()["segment"])
+    channel = api.get("/api/scores/", {**query, "channel": "fax"})
+    assert channel.status_code == 400
+    assert "web" in str(channel.json()["channel"]) and "phone" in str(channel.json()["channel"])
 
 
 def test_outsiders_are_refused_a_segments_scores(api_for, outsider, enterprise):
@@ -144,10 +162,10 @@ def test_the_touch_point_page_filters_its_trend_by_segment(client_for, executive
     client = client_for(executive)
     page = client.get(enterprise.get_absolute_url(), {"segment": "Enterprise"})
     assert page.status_code == 200
-    assert b"Monthly trend of Enterprise" in page.content
+    assert b"Weekly trend of Enterprise" in page.content
     unknown = client.get(enterprise.get_absolute_url(), {"segment": "Nobody"})
-    assert unknown.status_code == 200
-    assert b"Weekly trend, last 52 weeks" in unknown.content
+    assert unknown.status_code == 400
+    assert b"segment" in unknown.content and b"Enterprise" in unknown.content
 
 
 def test_a_burst_of_roll_ups_queues_one_rebuild_until_it_starts():
@@ -171,7 +189,9 @@ def test_a_burst_of_roll_ups_queues_one_rebuild_until_it_starts():
         tasks.segment_rollup_rebuild_task()  # starts: the next new answers queue it again
         answers(touchpoint, [10], segment="SMB", day=date(2026, 8, 9))
         tasks.rollup_incremental_task()
+        # The rebuild moved the roll-up version on, so it warms the overview's default view.
         assert [call.args[0] for call in queued.call_args_list[6:]] == [
+            tasks.OVERVIEW_WARM_TASK,
             tasks.SEGMENT_TASK,
             tasks.OVERVIEW_WARM_TASK,
         ]

@@ -276,8 +276,10 @@ def test_the_overview_makes_the_same_few_queries_whatever_the_data_size(
     assert counts[0] == counts[1]
     # 20 for the panels with the cut-offs cached, two for the cut-offs, two for the follow-up
     # cases' tile (its counts, then the median time to first contact, both summed in SQL instead
-    # of reading every case), one for the drivers panel (both outcomes' stored analyses).
-    assert counts[0] <= 25, counts
+    # of reading every case), one for the drivers panel (both outcomes' stored analyses), two for
+    # the breakdowns by segment and by channel (the segment list for the filter is cached by
+    # roll-up version: one more when the cache is cold).
+    assert counts[0] <= 28, counts
 
 
 def test_every_tile_carries_its_unit_interval_and_n(client_for, executive, journey_world):
