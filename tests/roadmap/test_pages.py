@@ -365,8 +365,9 @@ def test_the_initiative_page_and_year_view_cost_the_same_queries_whatever_the_si
     # Session, user, the permission fetch; the initiative, its milestones, dependencies and
     # dependents; its expected results and their roll-ups; its history; the dependency choices;
     # +2: the action items and the meeting decisions recorded against it (issue 16, links that
-    # hold), one query each whatever their number.
-    with django_assert_num_queries(13):
+    # hold), one query each whatever their number; +1: its "You said, we did" change notes,
+    # one query whatever their number.
+    with django_assert_num_queries(14):
         assert client.get(initiative.get_absolute_url()).status_code == 200
     # Session, user, roadmap; key milestones and initiatives.
     with django_assert_num_queries(5):
