@@ -8,6 +8,7 @@ from django.urls import path
 from rest_framework.routers import BaseRouter
 
 from accountability.api.actions import ActionItemViewSet
+from accountability.api.blockers import BlockerViewSet
 from accountability.api.cutoffs import DeliveryCutoffsView
 from accountability.api.followups import FollowupCaseViewSet
 from accountability.api.issues import CXIssueViewSet
@@ -17,6 +18,7 @@ from accountability.api.meetings import (
     MeetingSeriesViewSet,
     MeetingViewSet,
 )
+from accountability.api.pulse import PulseRoundViewSet
 from accountability.api.scorecard import ScorecardViewSet
 
 
@@ -30,6 +32,8 @@ def register(router: BaseRouter) -> None:
     router.register("cx-issues", CXIssueViewSet, basename="cx-issue")
     router.register("accountability-scorecard", ScorecardViewSet, basename="scorecard")
     router.register("followup-cases", FollowupCaseViewSet, basename="followup-case")
+    router.register("pulse-rounds", PulseRoundViewSet, basename="pulse-round")
+    router.register("blockers", BlockerViewSet, basename="blocker")
 
 
 urlpatterns: list = [
