@@ -11,6 +11,7 @@ from accountability.models import (
     BlockerVoice,
     BreachEmail,
     CalendarFeed,
+    Compliment,
     CXIssue,
     CXIssueBreach,
     CXIssueEvent,
@@ -34,6 +35,7 @@ from accountability.models import (
     PulseRound,
     ReminderLog,
 )
+from accountability.models.compliments import PraiseTheme
 from cco.admin import ShownNotChangedAdmin
 from metrics.admin import CutoffReadOnlyAdmin
 
@@ -287,3 +289,18 @@ class BlockerAdmin(ShownNotChangedAdmin):
 class BlockerVoiceAdmin(ShownNotChangedAdmin):
     list_display = ["blocker", "person", "at"]
     raw_id_fields = ["blocker", "person"]
+
+
+# -- compliments ---------------------------------------------------------------------------------
+
+
+@admin.register(Compliment)
+class ComplimentAdmin(ShownNotChangedAdmin):
+    list_display = ["department", "person", "source", "theme", "responded_at"]
+    list_filter = ["source", "department"]
+    raw_id_fields = ["response", "person", "flagged_by"]
+
+
+@admin.register(PraiseTheme)
+class PraiseThemeAdmin(ShownNotChangedAdmin):
+    list_display = ["theme"]
