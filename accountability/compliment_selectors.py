@@ -59,3 +59,11 @@ def monthly_counts(department_id: int, *, today: date) -> list[MonthCount]:
         .annotate(n=Count("id"))
     }
     return [MonthCount(m, found.get(m, 0)) for m in months]
+
+
+def compliment_count(*, start: date, end: date, department_id: int | None = None) -> int:
+    """Compliments whose customer responded between `start` and `end` (both included)."""
+    rows = Compliment.objects.filter(responded_at__date__gte=start, responded_at__date__lte=end)
+    if department_id is not None:
+        rows = rows.filter(department_id=department_id)
+    return rows.count()

@@ -95,8 +95,9 @@ def test_queries_are_the_same_cold_and_warm_whatever_the_data_size(
 
 
 # Cold: the panels' 18 queries, the follow-up cases' tile, and the two cut-off tables (read once,
-# then cached too); plus one for the drivers panel (both outcomes' stored analyses, one row each).
-COLD, WARM = 22, 4
+# then cached too); plus one for the drivers panel (both outcomes' stored analyses, one row each);
+# plus three for the front line panel (blockers, compliments, the latest closed pulse round).
+COLD, WARM = 25, 4
 
 
 def test_htmx_gets_the_panels_alone_and_a_history_restore_the_whole_page(
