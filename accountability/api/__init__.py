@@ -9,6 +9,7 @@ from rest_framework.routers import BaseRouter
 
 from accountability.api.actions import ActionItemViewSet
 from accountability.api.blockers import BlockerViewSet
+from accountability.api.compliments import ComplimentViewSet
 from accountability.api.cutoffs import DeliveryCutoffsView
 from accountability.api.followups import FollowupCaseViewSet
 from accountability.api.issues import CXIssueViewSet
@@ -34,6 +35,7 @@ def register(router: BaseRouter) -> None:
     router.register("followup-cases", FollowupCaseViewSet, basename="followup-case")
     router.register("pulse-rounds", PulseRoundViewSet, basename="pulse-round")
     router.register("blockers", BlockerViewSet, basename="blocker")
+    router.register("compliments", ComplimentViewSet, basename="compliment")
 
 
 urlpatterns: list = [

@@ -236,3 +236,16 @@ def test_the_demo_routes_compliments_to_people():
     assert made == {"compliments": 1, "routed": 1}
     assert PraiseTheme.objects.get().theme == theme
     assert Compliment.objects.get().person is not None
+
+
+def test_the_api_lists_only_the_compliments_the_reader_may_see(
+    api_for, cco, executive, contributor, department_b, touchpoint_b
+):
+    member = UserFactory(username="b-member", role=Role.CONTRIBUTOR, department=department_b)
+    services.compliment_flag(
+        actor=cco, response_id=_said(touchpoint_b, "Great team", customer_id="C-5").pk
+    )
+    rows = api_for(executive).get("/api/compliments/").json()["results"]
+    assert [(r["comment"], r["customer_id"]) for r in rows] == [("Great team", "C-5")]
+    assert len(api_for(member).get("/api/compliments/").json()["results"]) == 1
+    assert api_for(contributor).get("/api/compliments/").json()["results"] == []
