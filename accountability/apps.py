@@ -19,10 +19,14 @@ def queue_followups_for_responses(sender: Any, live: bool = False, **kwargs: Any
         enqueue("accountability.tasks.followup_cases_open_task")
 
 
-def queue_compliments_for_responses(sender: Any, **kwargs: Any) -> None:
-    """New responses may praise a team: collected a few seconds later, once metrics has read
-    them for themes (its task is queued by the same signal)."""
-    enqueue_debounced("accountability.tasks.compliments_collect_task", seconds=5)
+def queue_compliments_for_responses(sender: Any, live: bool = False, **kwargs: Any) -> None:
+    """New responses may praise a team, once metrics has read them for themes (its task is
+    queued by the same signal, first); a run that meets them unread leaves them to the next,
+    or to the five-minute catch-up. Responses arriving one by one share a run."""
+    if live:
+        enqueue_debounced("accountability.tasks.compliments_collect_task", seconds=5)
+    else:
+        enqueue("accountability.tasks.compliments_collect_task")
 
 
 class AccountabilityConfig(AppConfig):

@@ -377,7 +377,8 @@ def _extra_write(api, world, persona, basename, extra) -> None:  # type: ignore[
         expected = "allowed"
     data = body(world)
     # A body holding a file (an import) is sent as a form, as a browser or curl -F would.
-    fmt = "multipart" if any(hasattr(value, "read") for value in data.values()) else "json"
+    files = isinstance(data, dict) and any(hasattr(v, "read") for v in data.values())
+    fmt = "multipart" if files else "json"
     _check_write(lambda: api.post(path, data, format=fmt), expected, f"POST {path} as {persona}")
 
 
