@@ -12,6 +12,7 @@ from accountability.models import (
     BreachEmail,
     CalendarFeed,
     ChangeNote,
+    Compliment,
     CXIssue,
     CXIssueBreach,
     CXIssueEvent,
@@ -35,6 +36,7 @@ from accountability.models import (
     PulseRound,
     ReminderLog,
 )
+from accountability.models.compliments import PraiseTheme
 from cco.admin import ShownNotChangedAdmin
 from metrics.admin import CutoffReadOnlyAdmin
 
@@ -295,3 +297,18 @@ class ChangeNoteAdmin(ShownNotChangedAdmin):
     list_display = ["title", "cx_issue", "initiative", "published_by", "published_at"]
     raw_id_fields = ["cx_issue", "initiative", "published_by"]
     date_hierarchy = "published_at"
+
+
+# -- compliments ---------------------------------------------------------------------------------
+
+
+@admin.register(Compliment)
+class ComplimentAdmin(ShownNotChangedAdmin):
+    list_display = ["department", "person", "source", "theme", "responded_at"]
+    list_filter = ["source", "department"]
+    raw_id_fields = ["response", "person", "flagged_by"]
+
+
+@admin.register(PraiseTheme)
+class PraiseThemeAdmin(ShownNotChangedAdmin):
+    list_display = ["theme"]

@@ -19,6 +19,16 @@ def queue_followups_for_responses(sender: Any, live: bool = False, **kwargs: Any
         enqueue("accountability.tasks.followup_cases_open_task")
 
 
+def queue_compliments_for_responses(sender: Any, live: bool = False, **kwargs: Any) -> None:
+    """New responses may praise a team, once metrics has read them for themes (its task is
+    queued by the same signal, first); a run that meets them unread leaves them to the next,
+    or to the five-minute catch-up. Responses arriving one by one share a run."""
+    if live:
+        enqueue_debounced("accountability.tasks.compliments_collect_task", seconds=5)
+    else:
+        enqueue("accountability.tasks.compliments_collect_task")
+
+
 class AccountabilityConfig(AppConfig):
     name = "accountability"
     verbose_name = "Accountability"
@@ -33,4 +43,8 @@ class AccountabilityConfig(AppConfig):
         )
         responses_imported.connect(
             queue_followups_for_responses, dispatch_uid="accountability-followups-from-responses"
+        )
+        responses_imported.connect(
+            queue_compliments_for_responses,
+            dispatch_uid="accountability-compliments-from-responses",
         )

@@ -80,3 +80,17 @@ def blocker_agenda_candidates(*, meeting_day: date) -> list[dict[str, Any]]:
             }
         )
     return lines
+
+
+def blocker_counts(*, today: date) -> dict[int, tuple[int, int]]:
+    """Per department: (unresolved blockers, of which unanswered past their service level — the
+    model's `past_service_level`: open and `answer_due < today`)."""
+    rows = (
+        Blocker.objects.exclude(status=BlockerStatus.RESOLVED)
+        .values("department_id")
+        .annotate(
+            unresolved=Count("id"),
+            late=Count("id", filter=Q(status=BlockerStatus.OPEN, answer_due__lt=today)),
+        )
+    )
+    return {row["department_id"]: (row["unresolved"], row["late"]) for row in rows}

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accountability import services
+from accountability.compliment_demo import seed_compliments
 from accountability.followup_demo import seed_followups
 from accountability.models import (
     ActionItem,
@@ -93,6 +94,11 @@ def seed(*, stdout: Any, options: dict[str, Any]) -> None:
     progress.done(
         f"{pulse['rounds']} pulse rounds with {pulse['answers']} anonymous answers, "
         f"{pulse['blockers']} front-line blockers"
+    )
+    compliments = seed_compliments()
+    progress.done(
+        f"{compliments['compliments']} compliments from praising verbatims, "
+        f"{compliments['routed']} routed to a person"
     )
     cco = User.objects.filter(role=Role.CCO, is_active=True).order_by("pk").first()
     departments = list(Department.objects.order_by("name"))

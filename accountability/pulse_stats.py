@@ -10,6 +10,7 @@ would otherwise give their figures away by subtraction.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -46,6 +47,14 @@ class _Counts:
     promoters: int
     passives: int
     detractors: int
+
+
+def reader_scope(user: Any) -> set[int | None] | None:
+    """The departments whose lines `user` reads: None (every one) for the CCO and executives, a
+    head's own department otherwise. Pages and the API both ask here."""
+    if user.is_cco or user.is_executive:
+        return None
+    return {user.department_id} if user.department_id else set()
 
 
 def group_large_enough(n: int, minimum: int) -> bool:

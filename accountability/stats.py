@@ -326,3 +326,28 @@ def followup_figures(
 NO_FOLLOWUPS = FollowupFigures(
     cases=0, judged=0, loop_closed=0, loop_closed_pct=None, median_hours_to_contact=None, overdue=0
 )
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """Pearson's r across `n` pairs with its 95 % interval; r and the interval are None when
+    there are too few pairs (or no spread) to say anything."""
+
+    r: float | None
+    low: float | None
+    high: float | None
+    n: int
+
+
+def pearson(xs: list[float], ys: list[float], *, minimum: int) -> Correlation:
+    """Pearson's r with the 95 % interval from Fisher's z transformation
+    (z = atanh r, SE = 1/√(n−3), back-transformed with tanh), as scipy computes it. None under
+    `minimum` pairs, or when either side does not vary (r is undefined)."""
+    n = len(xs)
+    if n < max(minimum, 4) or len(set(xs)) < 2 or len(set(ys)) < 2:
+        return Correlation(None, None, None, n)
+    from scipy.stats import pearsonr
+
+    result = pearsonr(xs, ys)
+    interval = result.confidence_interval(confidence_level=0.95)
+    return Correlation(float(result.statistic), float(interval.low), float(interval.high), n)

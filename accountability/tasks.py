@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accountability import services
 from accountability.models import Meeting, MeetingStatus
+from accountability.services.compliments import compliments_collect
 from accountability.services.followups import followup_cases_open
 
 logger = logging.getLogger(__name__)
@@ -19,6 +20,11 @@ def cx_issues_raise_task(breach_ids: list[int] | None = None) -> int:
     if raised:
         services.breach_emails_send(issue_ids=[issue.pk for issue in raised])
     return len(raised)
+
+
+@shared_task
+def compliments_collect_task() -> int:
+    return compliments_collect()
 
 
 @shared_task

@@ -112,3 +112,7 @@ rules.add_perm(
 # resolves and turns it into an action item.
 rules.add_perm("cco.raise_blocker", has_role & ~is_executive)
 rules.add_perm("cco.answer_blocker", is_cco | heads_owning_department)  # pragma: no mutate
+# Compliments: heads and the CCO flag a verbatim as one; the head of the department it is with
+# (or the CCO) routes it on to another department or one of its people.
+rules.add_perm("cco.flag_compliment", is_cco | is_department_head)  # pragma: no mutate
+rules.add_perm("cco.route_compliment", is_cco | heads_owning_department)  # pragma: no mutate

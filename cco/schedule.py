@@ -39,6 +39,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "metrics.tasks.themes_apply_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Compliments from verbatims that mention a praise theme (also queued after each import).
+    "compliments-collect": {
+        "task": "accountability.tasks.compliments_collect_task",
+        "schedule": crontab(minute="2-59/5"),
+    },
     # Drivers of NPS and retention: also queued after roll-ups and outcome imports; nightly.
     "drivers-rebuild": {
         "task": "metrics.tasks.drivers_rebuild_task",

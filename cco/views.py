@@ -18,6 +18,7 @@ DEPARTMENT_SECTIONS = [
     "metrics/_department_section.html",
     "accountability/_department_section.html",
     "accountability/_department_pulse.html",
+    "accountability/_department_compliments.html",
     "roadmap/_department_section.html",
 ]
 

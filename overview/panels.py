@@ -24,7 +24,7 @@ from metrics.selectors import rollup_state
 from metrics.selectors.cutoffs import score_cutoffs
 from metrics.selectors.segments import DIMENSIONS, known_segments
 from metrics.stats import MIN_RESPONSES
-from overview import charts, selectors, tables
+from overview import charts, front_line, selectors, tables
 from overview.filters import DashboardFilterForm, DashboardFilters
 
 CACHE_SECONDS = 300
@@ -64,6 +64,7 @@ def compute_panels(filters: DashboardFilters) -> dict[str, Any]:
         "departments": data.departments,
         "drivers": data.drivers,
         "breakdowns": data.breakdowns,
+        "front_line": front_line.front_line_panel(filters),
         "has_responses": data.tiles.responses_total > 0,
         "min_n": MIN_RESPONSES,
         "breakdown_charts": [(dimension, dimension, f"by_{dimension}") for dimension in DIMENSIONS],
@@ -141,11 +142,14 @@ def warm_default_panels() -> str:
 
 def rendered_panels(request: HttpRequest, context: dict[str, Any]) -> SafeString:
     """The panels' HTML, cached beside their data: rendering them is most of a warm request.
-    It depends on the data, the filters (both in the key) and whether the reader is the CCO."""
+    It depends on the data, the filters (both in the key), whether the reader is the CCO and
+    whether they read the pulse (the front line's relation)."""
     is_cco = bool(getattr(request.user, "is_cco", False))
-    key = f"{context['cache_key']}:html:{int(is_cco)}"
+    reads_pulse = request.user.has_perm("cco.view_pulse_results")
+    key = f"{context['cache_key']}:html:{int(is_cco)}{int(reads_pulse)}"
     html = cache.get(key)
     if html is None:
+        context = {**context, "reads_pulse": reads_pulse}
         html = render_to_string("overview/_panels_body.html", context, request=request)
         cache.set(key, html, CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped as it rendered

@@ -8,6 +8,8 @@ from django.urls import path
 from rest_framework.routers import BaseRouter
 
 from accountability.api.actions import ActionItemViewSet
+from accountability.api.blockers import BlockerViewSet
+from accountability.api.compliments import ComplimentViewSet
 from accountability.api.cutoffs import DeliveryCutoffsView
 from accountability.api.followups import FollowupCaseViewSet
 from accountability.api.issues import CXIssueViewSet
@@ -18,6 +20,7 @@ from accountability.api.meetings import (
     MeetingViewSet,
 )
 from accountability.api.notes import ChangeNoteViewSet
+from accountability.api.pulse import PulseRoundViewSet
 from accountability.api.scorecard import ScorecardViewSet
 
 
@@ -32,6 +35,9 @@ def register(router: BaseRouter) -> None:
     router.register("accountability-scorecard", ScorecardViewSet, basename="scorecard")
     router.register("followup-cases", FollowupCaseViewSet, basename="followup-case")
     router.register("change-notes", ChangeNoteViewSet, basename="change-note")
+    router.register("pulse-rounds", PulseRoundViewSet, basename="pulse-round")
+    router.register("blockers", BlockerViewSet, basename="blocker")
+    router.register("compliments", ComplimentViewSet, basename="compliment")
 
 
 urlpatterns: list = [

@@ -21,6 +21,7 @@ from accountability.models.blockers import BLOCKER_SLA_WORKING_DAYS as BLOCKER_S
 from accountability.models.blockers import Blocker as Blocker
 from accountability.models.blockers import BlockerStatus as BlockerStatus
 from accountability.models.blockers import BlockerVoice as BlockerVoice
+from accountability.models.compliments import Compliment as Compliment
 from accountability.models.cutoffs import DeliveryCutoffChange as DeliveryCutoffChange
 from accountability.models.cutoffs import DeliveryCutoffSetting as DeliveryCutoffSetting
 from accountability.models.cutoffs import DeliveryFigure as DeliveryFigure

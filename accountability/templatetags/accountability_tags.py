@@ -41,10 +41,25 @@ def department_pulse(context: Any, department: Department) -> dict[str, Any]:
     """The department's eNPS beside its customers' scores, for the reader allowed to see it."""
     from django.utils import timezone
 
-    from accountability import pulse_side
+    from accountability import pulse_relation, pulse_side
 
     user = context["request"].user
     if not pulse_side.may_read_department_pulse(user, department):
         return {"allowed": False}
-    rows = pulse_side.department_side_by_side(department, today=timezone.localdate())
-    return {"allowed": True, "rows": rows, "figure": pulse_side.side_by_side_figure(rows)}
+    today = timezone.localdate()
+    rows = pulse_side.department_side_by_side(department, today=today)
+    found = pulse_relation.relation(today=today)
+    # The scatter names every department's eNPS: the CCO's and the executives' to read; a head
+    # reads the relation's r alone, and their own department's line above.
+    every = user.is_cco or user.is_executive
+    return {
+        "allowed": True,
+        "rows": rows,
+        "figure": pulse_side.side_by_side_figure(rows),
+        "relation": found,
+        "relation_figure": (
+            pulse_relation.relation_figure(found, highlight=department.pk) if every else None
+        ),
+        "caveat": pulse_relation.CAVEAT,
+        "min_departments": pulse_relation.MIN_DEPARTMENTS,
+    }

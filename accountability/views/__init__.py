@@ -19,6 +19,12 @@ from accountability.views.blockers import (
     blocker_voice,
 )
 from accountability.views.calendar import calendar_feed, calendar_subscribe
+from accountability.views.compliments import (
+    compliment_flag,
+    compliment_list,
+    compliment_route,
+    compliment_themes,
+)
 from accountability.views.cutoffs import cutoffs_edit
 from accountability.views.emails import email_preferences
 from accountability.views.followups import (
@@ -70,6 +76,10 @@ __all__ = [
     "blocker_detail",
     "blocker_list",
     "blocker_voice",
+    "compliment_flag",
+    "compliment_list",
+    "compliment_route",
+    "compliment_themes",
     "action_item_create",
     "action_item_detail",
     "action_item_move_due",

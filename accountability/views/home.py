@@ -19,6 +19,7 @@ from accountability.forms import (
     MoveDueForm,
     people_who_can_own,
 )
+from accountability.front_line import front_line
 from accountability.scorecard import department_scorecard_between, scorecard_table
 from accountability.services.kpis import week_of
 from cco.access import require_perm
@@ -111,6 +112,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, "cco.view_product")
     rows = selectors.scorecard()
     cutoffs = delivery_cutoffs()
+    front = front_line(user=request.user, today=timezone.localdate())
     return render(
         request,
         "accountability/scorecard.html",
@@ -120,6 +122,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             "cutoffs": cutoffs,
             "may_edit_cutoffs": request.user.has_perm("cco.manage_product"),
             "window_days": selectors.SCORECARD_WINDOW_DAYS,
+            "front_line": front,
         },
     )
 

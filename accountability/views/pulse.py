@@ -118,9 +118,7 @@ def pulse_results(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(pk)
     today = timezone.localdate()
     # A head reads only their own department's line.
-    scope: set[int | None] | None = None
-    if not (user.is_cco or user.is_executive):
-        scope = {user.department_id} if user.department_id else set()
+    scope = pulse_stats.reader_scope(user)
     lines = pulse_stats.round_results(round_, today=today, department_ids=scope)
     return render(
         request,

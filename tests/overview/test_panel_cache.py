@@ -98,8 +98,9 @@ def test_queries_are_the_same_cold_and_warm_whatever_the_data_size(
 # to first contact, both in SQL instead of reading every case), and the two cut-off tables (read
 # once, then cached too); plus one for the drivers panel (both outcomes' stored analyses, one row
 # each); plus two for the breakdowns by segment and by channel, and one for the segments the
-# filter offers (cached by roll-up version, so not on a warm request).
-COLD, WARM = 26, 4
+# filter offers (cached by roll-up version, so not on a warm request); plus three for the front
+# line panel (blockers, compliments, the latest closed pulse round).
+COLD, WARM = 29, 4
 
 
 def test_htmx_gets_the_panels_alone_and_a_history_restore_the_whole_page(

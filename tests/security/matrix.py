@@ -217,6 +217,18 @@ def _pulse_file(world: World, persona: str) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("pulse.csv", text.encode(), "text/csv")}
 
 
+def _a_theme(world: World, persona: str) -> None:
+    from metrics.models import Theme
+
+    Theme.objects.create(name="Matrix praise", phrases=["thank you"])
+
+
+def _praise_theme(world: World, persona: str) -> dict[str, Any]:
+    from metrics.models import Theme
+
+    return {"theme": Theme.objects.get(name="Matrix praise").pk}
+
+
 def _followup_record(world: World, persona: str) -> dict[str, Any]:
     case = _fresh(world, "followup_case")
     return {"version": case.version, "contacted": "on", "note": "Left a voicemail"}
@@ -378,6 +390,22 @@ PAGES: dict[str, Page] = {
         _obj("change_note"),
         lambda world, persona: {"version": _fresh(world, "change_note").version},
     ),
+    # Everyone reads the compliments they may (their team's and their own; all for the CCO and
+    # executives); heads and the CCO flag a verbatim; the head it is with (or the CCO) routes it.
+    "accountability:compliment-list": Page(GET, EVERYONE),
+    "accountability:compliment-flag": Page(
+        POST, HEADS, body=lambda world, persona: {"response": world.get("response").pk}
+    ),
+    "accountability:compliment-route": Page(
+        POST,
+        OWNING_HEAD,
+        _obj("compliment"),
+        lambda world, persona: {
+            "department": world.department_b.pk,
+            "person": world.get("contributor_b").pk,
+        },
+    ),
+    "accountability:compliment-themes": Page(POST, CCO, body=_praise_theme, prepare=_a_theme),
 }
 
 # Writes on pages that also read: the same URL answers GET to everyone and POST only to these.

@@ -29,6 +29,11 @@ pytestmark = pytest.mark.django_db
 REFUSED = (401, 403, 404, 405)
 # Rules that let the owning department's head change an object.
 OWNER_RULES = {"cco.change_owned", "cco.update_action_item"}
+# Creating rules that let everyone who works in the product (contributors too) create.
+WORKER_CREATE_RULES = {"cco.raise_blocker"}
+# Extra writes everyone with a role makes, executives included: answering a pulse, as on the
+# pages (an executive is an employee whose eNPS counts too).
+EVERY_ROLE_EXTRAS = {"pulse-round-answer"}
 ENDPOINTS = sorted(
     (prefix, viewset, basename or router.get_default_basename(viewset))
     for prefix, viewset, basename in router.registry
@@ -130,6 +135,10 @@ CREATE: dict[str, Callable[[World], Any]] = {
         "title": "Refunds in a day",
         "you_said": "Refunds took a month",
         "we_did": "One approval instead of three",
+    },
+    "blocker": lambda world: {
+        "title": "Refunds need three approvals",
+        "department": world.department_b.slug,
     },
 }
 
@@ -309,6 +318,9 @@ def _writes(api_for, world, persona, viewset, basename) -> None:  # type: ignore
         if persona in ("head_a", "head_b"):
             # Heads create in their own department on some endpoints (the body names B's).
             expected = "unspecified"
+        rule = getattr(viewset, "create_permission", "cco.manage_product")
+        if persona == "contributor" and rule in WORKER_CREATE_RULES:
+            expected = "allowed"
         body = CREATE[basename](world)
         _check_write(
             lambda: api.post(path, body, format="json"), expected, f"POST {path} as {persona}"
@@ -367,8 +379,13 @@ def _extra_write(api, world, persona, basename, extra) -> None:  # type: ignore[
     args = [target(world)] if extra.detail else []
     path = reverse(f"{basename}-{extra.url_name}", args=args)
     expected = {"anonymous": "401", "cco": "allowed"}.get(persona, "403")
+    if persona == "executive" and f"{basename}-{extra.url_name}" in EVERY_ROLE_EXTRAS:
+        expected = "allowed"
     data = body(world)
-    _check_write(lambda: api.post(path, data, format="json"), expected, f"POST {path} as {persona}")
+    # A body holding a file (an import) is sent as a form, as a browser or curl -F would.
+    files = isinstance(data, dict) and any(hasattr(v, "read") for v in data.values())
+    fmt = "multipart" if files else "json"
+    _check_write(lambda: api.post(path, data, format=fmt), expected, f"POST {path} as {persona}")
 
 
 def _post_extras(viewset: Any) -> list[Any]:
@@ -387,6 +404,13 @@ def _response_batch(world: World) -> list[dict[str, Any]]:
     ]
 
 
+def _pulse_file(world: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = f"department,enps,item_1\n{world.department_b.slug},9,5\n"
+    return {"file": SimpleUploadedFile("pulse.csv", text.encode(), "text/csv")}
+
+
 # Extra POST actions: the object they act on (detail actions) and a valid body.
 EXTRA_WRITES: dict[str, tuple[Callable[[World], int], Callable[[World], Any]]] = {
     "surveyresponse-import-": (lambda world: 0, _response_batch),
@@ -403,6 +427,23 @@ EXTRA_WRITES: dict[str, tuple[Callable[[World], int], Callable[[World], Any]]] =
     "followup-case-raise-issue": (
         lambda world: world.get("followup_case").pk,
         lambda world: {"version": 1, "title": "Invoices confuse"},
+    ),
+    "pulse-round-answer": (
+        lambda world: world.get("pulse_round").pk,
+        lambda world: {
+            "enps": 8,
+            "scores": [{"item": world.get("pulse_round").items.get().pk, "score": 4}],
+        },
+    ),
+    "pulse-round-import-answers": (lambda world: world.get("pulse_round").pk, _pulse_file),
+    "blocker-voice": (lambda world: world.get("blocker").pk, lambda world: {}),
+    "blocker-answer": (
+        lambda world: world.get("blocker").pk,
+        lambda world: {"answer": "Two approvals from Monday", "resolve": False},
+    ),
+    "blocker-action-item": (
+        lambda world: world.get("resolved_blocker").pk,
+        lambda world: {"due": _in_days(14), "title": "One approval for refunds"},
     ),
 }
 

@@ -415,12 +415,17 @@ def test_the_import_command_with_the_broker_down_keeps_the_rows_and_warns_once(
     assert SurveyResponse.objects.filter(source="import").count() == 30
     assert "30 added" in out.getvalue()
     warnings = [record for record in caplog.records if record.levelname != "INFO"]
-    # Once for each job left to its catch-up run: the roll-up, the themes and the follow-up
-    # cases.
-    assert len(warnings) == 3, [record.getMessage() for record in warnings]
+    # Once for each job left to its catch-up run: the roll-up, the themes, the follow-up
+    # cases and the compliments.
+    assert len(warnings) == 4, [record.getMessage() for record in warnings]
     for warning, task in zip(
         warnings,
-        ["rollup_incremental_task", "themes_apply_task", "followup_cases_open_task"],
+        [
+            "rollup_incremental_task",
+            "themes_apply_task",
+            "followup_cases_open_task",
+            "compliments_collect_task",
+        ],
         strict=True,
     ):
         assert warning.levelname == "WARNING"

@@ -139,6 +139,7 @@ def build_world(
         "blocker": _blocker(contributor_b, department_b),
         "resolved_blocker": _blocker(contributor_b, department_b, resolved_by=cco),
         **_change_note_sources(cco, initiative.pillar, touchpoint),
+        "compliment": _compliment(touchpoint, cco),
     }
     return World(
         department_a=department_a,
@@ -154,6 +155,15 @@ def build_world(
         },
         objects=objects,
     )
+
+
+def _compliment(touchpoint: Any, cco: Any) -> Any:
+    """A compliment for department B, flagged from a praising verbatim, routed to no one yet."""
+    from accountability.services.compliments import compliment_flag
+    from tests.metrics.factories import SurveyResponseFactory
+
+    praise = SurveyResponseFactory(touchpoint=touchpoint, score=10, comment=HOSTILE)
+    return compliment_flag(actor=cco, response_id=praise.pk)
 
 
 def _followup_case(touchpoint: Any) -> Any:
