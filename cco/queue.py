@@ -68,7 +68,16 @@ def enqueue_debounced(task: Any, *, seconds: int) -> bool:
     True when this call queued it."""
     if isinstance(task, str):
         task = import_string(task)
-    if not cache.add(f"debounce:{task.name}", 1, timeout=seconds):
+    try:
+        first_in_window = cache.add(f"debounce:{task.name}", 1, timeout=seconds)
+    except OUTAGE_ERRORS as error:
+        # Redis holds both the debounce mark and the queue: the caller's work is saved already,
+        # so its request must still succeed; the beat schedule's catch-up runs pick it up.
+        logger.warning(
+            "The cache is unavailable (%s): %s is left to the catch-up run.", error, task.name
+        )
+        return False
+    if not first_in_window:
         return False
     try:
         task.apply_async(countdown=seconds)
