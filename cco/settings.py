@@ -311,6 +311,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields of the same name with different choices get names of their own, not a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "MetricEnum": "metrics.models.Metric",
+        "MeasureEnum": "roadmap.models.Measure",
+        "ReturnKindEnum": "roadmap.stats.returns.RETURN_LABELS",
+    },
 }
 
 LOGGING = {
