@@ -4,13 +4,13 @@ answer, and a resolved blocker turned into an action item — the pages' service
 from typing import Any
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,9 +28,14 @@ class VoicedAlready(APIException):
     default_code = "voiced_already"
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class DepartmentIdOrSlugField(serializers.CharField):
+    """Sent as a department's id or slug; answered as its id."""
+
+
 class BlockerSerializer(serializers.ModelSerializer):
-    department = serializers.CharField(
-        help_text="The department that can remove it: its id or slug."
+    department = DepartmentIdOrSlugField(
+        help_text="The department that can remove it: its id or slug (answered as its id)."
     )
     voices = serializers.SerializerMethodField(
         help_text="People who said 'me too', the raiser's included."

@@ -19,6 +19,7 @@ from accountability import pulse_stats
 from accountability.models import PulseItem, PulseParticipation, PulseRound
 from accountability.services import pulse as services
 from cco.access import require_perm
+from cco.api_errors import INVALID_RESPONSE
 from cco.models import User
 
 
@@ -218,7 +219,14 @@ class PulseRoundViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request={"multipart/form-data": PulseImportSerializer},
-        responses={200: PulseImportReportSerializer, 400: PulseImportReportSerializer},
+        responses={
+            200: PulseImportReportSerializer,
+            400: OpenApiResponse(
+                response=INVALID_RESPONSE.response,
+                description="A rejected file: the report (`summary`, `rows_read`, `inserted`, "
+                "`rejected`, `errors` by row and column); no file: the messages by field.",
+            ),
+        },
     )
     @action(detail=True, methods=["post"], url_path="import")
     def import_answers(self, request: Request, pk: str | None = None) -> Response:

@@ -124,3 +124,19 @@ def test_blockers_filter_by_state_and_department(
     assert ids("show=all") == {open_b.pk, resolved_a.pk}
     assert ids(f"department={department_a.slug}") == {resolved_a.pk}
     assert ids(f"department={department_b.pk}") == {open_b.pk}
+
+
+@pytest.mark.parametrize("pk", ["5e-324", "abc"])
+def test_a_voice_on_an_id_that_is_not_a_number_is_404_and_adds_nothing(
+    api_for, contributor, head_b, department_b, pk
+):
+    _raise(head_b, department_b)
+    response = api_for(contributor).post(f"/api/blockers/{pk}/voice/", format="json")
+    assert response.status_code == 404
+    assert BlockerVoice.objects.count() == 1  # the raiser's own
+
+
+def test_the_schema_says_department_is_sent_as_id_or_slug_and_answered_as_an_id(api_for, cco):
+    schema = api_for(cco).get("/api/schema/", {"format": "json"}).json()
+    field = schema["components"]["schemas"]["Blocker"]["properties"]["department"]
+    assert {"type": "integer"} in field["oneOf"] and {"type": "string"} in field["oneOf"]
