@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, Sum
 
 from accountability.models import PulseAnswer, PulseItem, PulseItemScore, PulseRound
 from cco.models import Department
@@ -86,34 +86,44 @@ def _range(low: int, high: int) -> Q:
     return Q(enps__gte=low, enps__lte=high)
 
 
-def _item_means(
-    round_: PulseRound, department_id: int | None, every: bool
-) -> tuple[ItemResult, ...]:
-    scores = PulseItemScore.objects.filter(answer__round=round_)
-    if not every:
-        scores = (
-            scores.filter(answer__department__isnull=True)
-            if department_id is None
-            else scores.filter(answer__department_id=department_id)
+ItemSums = dict[int, tuple[int, int, int]]  # item id → (n, Σscore, Σscore²)
+
+
+def _item_sums_by_department(round_: PulseRound) -> dict[int | None, ItemSums]:
+    """n, Σscore and Σscore² of every item, per department, summed in the database: one query
+    whatever the number of answers or departments."""
+    rows = (
+        PulseItemScore.objects.filter(answer__round=round_)
+        .values("answer__department_id", "item_id")
+        .annotate(n=Count("id"), total=Sum("score"), total_sq=Sum(F("score") * F("score")))
+    )
+    sums: dict[int | None, ItemSums] = {}
+    for row in rows:
+        sums.setdefault(row["answer__department_id"], {})[row["item_id"]] = (
+            row["n"],
+            row["total"],
+            row["total_sq"],
         )
-    sums = _item_sums(scores)
+    return sums
+
+
+def _item_means(items: list[PulseItem], sums: ItemSums, minimum: int) -> tuple[ItemResult, ...]:
     out = []
-    for item in round_.items.all():
+    for item in items:
         n, total, total_sq = sums.get(item.pk, (0, 0, 0))
-        if not group_large_enough(n, round_.min_group):
+        if not group_large_enough(n, minimum):
             continue
         out.append(ItemResult(item, mean(n, float(total), float(total_sq))))
     return tuple(out)
 
 
-def _item_sums(scores: QuerySet[PulseItemScore]) -> dict[int, tuple[int, int, int]]:
-    sums: dict[int, list[int]] = {}
-    for item_id, score in scores.values_list("item_id", "score").iterator():
-        entry = sums.setdefault(item_id, [0, 0, 0])
-        entry[0] += 1
-        entry[1] += score
-        entry[2] += score * score
-    return {key: (v[0], v[1], v[2]) for key, v in sums.items()}
+def _every_department(sums: dict[int | None, ItemSums]) -> ItemSums:
+    combined: dict[int, tuple[int, int, int]] = {}
+    for by_item in sums.values():
+        for item_id, (n, total, total_sq) in by_item.items():
+            was = combined.get(item_id, (0, 0, 0))
+            combined[item_id] = (was[0] + n, was[1] + total, was[2] + total_sq)
+    return combined
 
 
 def _estimate(counts: _Counts) -> Estimate:
@@ -134,6 +144,8 @@ def round_results(
     names = dict(
         Department.objects.filter(pk__in=[k for k in counts if k]).values_list("pk", "name")
     )
+    items = list(round_.items.all())
+    item_sums = _item_sums_by_department(round_)
     lines: list[GroupResult] = []
     hidden_total = 0
     for department_id, c in sorted(counts.items(), key=lambda kv: names.get(kv[0] or 0, "~")):
@@ -141,7 +153,7 @@ def round_results(
         if group_large_enough(c.n, minimum):
             line = GroupResult(
                 label, department_id, True, enps=_estimate(c),
-                items=_item_means(round_, department_id, every=False),
+                items=_item_means(items, item_sums.get(department_id, {}), minimum),
             )  # fmt: skip
         else:
             hidden_total += c.n
@@ -149,7 +161,14 @@ def round_results(
         if department_ids is None or department_id in department_ids:
             lines.append(line)
     if round_.department_id is None and department_ids is None and counts:
-        lines.append(_total(round_, counts, hidden_total))
+        lines.append(
+            _total(
+                round_,
+                counts,
+                hidden_total,
+                _item_means(items, _every_department(item_sums), minimum),
+            )
+        )
     return lines
 
 
@@ -165,7 +184,12 @@ def total_shown(total_n: int, hidden_n: int, minimum: int) -> bool:
     )
 
 
-def _total(round_: PulseRound, counts: dict[int | None, _Counts], hidden_n: int) -> GroupResult:
+def _total(
+    round_: PulseRound,
+    counts: dict[int | None, _Counts],
+    hidden_n: int,
+    items: tuple[ItemResult, ...],
+) -> GroupResult:
     total = _Counts(
         sum(c.n for c in counts.values()),
         sum(c.promoters for c in counts.values()),
@@ -181,6 +205,4 @@ def _total(round_: PulseRound, counts: dict[int | None, _Counts], hidden_n: int)
             "small ones withheld."
         )
         return GroupResult(label, None, False, reason=reason)
-    return GroupResult(
-        label, None, True, enps=_estimate(total), items=_item_means(round_, None, every=True)
-    )
+    return GroupResult(label, None, True, enps=_estimate(total), items=items)

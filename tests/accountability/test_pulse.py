@@ -433,3 +433,24 @@ def test_people_of_no_department_form_a_group_of_their_own(cco, department_a):
     assert lines["No department"].items[0].mean.value == 5.0
     assert lines["Customer service"].items[0].mean.value == 2.0
     assert lines["Every department"].items[0].mean.value == 3.5
+
+
+def test_results_take_the_same_queries_for_two_departments_or_four(cco, django_assert_num_queries):
+    from tests.factories import DepartmentFactory
+
+    def results_with(departments):  # type: ignore[no-untyped-def]
+        round_ = _round(cco, items=("I have the tools", "I know what happens"))
+        for n, department in enumerate(departments):
+            people = _people(department, 5, f"q{len(departments)}-{n}")
+            _answer_all(round_, people, item_score=n + 1)
+        _close(round_)
+        round_ = PulseRound.objects.get(pk=round_.pk)
+        with django_assert_num_queries(4):  # counts, names, items, item sums (summed in SQL)
+            return pulse_stats.round_results(round_, today=TODAY())
+
+    two = results_with([DepartmentFactory() for _ in range(2)])
+    four = results_with([DepartmentFactory() for _ in range(4)])
+    assert len(two) == 3 and len(four) == 5  # each department, then every department
+    # Each department's item mean is its own; the total's is over all of them.
+    assert [line.items[0].mean.value for line in four[:4]] == [1.0, 2.0, 3.0, 4.0]
+    assert four[4].items[0].mean.value == 2.5
