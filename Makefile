@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python bench/segments.py
 	$(BIN)/python bench/browser.py
 	$(BIN)/python bench/meeting.py
+	$(BIN)/python bench/front_line.py
 
 # No high-severity findings in our code; no installed package with a known vulnerability.
 audit: install

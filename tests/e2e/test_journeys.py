@@ -202,7 +202,7 @@ def test_cco_runs_the_meeting_from_a_breach_to_the_minutes_then_plans_on_the_roa
     expect(page.get_by_role("heading", name="One-call billing resolution")).to_be_visible()
     initiative_path = page.url.removeprefix(live_server.url)
     page.get_by_role("link", name="State an expected result").click()
-    page.get_by_label("Metric").select_option(label="NPS")
+    page.get_by_label("Measure").select_option(label="NPS")
     page.get_by_label("Scope").select_option(label=f"Department: {department_b.name}")
     page.get_by_label("Typed baseline").fill("5")
     page.get_by_label("Target").fill("25")
