@@ -177,7 +177,7 @@ class BlockerViewSet(
             services.blocker_voice(actor=request.user, blocker=blocker)  # type: ignore[arg-type]
         except services.AlreadyVoiced as exc:
             raise VoicedAlready from exc
-        return Response(self.get_serializer(self.get_queryset().get(pk=blocker.pk)).data)
+        return Response(self._fresh(blocker))
 
     @extend_schema(request=BlockerAnswerSerializer, responses=BlockerSerializer)
     @action(detail=True, methods=["post"])
@@ -193,7 +193,7 @@ class BlockerViewSet(
             answer=body.validated_data["answer"],
             resolve=body.validated_data["resolve"],
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=blocker.pk)).data)
+        return Response(self._fresh(blocker))
 
     @extend_schema(request=BlockerActionSerializer, responses={201: BlockerSerializer})
     @action(detail=True, methods=["post"], url_path="action-item")
@@ -210,6 +210,8 @@ class BlockerViewSet(
             due=body.validated_data["due"],
             title=body.validated_data["title"],
         )
-        return Response(
-            self.get_serializer(self.get_queryset().get(pk=blocker.pk)).data, status=201
-        )
+        return Response(self._fresh(blocker), status=201)
+
+    def _fresh(self, blocker: Blocker) -> dict[str, Any]:
+        """The blocker as read again after a change, with its voices counted."""
+        return dict(self.get_serializer(self.get_queryset().get(pk=blocker.pk)).data)
