@@ -245,6 +245,12 @@ class Rollup(models.Model):
                 fields=["metric", "grain", "scope", "period_start"],
                 name="metrics_rollup_grain_period",
             ),
+            # One scope's periods over a range, every metric: the overview's headline and a
+            # department's or journey's scores (the unique index leads with the metric).
+            models.Index(
+                fields=["scope", "scope_id", "grain", "period_start"],
+                name="metrics_rollup_scope_range",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -59,6 +59,9 @@ def segment_rollup_rebuild() -> int:
                 "FROM metrics_segmentrollup r WHERE r.grain = %s GROUP BY 1, 2, 3, 4, 6",
                 [grain, source],
             )
+        if connection.vendor == "postgresql":
+            # Every row is new: plan the next reads on the new table, not the emptied one.
+            cursor.execute("ANALYZE metrics_segmentrollup")
     RollupWatermark.objects.filter(pk=1).update(
         updated_at=timezone.now(), last_response_id=F("last_response_id")
     )

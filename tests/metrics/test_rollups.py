@@ -184,3 +184,28 @@ def test_a_rebuild_read_from_the_covering_index_alone_gives_the_same_rows(
     rollup_rebuild(detect=False)
     assert chosen == [False, True]
     assert stored() == from_table == brute_force()
+
+
+@requires_postgres
+@pytest.mark.parametrize("table", ["metrics_rollup", "metrics_segmentrollup"])
+def test_a_rebuild_leaves_statistics_of_the_new_rows_for_the_planner(table: str) -> None:
+    """Without them the next reads were planned as if the rebuilt table held a row (nested
+    loops over thousands of rows); autovacuum would catch up only later, if it runs at all."""
+    from django.db import connection
+
+    from metrics.services.segments import segment_rollup_rebuild
+
+    touchpoint = TouchpointFactory()
+    SurveyResponse.objects.bulk_create(
+        SurveyResponse(touchpoint=touchpoint, metric="nps", score=score, segment="smb",
+                       responded_at=when(date(2025, 1, 1)), source="test", external_id=f"s{score}")
+        for score in (9, 3)
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
+        if table == "metrics_rollup":
+            rollup_rebuild(detect=False)
+        else:
+            segment_rollup_rebuild()
+        cursor.execute("SELECT COUNT(*) FROM pg_stats WHERE tablename = %s", [table])
+        assert cursor.fetchone()[0] > 0
