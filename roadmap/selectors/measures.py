@@ -45,15 +45,16 @@ def measure_unit(result: ExpectedResult) -> str:
     return SCORE_UNITS.get(Measure(result.metric), "")
 
 
-def outcome_reader(result: ExpectedResult) -> WindowReader:
+def outcome_reader(result: ExpectedResult, *, version: str = "") -> WindowReader:
     """Reads retention or revenue per customer over a window; each window is one query, read
-    once however often the baseline and verdict ask for it."""
+    once however often the baseline and verdict ask for it, and kept in the cache under
+    `version` (`metrics.selectors.outcomes.outcomes_version()`) when one is given."""
     cache: dict[tuple[date, date], Reading] = {}
 
     def read(start: date, end: date) -> Reading:
         if (start, end) not in cache:
             counts = respondent_outcomes(
-                scope=result.scope, scope_id=result.scope_id, start=start, end=end
+                scope=result.scope, scope_id=result.scope_id, start=start, end=end, version=version
             )
             if result.metric == Measure.RETENTION:
                 estimate = stats.wilson(counts.retained, counts.customers)

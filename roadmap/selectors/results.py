@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from metrics.models import Grain, Rollup, Scope
 from metrics.selectors import ScorePoint, point_from_rollup
+from metrics.selectors.outcomes import outcomes_version
 from roadmap.models import (
     KPI_MEASURES,
     OUTCOME_MEASURES,
@@ -113,13 +114,15 @@ def read_results(
     weeks = kpi_weeks({r.kpi_id for r in results if r.kpi_id is not None}, since=since)
     keys = {(r.scope, r.scope_id) for r in results}
     labels = scope_labels(keys) if named else {(scope, i): Scope(scope).label for scope, i in keys}
+    # Read once, and only when a result is in customers' outcomes: their windows are cached.
+    version = outcomes_version() if any(r.metric in OUTCOME_MEASURES for r in results) else ""
     readings = []
     for result in results:
         start = result.initiative.start_date
         months = series.get(_key(result), [])
         read: WindowReader | None = None
         if result.metric in OUTCOME_MEASURES:
-            read = outcome_reader(result)
+            read = outcome_reader(result, version=version)
         elif result.metric in KPI_MEASURES and result.kpi_id is not None:
             read = kpi_reader(weeks.get(result.kpi_id, []))
         baseline = measured_baseline(

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from metrics.models import CustomerOutcome, SurveyResponse
 from metrics.selectors.outcomes import respondent_outcomes
+from metrics.services import rollup_incremental
+from metrics.services.customers import say_do_rebuild
 from overview.board_pack import Quarter, board_pack_data
 from roadmap.models import ExpectedResult, InitiativeUpdate
 from roadmap.selectors import initiative_queryset, initiative_row, read_results
@@ -27,12 +29,14 @@ _ids = iter(range(10**6))
 
 
 def answered(touchpoint, customers: list[str], day: date) -> None:
+    """Answers stored and rolled up, as an import leaves them: what pages read moves on."""
     when = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
     SurveyResponse.objects.bulk_create(
         SurveyResponse(touchpoint=touchpoint, metric="nps", score=8, responded_at=when,
                        source="test", external_id=f"m{next(_ids)}", customer_id=customer)
         for customer in customers
     )  # fmt: skip
+    rollup_incremental(detect=False)
 
 
 def outcomes(prefix: str, count: int, retained: int, *, as_of: date = ON, revenue=1000) -> list:
@@ -42,6 +46,7 @@ def outcomes(prefix: str, count: int, retained: int, *, as_of: date = ON, revenu
                         revenue=None if revenue is None else Decimal(revenue))
         for i, c in enumerate(ids)
     )  # fmt: skip
+    say_do_rebuild()  # as the customer import does after its commit
     return ids
 
 
@@ -228,3 +233,47 @@ def test_an_nps_result_shows_not_in_money_and_a_late_start_too_early(client_for,
     ExpectedResultFactory(initiative=later, metric="retention", baseline=50, target=60)
     page = client_for(cco).get(later.get_absolute_url()).content.decode()
     assert "Too early" in page and "judged from" in page
+
+
+def _outcome_reads(capture) -> int:
+    return sum('"metrics_customeroutcome"' in query["sql"] for query in capture.captured_queries)
+
+
+def test_an_outcome_window_is_read_once_until_the_answers_or_the_outcomes_move(customers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    initiative = InitiativeFactory(start_date=START, budget=Decimal(5_000))
+    result = ExpectedResultFactory(initiative=initiative, metric="retention", scope="touchpoint",
+                                   scope_id=customers.pk, baseline=None, target=95)  # fmt: skip
+    with CaptureQueriesContext(connection) as first:
+        (reading,) = read_results([result], on=ON)
+    assert _outcome_reads(first) == 2  # the baseline's window and the judged window
+    with CaptureQueriesContext(connection) as again:
+        (same,) = read_results([result], on=ON)
+    assert _outcome_reads(again) == 0
+    assert same.baseline.value == reading.baseline.value
+    # New answers, rolled up: the windows are read again and count them.
+    answered(customers, outcomes("late", 10, 0, as_of=timezone.localdate()), date(2025, 11, 12))
+    with CaptureQueriesContext(connection) as after_answers:
+        (moved,) = read_results([result], on=ON)
+    assert _outcome_reads(after_answers) == 2
+    assert moved.baseline.value == pytest.approx(100 * 30 / 50)
+    # Outcomes imported for customers who had answered (the say-versus-do roll-up rebuilt).
+    CustomerOutcome.objects.filter(customer_id__startswith="late").update(retained=True)
+    say_do_rebuild()
+    (imported,) = read_results([result], on=ON)
+    assert imported.baseline.value == pytest.approx(100 * 40 / 50)
+
+
+def test_without_a_version_an_outcome_window_is_read_every_time(touchpoint):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    answered(touchpoint, outcomes("plain", 3, 3), date(2026, 3, 5))
+    window = {"scope": "touchpoint", "scope_id": touchpoint.pk,
+              "start": date(2026, 3, 1), "end": date(2026, 4, 1)}  # fmt: skip
+    with CaptureQueriesContext(connection) as reads:
+        respondent_outcomes(**window)
+        respondent_outcomes(**window)
+    assert _outcome_reads(reads) == 2
