@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accountability.cutoffs import delivery_cutoffs
 from accountability.scorecard import SCORECARD_COLUMNS
 from metrics.charts import drivers_figure
-from metrics.selectors import rollup_state
+from metrics.selectors import journey_list, rollup_state
 from metrics.selectors.cutoffs import score_cutoffs
 from metrics.selectors.segments import DIMENSIONS, known_segments
 from metrics.stats import MIN_RESPONSES
@@ -62,6 +62,8 @@ def compute_panels(filters: DashboardFilters) -> dict[str, Any]:
         "roadmap": data.roadmap,
         "say_do": data.say_do,
         "departments": data.departments,
+        # The journey filter's choices, cached with the panels like the departments.
+        "journeys": list(journey_list()),
         "drivers": data.drivers,
         "breakdowns": data.breakdowns,
         "front_line": front_line.front_line_panel(filters),
@@ -133,26 +135,42 @@ def panel_data(
     return {**panels, "catching_up": catching_up, "cache_key": key}
 
 
+# The kinds of reader whose panels differ: the CCO (an import link, the pulse relation),
+# executives and heads (the relation), contributors (neither).
+READER_KINDS = ((True, True), (False, True), (False, False))
+
+
 def warm_default_panels() -> str:
     """Compute the default view's panels (the page `/` opens with) into the key the view reads,
-    so the first reader after a roll-up meets a warm cache. Returns that key."""
+    and render them for every kind of reader, so the first reader after a roll-up meets a warm
+    cache. Returns that key."""
     filters = DashboardFilterForm(None).filters()
-    return str(panel_data(filters)["cache_key"])
+    context = {"filters": filters, **panel_data(filters)}
+    for is_cco, reads_pulse in READER_KINDS:
+        panels_html(context, is_cco=is_cco, reads_pulse=reads_pulse)
+    return str(context["cache_key"])
 
 
-def rendered_panels(request: HttpRequest, context: dict[str, Any]) -> SafeString:
+def panels_html(context: dict[str, Any], *, is_cco: bool, reads_pulse: bool) -> SafeString:
     """The panels' HTML, cached beside their data: rendering them is most of a warm request.
-    It depends on the data, the filters (both in the key), whether the reader is the CCO and
-    whether they read the pulse (the front line's relation)."""
-    is_cco = bool(getattr(request.user, "is_cco", False))
-    reads_pulse = request.user.has_perm("cco.view_pulse_results")
+    It depends on the data and the filters (both in the key) and on the kind of reader (one of
+    `READER_KINDS`), and on nothing of the request, so the warm task can render it too."""
     key = f"{context['cache_key']}:html:{int(is_cco)}{int(reads_pulse)}"
     html = cache.get(key)
     if html is None:
-        context = {**context, "reads_pulse": reads_pulse}
-        html = render_to_string("overview/_panels_body.html", context, request=request)
+        reader = {"is_cco": is_cco, "reads_pulse": reads_pulse}
+        html = render_to_string("overview/_panels_body.html", {**context, **reader})
         cache.set(key, html, CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped as it rendered
+
+
+def rendered_panels(request: HttpRequest, context: dict[str, Any]) -> SafeString:
+    """The panels' HTML for the reader of this request."""
+    return panels_html(
+        context,
+        is_cco=bool(getattr(request.user, "is_cco", False)),
+        reads_pulse=request.user.has_perm("cco.view_pulse_results"),
+    )
 
 
 def data_changed(sender: type[Model], **kwargs: Any) -> None:

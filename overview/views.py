@@ -35,11 +35,18 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None, segments=segments)
     filters = form.filters()
     context = {"form": form, "filters": filters, **panels.panel_data(filters, state=state)}
-    # The departments are loaded for the scorecard already; the filter reuses them.
+    # The departments are loaded for the scorecard already; the filter reuses them. Choices
+    # given as a list are drawn without a query of their own (a model field's queryset would
+    # be read through a server-side cursor on PostgreSQL, a round trip dearer than the read).
     department_field = cast(forms.ModelChoiceField, form.fields["department"])
     department_field.choices = [
         ("", "All departments"),
         *((department.slug, department.name) for department in context["departments"]),
+    ]
+    journey_field = cast(forms.ModelChoiceField, form.fields["journey"])
+    journey_field.choices = [
+        ("", "All journeys"),
+        *((journey.slug, journey.name) for journey in context["journeys"]),
     ]
     context["panels_body"] = panels.rendered_panels(request, context)
     # htmx asks for the whole page when Back reaches an entry it holds no snapshot of.
