@@ -1,9 +1,7 @@
 """Touch points, survey responses, their roll-ups, breaches and department KPIs.
 
-Scores live on each metric's own display scale: NPS −100..100, CSAT % top-two box 0..100,
-CES mean 1..7. Raw responses are written once by the ingest services; every page and API read
-of a score goes through the roll-up tables (see metrics/selectors.py).
-"""
+Scores live on each metric's own scale (NPS −100..100, CSAT % top-two box, CES mean 1..7). Raw
+responses are written once by the ingest; every read of a score goes through the roll-ups."""
 
 from django.conf import settings
 from django.db import models
@@ -206,8 +204,7 @@ class Rollup(models.Model):
 
     `total` is the sum of raw scores and `total_sq` the sum of their squares, so a mean and its
     variance can be recomputed without the raw rows; promoters/passives/detractors are NPS
-    categories (for CSAT, `promoters` counts the top-two box 4–5 and `detractors` 1–2).
-    """
+    categories (for CSAT, `promoters` counts the top-two box 4–5 and `detractors` 1–2)."""
 
     # metric, scope and grain compare in the "C" collation on PostgreSQL (migration 0004), so
     # the rebuild's index builds sort by bytes rather than through the locale.
@@ -245,8 +242,7 @@ class Rollup(models.Model):
                 fields=["metric", "grain", "scope", "period_start"],
                 name="metrics_rollup_grain_period",
             ),
-            # One scope's periods over a range, every metric: the overview's headline and a
-            # department's or journey's scores (the unique index leads with the metric).
+            # One scope's range over every metric (the overview's headline, a department's).
             models.Index(
                 fields=["scope", "scope_id", "grain", "period_start"],
                 name="metrics_rollup_scope_range",
