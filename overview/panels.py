@@ -24,7 +24,7 @@ from metrics.selectors import journey_list, rollup_state
 from metrics.selectors.cutoffs import score_cutoffs
 from metrics.selectors.segments import DIMENSIONS, known_segments
 from metrics.stats import MIN_RESPONSES
-from overview import charts, front_line, selectors, tables
+from overview import charts, front_line, selectors, shared, tables
 from overview.filters import DashboardFilterForm, DashboardFilters
 
 CACHE_SECONDS = 300
@@ -47,8 +47,10 @@ def panel_tables(data: selectors.Overview) -> dict[str, tables.Table]:
     }
 
 
-def compute_panels(filters: DashboardFilters) -> dict[str, Any]:
-    data = selectors.overview(filters)
+def compute_panels(
+    filters: DashboardFilters, *, alike: shared.SharedFigures | None = None
+) -> dict[str, Any]:
+    data = selectors.overview(filters, shared=alike)
     score, delivery = score_cutoffs(), delivery_cutoffs()
     return {
         "score_legend": score.legend_rows("nps"),
@@ -90,12 +92,27 @@ def compute_panels(filters: DashboardFilters) -> dict[str, Any]:
     }
 
 
-def cache_key(filters: DashboardFilters, rollup_version: str) -> str:
+def data_version(rollup_version: str) -> str:
+    """What every cached panel depends on besides its filters: the roll-ups, every other saved
+    change (the generation) and the day (due dates and "last 90 days" move at midnight)."""
     generation = cache.get(GENERATION_KEY, 0)
+    return f"{rollup_version}:{generation}:{timezone.localdate().isoformat()}"
+
+
+def shared_data(rollup_version: str) -> shared.SharedFigures:
+    """The figures every filter combination shows alike, read once per data version: the
+    first view of a new filter after a roll-up reads only what its filters change."""
+    key = f"overview:shared:{data_version(rollup_version)}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = shared.shared_figures()
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def cache_key(filters: DashboardFilters, rollup_version: str) -> str:
     parts = [
-        rollup_version,
-        str(generation),
-        timezone.localdate().isoformat(),
+        data_version(rollup_version),
         filters.period,
         filters.start.isoformat(),
         filters.end.isoformat(),
@@ -129,7 +146,7 @@ def panel_data(
     key = cache_key(filters, rollup_version)
     panels = cache.get(key)
     if panels is None:
-        panels = compute_panels(filters)
+        panels = compute_panels(filters, alike=shared_data(rollup_version))
         cache.set(key, panels, CACHE_SECONDS)
     # Whether roll-ups lag behind the stored responses is read fresh: it is what moves next.
     return {**panels, "catching_up": catching_up, "cache_key": key}

@@ -12,7 +12,6 @@ from typing import Any
 
 from accountability import selectors as accountability_selectors
 from accountability.cutoffs import delivery_cutoffs
-from accountability.followup_selectors import followup_figures_overall
 from accountability.scorecard import ScorecardRow, scorecard_rows
 from accountability.stats import NO_FOLLOWUPS, DeliveryFigures, FollowupFigures, combined_delivery
 from cco.models import Department
@@ -23,10 +22,9 @@ from metrics.selectors import (
     ScorePoint,
     Touchpoint,
     period_start_of,
-    say_do_summary,
 )
 from metrics.selectors.cutoffs import score_cutoffs
-from metrics.selectors.drivers import Drivers, driver_analyses
+from metrics.selectors.drivers import Drivers
 from metrics.selectors.ranges import (
     HeadlineScope,
     RangeScores,
@@ -47,6 +45,7 @@ from metrics.selectors.segments import (
 )
 from metrics.stats import Estimate
 from overview.filters import DashboardFilters
+from overview.shared import SharedFigures, shared_figures
 from roadmap import selectors as roadmap_selectors
 from roadmap.stats import Verdict, expected_on
 
@@ -411,11 +410,13 @@ class Overview:
     breakdowns: Breakdowns
 
 
-def overview(filters: DashboardFilters) -> Overview:
+def overview(filters: DashboardFilters, *, shared: SharedFigures | None = None) -> Overview:
     """Every panel of the overview, each fact read once (about 20 queries whatever the size).
     Scores count the answers of the chosen segment and channel only (`filters.slice`).
+    `shared` is `shared_figures()` when the caller holds them already.
 
     Whether roll-ups lag is read by the caller, fresh, beside the cached panels."""
+    shared = shared or shared_figures()
     department_id = _department_id(filters)
     scope = filters_scope(filters)
     every_touchpoint = map_touchpoints()
@@ -454,7 +455,7 @@ def overview(filters: DashboardFilters) -> Overview:
         milestones=milestones.in_range,
         open_issues=sum(issues.values()),
         action_items_rag=delivery_cutoffs().on_time_rag(action_items.on_time_pct),
-        followups=followup_figures_overall(department_id=department_id),
+        followups=shared.followups(department_id),
     )
     # Every department's touch points are at hand (the map holds only the filtered ones): the
     # scorecard's targets are those of the touch points it scores, the chosen channel's.
@@ -474,8 +475,8 @@ def overview(filters: DashboardFilters) -> Overview:
             department_id=department_id,
         ),
         roadmap=roadmap_health(filters, results=results, milestones=milestones),
-        say_do=say_do_summary(),
+        say_do=shared.say_do,
         departments=departments,
-        drivers=driver_analyses(),
+        drivers=shared.drivers,
         breakdowns=breakdowns(filters, places),
     )

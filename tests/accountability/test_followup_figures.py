@@ -264,3 +264,8 @@ def test_the_overview_tile_and_the_digest_add_every_department_up(
     assert followup_figures_overall(department_id=department_a.pk).loop_closed_pct == 100.0
     page = client_for(executive).get("/?period=30d&view=overview").content.decode()
     assert "Loop closed with low scorers" in page and "1 of 2 follow-up cases" in page
+    # The tile follows the department filter, by the same definition as the department's page.
+    for department, shown in [(department_a, "1 of 1 follow-up cases"), (department_b, "0 of 1")]:
+        page = client_for(executive).get(f"/?period=30d&department={department.slug}")
+        assert shown in page.content.decode()
+        assert followup_figures(department_id=department.pk).judged == 1

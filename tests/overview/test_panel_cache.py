@@ -101,8 +101,10 @@ def test_queries_are_the_same_cold_and_warm_whatever_the_data_size(
 # filter offers (cached by roll-up version, so not on a warm request); plus three for the front
 # line panel (blockers, compliments, the latest closed pulse round). The journeys the filter
 # offers are read with the panels and cached with them (the select read them on every request),
-# so a warm request is the session, the user and the roll-up version only.
-COLD, WARM = 29, 3
+# so a warm request is the session, the user and the roll-up version only. Two more cold: the
+# figures every filter shows alike (say versus do, drivers, follow-ups) are read once per data
+# version for all filters, so the follow-up figures come per department as well as overall.
+COLD, WARM = 31, 3
 
 
 def test_htmx_gets_the_panels_alone_and_a_history_restore_the_whole_page(
@@ -204,3 +206,21 @@ def test_the_warm_task_renders_the_default_view_for_every_kind_of_reader(
     pulse_line = "eNPS against customers' NPS"
     assert pulse_line in pages[executive.username] and pulse_line in pages[head_a.username]
     assert pulse_line not in pages[contributor.username]
+
+
+def test_what_every_filter_shows_alike_is_read_once_per_data_version(
+    client_for, executive, journey_world
+):
+    from overview import shared as shared_module
+
+    client = client_for(executive)
+    with mock.patch.object(
+        shared_module, "shared_figures", wraps=shared_module.shared_figures
+    ) as shared:
+        get_overview(client)
+        client.get("/?period=90d")
+        client.get(f"/?period=30d&journey={journey_world['journey'].slug}")
+        assert shared.call_count == 1
+        CXIssueFactory()  # any saved change moves the data version on
+        get_overview(client)
+        assert shared.call_count == 2
