@@ -104,31 +104,53 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
-@pytest.fixture
-def department_a(db: None) -> Department:
-    department = DepartmentFactory(name="Customer service", slug="customer-service")
-    department.head = UserFactory(
-        username="head-a", role=Role.DEPARTMENT_HEAD, department=department
-    )
+def new_department(name: str, slug: str, head: str) -> Department:
+    department = DepartmentFactory(name=name, slug=slug)
+    department.head = UserFactory(username=head, role=Role.DEPARTMENT_HEAD, department=department)
     department.save()
     return department
+
+
+def new_department_a() -> Department:
+    return new_department("Customer service", "customer-service", "head-a")
+
+
+def new_department_b() -> Department:
+    return new_department("Billing", "billing", "head-b")
+
+
+def new_cco() -> User:
+    """A CCO by role alone, staff as the product makes them: a superuser would pass every rule
+    in cco/rules.py unasked, and the tests would never see the CCO's rules run."""
+    return UserFactory(username="the-cco", role=Role.CCO, is_staff=True)
+
+
+def new_executive() -> User:
+    return UserFactory(username="the-executive", role=Role.EXECUTIVE)
+
+
+def new_contributor(department_a: Department) -> User:
+    return UserFactory(username="contributor-a", role=Role.CONTRIBUTOR, department=department_a)
+
+
+def new_outsider() -> User:
+    """Signed in, but given no role in the programme (e.g. a deactivated role field)."""
+    return UserFactory(username="outsider", role="")
+
+
+@pytest.fixture
+def department_a(db: None) -> Department:
+    return new_department_a()
 
 
 @pytest.fixture
 def department_b(db: None) -> Department:
-    department = DepartmentFactory(name="Billing", slug="billing")
-    department.head = UserFactory(
-        username="head-b", role=Role.DEPARTMENT_HEAD, department=department
-    )
-    department.save()
-    return department
+    return new_department_b()
 
 
 @pytest.fixture
 def cco(db: None) -> User:
-    """A CCO by role alone, staff as the product makes them: a superuser would pass every rule
-    in cco/rules.py unasked, and the tests would never see the CCO's rules run."""
-    return UserFactory(username="the-cco", role=Role.CCO, is_staff=True)
+    return new_cco()
 
 
 @pytest.fixture
@@ -139,7 +161,7 @@ def admin(db: None) -> User:
 
 @pytest.fixture
 def executive(db: None) -> User:
-    return UserFactory(username="the-executive", role=Role.EXECUTIVE)
+    return new_executive()
 
 
 @pytest.fixture
@@ -154,13 +176,12 @@ def head_b(department_b: Department) -> User:
 
 @pytest.fixture
 def contributor(department_a: Department) -> User:
-    return UserFactory(username="contributor-a", role=Role.CONTRIBUTOR, department=department_a)
+    return new_contributor(department_a)
 
 
 @pytest.fixture
 def outsider(db: None) -> User:
-    """Signed in, but given no role in the programme (e.g. a deactivated role field)."""
-    return UserFactory(username="outsider", role="")
+    return new_outsider()
 
 
 @pytest.fixture
