@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -100,17 +100,25 @@ def stored(*models: type[Model]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _rows(model: type[Model]) -> list[dict[str, Any]]:
-    compiler, sql, params, names = _compiled_values(model, connection.alias, id(connection))
+    compiler, sql, params, names, converters, fields = _compiled_values(
+        model, connection.alias, id(connection)
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    return [dict(zip(names, row, strict=True)) for row in compiler.results_iter([fetched])]
+        rows: Iterable[Any] = cursor.fetchall()
+    # What SQLCompiler.results_iter does with the rows, with its converters found once.
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    if compiler.has_composite_fields(fields):
+        rows = compiler.composite_fields_to_tuples(rows, fields)
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 @functools.cache
 def _compiled_values(model: type[Model], alias: str, _connection: int) -> tuple[Any, ...]:
     """What `QuerySet.values()` runs for this model (see django.db.models.query.ValuesIterable):
-    its compiler, set up by compiling its SQL once, and the names of its columns."""
+    its compiler, set up by compiling its SQL once, the names of its columns and the converters
+    of their values."""
     query = model._base_manager.using(alias).order_by("pk").values().query
     compiler = query.get_compiler(alias)
     sql, params = compiler.as_sql()
@@ -119,7 +127,8 @@ def _compiled_values(model: type[Model], alias: str, _connection: int) -> tuple[
         if query.selected
         else [*query.extra_select, *query.values_select, *query.annotation_select]
     )
-    return compiler, sql, params, names
+    fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
+    return compiler, sql, params, names, compiler.get_converters(fields), fields
 
 
 @contextmanager
