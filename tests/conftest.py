@@ -1,12 +1,13 @@
 """Personas reused by every test: the CCO, an executive, the heads of departments A and B,
 a contributor in A, and an outsider (signed in, no role)."""
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -87,13 +88,47 @@ def stored(*models: type[Model]) -> dict[str, list[dict[str, Any]]]:
     Taken before and after a request: a refused or rejected write must leave it equal, an
     allowed one must not. Asserting the status alone would pass a view that writes first and
     refuses after.
+
+    Each model's rows are `model._base_manager.order_by("pk").values()`, read by the same SQL and
+    converted by the same converters; only the SQL is compiled once per model, not at each call
+    (the matrices take this picture hundreds of times, and compiling was most of its cost).
     """
     chosen = models or tuple(
         model for label in STORED_APPS for model in apps.get_app_config(label).get_models()
     )
-    return {
-        model._meta.label: list(model._base_manager.order_by("pk").values()) for model in chosen
-    }
+    return {model._meta.label: _rows(model) for model in chosen}
+
+
+def _rows(model: type[Model]) -> list[dict[str, Any]]:
+    compiler, sql, params, names, converters, fields = _compiled_values(
+        model, connection.alias, id(connection)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: Iterable[Any] = cursor.fetchall()
+    # What SQLCompiler.results_iter does with the rows, with its converters found once.
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    if compiler.has_composite_fields(fields):
+        rows = compiler.composite_fields_to_tuples(rows, fields)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+@functools.cache
+def _compiled_values(model: type[Model], alias: str, _connection: int) -> tuple[Any, ...]:
+    """What `QuerySet.values()` runs for this model (see django.db.models.query.ValuesIterable):
+    its compiler, set up by compiling its SQL once, the names of its columns and the converters
+    of their values."""
+    query = model._base_manager.using(alias).order_by("pk").values().query
+    compiler = query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    names = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
+    fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
+    return compiler, sql, params, names, compiler.get_converters(fields), fields
 
 
 @contextmanager
@@ -104,31 +139,53 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
-@pytest.fixture
-def department_a(db: None) -> Department:
-    department = DepartmentFactory(name="Customer service", slug="customer-service")
-    department.head = UserFactory(
-        username="head-a", role=Role.DEPARTMENT_HEAD, department=department
-    )
+def new_department(name: str, slug: str, head: str) -> Department:
+    department = DepartmentFactory(name=name, slug=slug)
+    department.head = UserFactory(username=head, role=Role.DEPARTMENT_HEAD, department=department)
     department.save()
     return department
+
+
+def new_department_a() -> Department:
+    return new_department("Customer service", "customer-service", "head-a")
+
+
+def new_department_b() -> Department:
+    return new_department("Billing", "billing", "head-b")
+
+
+def new_cco() -> User:
+    """A CCO by role alone, staff as the product makes them: a superuser would pass every rule
+    in cco/rules.py unasked, and the tests would never see the CCO's rules run."""
+    return UserFactory(username="the-cco", role=Role.CCO, is_staff=True)
+
+
+def new_executive() -> User:
+    return UserFactory(username="the-executive", role=Role.EXECUTIVE)
+
+
+def new_contributor(department_a: Department) -> User:
+    return UserFactory(username="contributor-a", role=Role.CONTRIBUTOR, department=department_a)
+
+
+def new_outsider() -> User:
+    """Signed in, but given no role in the programme (e.g. a deactivated role field)."""
+    return UserFactory(username="outsider", role="")
+
+
+@pytest.fixture
+def department_a(db: None) -> Department:
+    return new_department_a()
 
 
 @pytest.fixture
 def department_b(db: None) -> Department:
-    department = DepartmentFactory(name="Billing", slug="billing")
-    department.head = UserFactory(
-        username="head-b", role=Role.DEPARTMENT_HEAD, department=department
-    )
-    department.save()
-    return department
+    return new_department_b()
 
 
 @pytest.fixture
 def cco(db: None) -> User:
-    """A CCO by role alone, staff as the product makes them: a superuser would pass every rule
-    in cco/rules.py unasked, and the tests would never see the CCO's rules run."""
-    return UserFactory(username="the-cco", role=Role.CCO, is_staff=True)
+    return new_cco()
 
 
 @pytest.fixture
@@ -139,7 +196,7 @@ def admin(db: None) -> User:
 
 @pytest.fixture
 def executive(db: None) -> User:
-    return UserFactory(username="the-executive", role=Role.EXECUTIVE)
+    return new_executive()
 
 
 @pytest.fixture
@@ -154,13 +211,12 @@ def head_b(department_b: Department) -> User:
 
 @pytest.fixture
 def contributor(department_a: Department) -> User:
-    return UserFactory(username="contributor-a", role=Role.CONTRIBUTOR, department=department_a)
+    return new_contributor(department_a)
 
 
 @pytest.fixture
 def outsider(db: None) -> User:
-    """Signed in, but given no role in the programme (e.g. a deactivated role field)."""
-    return UserFactory(username="outsider", role="")
+    return new_outsider()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ checked against the code that defines them, so the README cannot drift from what
 """
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -40,8 +41,10 @@ def section(markdown: str, heading: str) -> str:
     return markdown[start : end if end != -1 else None]
 
 
-def variables_read_by_the_code() -> set[str]:
-    """Names of every environment variable the product reads through cco/env.py's helpers."""
+@functools.cache
+def variables_read_by_the_code() -> frozenset[str]:
+    """Names of every environment variable the product reads through cco/env.py's helpers
+    (parsed once: two tests ask, and the product's files do not change during a run)."""
     names: set[str] = set()
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
@@ -57,7 +60,7 @@ def variables_read_by_the_code() -> set[str]:
                     and isinstance(node.args[0].value, str)
                 ):
                     names.add(node.args[0].value)
-    return names
+    return frozenset(names)
 
 
 def test_the_readme_stays_a_short_page_for_a_newcomer():

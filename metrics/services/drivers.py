@@ -15,7 +15,6 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
 from django.db import connection, transaction
 
 from metrics.models import DriverAnalysis, DriverOutcome, Touchpoint
@@ -76,6 +75,10 @@ def fit_drivers(
     outcome_sd = float(outcome.std(ddof=1))
     if outcome_sd == 0:
         return "every customer had the same outcome", listed
+    # Imported here, not at the top: statsmodels takes a second to import, and every process
+    # that starts the product (web, worker, manage.py) would pay it whether it fits or not.
+    import statsmodels.api as sm
+
     design = sm.add_constant(poor[:, usable].astype(float), has_constant="add")
     fit = sm.OLS(outcome, design).fit(cov_type="HC3")
     intervals = fit.conf_int(alpha=0.05)

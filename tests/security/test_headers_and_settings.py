@@ -1,6 +1,7 @@
 """Production settings and response headers: secure cookies, HTTPS only, and a
 Content-Security-Policy under which only our own static files run — which every page obeys."""
 
+import functools
 import json
 import os
 import re
@@ -17,7 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 GET_PAGES = sorted(name for name, page in PAGES.items() if page.method == "GET")
 
 
+@functools.cache
 def _production_settings() -> dict:
+    """The settings a production start reads, from a process of its own (read once: both
+    tests below ask of the same start, and a start costs seconds)."""
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({k: getattr(s, k, None) for k in ["
