@@ -79,3 +79,66 @@ def test_an_open_round_is_not_beside_the_customers(cco, department_a):
     round_ = _round(cco, department_a)
     _answer_all(round_, _people(department_a, 6, "a"))
     assert pulse_side.department_side_by_side(department_a, today=timezone.localdate()) == []
+
+
+def _closed_round(cco, department, respondents, prefix, days_ago):
+    round_ = _round(cco, department)
+    _answer_all(round_, _people(department, respondents, prefix), enps=(10, 3))
+    _close(round_, days_ago=days_ago)
+    return round_
+
+
+def test_the_department_page_takes_the_same_queries_for_one_more_round(
+    cco, department_a, client_for, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    touchpoint = TouchpointFactory(department=department_a, name="Phone support")
+    for days_ago, score in ((3, 10), (40, 2), (100, 9)):
+        SurveyResponseFactory(
+            touchpoint=touchpoint,
+            score=score,
+            responded_at=timezone.now() - timedelta(days=days_ago),
+        )
+    rollup_rebuild(detect=False)
+    _closed_round(cco, department_a, 5, "first", days_ago=60)
+    _closed_round(cco, None, 4, "second", days_ago=30)
+    client = client_for(cco)
+    _page(client, department_a)  # warm the session and the caches the page reads once
+    with CaptureQueriesContext(connection) as two_rounds:
+        html = _page(client, department_a).content.decode()
+    assert "5 answers" in html and "Not shown: fewer than 5 respondents" in html
+    # 26 whatever the rounds shown: the pulse section reads its rounds, the touch points, the
+    # rounds' counts, department names and item sums (one query each over every round) and the
+    # customers' scores of every round's window in one query; the rest is the page's other
+    # sections. It grew by four queries a round before.
+    assert len(two_rounds) == 26
+    _closed_round(cco, department_a, 6, "third", days_ago=1)
+    with django_assert_num_queries(26):
+        html = _page(client, department_a).content.decode()
+    assert "5 answers" in html and "6 answers" in html
+    assert "Not shown: fewer than 5 respondents" in html
+
+
+def test_each_rounds_customers_are_its_own_window(cco, department_a):
+    touchpoint = TouchpointFactory(department=department_a)
+    for days_ago, score in ((3, 10), (40, 2), (100, 9), (200, 0)):
+        SurveyResponseFactory(
+            touchpoint=touchpoint,
+            score=score,
+            responded_at=timezone.now() - timedelta(days=days_ago),
+        )
+    rollup_rebuild(detect=False)
+    for respondents, prefix, days_ago in ((5, "a", 60), (5, "b", 30), (5, "c", 1)):
+        _closed_round(cco, department_a, respondents, prefix, days_ago)
+    rows = pulse_side.department_side_by_side(department_a, today=timezone.localdate())
+    assert len(rows) == 3
+    for row in rows:
+        alone = range_scores(start=row.start, end=row.end, scopes=(Scope.DEPARTMENT,))
+        assert row.customers == alone.department(department_a.pk)
+        assert row.touchpoints[0][1] == range_scores(
+            start=row.start, end=row.end, scopes=(Scope.TOUCHPOINT,)
+        ).touchpoint(touchpoint.pk)
+    # The windows overlap, and each counts its own 90 days, latest round first.
+    assert [row.customers.n for row in rows] == [2, 2, 1]
