@@ -145,17 +145,24 @@ def round_results(
 
 
 def rounds_results(
-    rounds: list[PulseRound], *, today: date, department_ids: set[int | None] | None = None
+    rounds: list[PulseRound],
+    *,
+    today: date,
+    department_ids: set[int | None] | None = None,
+    with_items: bool = True,
 ) -> dict[int, list[GroupResult]]:
     """`round_results` of several rounds, by round id, in as many queries as for one: counts,
-    department names, item sums (and the items of rounds not fetched with them)."""
+    department names, item sums (and the items of rounds not fetched with them). Without
+    `with_items` the lines hold the eNPS alone, and neither items nor their sums are read."""
     final = [round_ for round_ in rounds if round_.results_final(today)]
     results: dict[int, list[GroupResult]] = {round_.pk: [] for round_ in rounds}
     if not final:
         return results
-    prefetch_related_objects(final, "items")
     counts = _counts(final)
-    item_sums = _item_sums_by_department(final)
+    item_sums: dict[int, dict[int | None, ItemSums]] = {}
+    if with_items:
+        prefetch_related_objects(final, "items")
+        item_sums = _item_sums_by_department(final)
     wanted = {k for by_department in counts.values() for k in by_department if k}
     names = dict(Department.objects.filter(pk__in=wanted).values_list("pk", "name"))
     for round_ in final:
@@ -165,6 +172,7 @@ def rounds_results(
             item_sums.get(round_.pk, {}),
             names,
             department_ids,
+            with_items,
         )
     return results
 
@@ -175,10 +183,11 @@ def _lines(
     item_sums: dict[int | None, ItemSums],
     names: dict[int, str],
     department_ids: set[int | None] | None,
+    with_items: bool,
 ) -> list[GroupResult]:
     """One round's lines, the anonymity rule applied to each group and to the total."""
     minimum = round_.min_group
-    items = list(round_.items.all())
+    items = list(round_.items.all()) if with_items else []
     lines: list[GroupResult] = []
     hidden_total = 0
     for department_id, c in sorted(counts.items(), key=lambda kv: names.get(kv[0] or 0, "~")):
