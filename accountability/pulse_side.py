@@ -60,7 +60,14 @@ def department_side_by_side(department: Department, *, today: date) -> list[Side
         (round_.closes_on - timedelta(days=CUSTOMER_DAYS - 1), round_.closes_on)
         for round_ in rounds
     ]
-    scores = windows_scores(windows, scopes=(Scope.TOUCHPOINT, Scope.DEPARTMENT))
+    scores = windows_scores(
+        windows,
+        scopes=(Scope.TOUCHPOINT, Scope.DEPARTMENT),
+        scope_ids={
+            Scope.TOUCHPOINT: [tp.pk for tp in touchpoints],
+            Scope.DEPARTMENT: [department.pk],
+        },
+    )
     return [
         SideBySide(
             round=round_,

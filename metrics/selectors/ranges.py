@@ -84,9 +84,12 @@ def windows_scores(
     *,
     metric: str = Metric.NPS,
     scopes: tuple[str, ...] = (Scope.TOUCHPOINT, Scope.STAGE, Scope.JOURNEY, Scope.DEPARTMENT),
+    scope_ids: dict[str, list[int]] | None = None,
 ) -> list[RangeScores]:
     """`range_scores` of several start..end windows (they may overlap), in the windows' order,
-    from one query: each window's sums are filtered aggregates over the rows of their span."""
+    from one query: each window's sums are filtered aggregates over the rows of their span.
+    `scope_ids` narrows a scope to the ids a page shows (e.g. one department and its touch
+    points); a scope it leaves out is read whole."""
     if not windows:
         return []
     sums = {
@@ -95,10 +98,12 @@ def windows_scores(
         for field in _SUMS
     }
     span = (min(start for start, _ in windows), max(end for _, end in windows))
+    wanted = Q()
+    for scope in scopes:
+        ids = (scope_ids or {}).get(scope)
+        wanted |= Q(scope=scope) if ids is None else Q(scope=scope, scope_id__in=ids)
     found = list(
-        Rollup.objects.filter(
-            scope__in=scopes, grain=Grain.DAY, metric=metric, period_start__range=span
-        )
+        Rollup.objects.filter(wanted, grain=Grain.DAY, metric=metric, period_start__range=span)
         .values("scope", "scope_id")
         .annotate(**sums)
         .order_by()

@@ -142,3 +142,25 @@ def test_each_rounds_customers_are_its_own_window(cco, department_a):
         ).touchpoint(touchpoint.pk)
     # The windows overlap, and each counts its own 90 days, latest round first.
     assert [row.customers.n for row in rows] == [2, 2, 1]
+
+
+def test_windows_narrowed_to_some_ids_read_those_ids_alone(department_a, department_b):
+    from metrics.selectors.ranges import windows_scores
+
+    mine = TouchpointFactory(department=department_a)
+    other = TouchpointFactory(department=department_b)
+    for touchpoint in (mine, other):
+        SurveyResponseFactory(touchpoint=touchpoint, score=10, responded_at=timezone.now())
+    rollup_rebuild(detect=False)
+    today = timezone.localdate()
+    window = (today - timedelta(days=9), today)
+    (narrow,) = windows_scores(
+        [window],
+        scopes=(Scope.TOUCHPOINT, Scope.DEPARTMENT),
+        scope_ids={Scope.TOUCHPOINT: [mine.pk], Scope.DEPARTMENT: [department_a.pk]},
+    )
+    whole = range_scores(start=window[0], end=window[1])
+    assert narrow.touchpoint(mine.pk) == whole.touchpoint(mine.pk) and narrow.touchpoint(mine.pk).n
+    assert narrow.department(department_a.pk) == whole.department(department_a.pk)
+    assert narrow.touchpoint(other.pk).n == 0 and whole.touchpoint(other.pk).n == 1
+    assert narrow.department(department_b.pk).n == 0
