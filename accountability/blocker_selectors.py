@@ -36,7 +36,8 @@ def blockers_with_voices() -> QuerySet[Blocker]:
 
 
 def blockers_filtered(*, show: str, department_id: int | None) -> QuerySet[Blocker]:
-    rows = blockers_with_voices()
+    """The list's rows: the raiser is not shown there, so not joined."""
+    rows = blockers_with_voices().select_related(None).select_related("department", "touchpoint")
     if show == "unresolved":
         rows = rows.exclude(status=BlockerStatus.RESOLVED)
     elif show in BlockerStatus.values:
