@@ -4,22 +4,40 @@ applied in one place."""
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accountability import stats
-from accountability.models import BLOCKER_AGENDA_VOICES, AgendaKind, Blocker, BlockerStatus
+from accountability.models import (
+    BLOCKER_AGENDA_VOICES,
+    AgendaKind,
+    Blocker,
+    BlockerStatus,
+    BlockerVoice,
+)
 
 FILTERS = ("unresolved", "open", "answered", "resolved", "all")
 
 
 def blockers_with_voices() -> QuerySet[Blocker]:
+    """Blockers with their department, touch point and raiser, and `voice_count`. The count is a
+    subquery per row rather than a join grouped over every voice: a page of the list (or of the
+    API) counts the voices of its own rows only, and `count()` leaves it out."""
+    voices = (
+        BlockerVoice.objects.filter(blocker=OuterRef("pk"))
+        .order_by()
+        .values("blocker")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Blocker.objects.select_related("department", "touchpoint", "raised_by").annotate(
-        voice_count=Count("voices")
+        voice_count=Coalesce(Subquery(voices), Value(0))
     )
 
 
 def blockers_filtered(*, show: str, department_id: int | None) -> QuerySet[Blocker]:
-    rows = blockers_with_voices()
+    """The list's rows: the raiser is not shown there, so not joined."""
+    rows = blockers_with_voices().select_related(None).select_related("department", "touchpoint")
     if show == "unresolved":
         rows = rows.exclude(status=BlockerStatus.RESOLVED)
     elif show in BlockerStatus.values:

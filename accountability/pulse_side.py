@@ -16,7 +16,7 @@ from cco.charts import plotly_text
 from cco.models import Department
 from metrics.models import Scope
 from metrics.selectors import touchpoint_list
-from metrics.selectors.ranges import range_scores
+from metrics.selectors.ranges import windows_scores
 from metrics.stats import Estimate
 
 # The customers' window a round is compared with: the quarter the pulse speaks of.
@@ -43,31 +43,42 @@ def may_read_department_pulse(user: Any, department: Department) -> bool:
 
 
 def department_side_by_side(department: Department, *, today: date) -> list[SideBySide]:
+    """The latest ROUNDS_SHOWN closed rounds the department answered, each beside its customers.
+    The queries do not grow with the rounds: every round's eNPS comes from one call to
+    pulse_stats and every window's customer scores from one query."""
     rounds = list(
         PulseRound.objects.filter(Q(department=department) | Q(department__isnull=True))
         .filter(closes_on__lt=today)
-        .prefetch_related("items")
         .order_by("-closes_on", "-pk")[:ROUNDS_SHOWN]
     )
     touchpoints = list(touchpoint_list(department.pk))
-    out = []
-    for round_ in rounds:
-        lines = pulse_stats.round_results(round_, today=today, department_ids={department.pk})
-        start = round_.closes_on - timedelta(days=CUSTOMER_DAYS - 1)
-        scores = range_scores(
-            start=start, end=round_.closes_on, scopes=(Scope.TOUCHPOINT, Scope.DEPARTMENT)
+    # The eNPS alone: the page shows no item means, and summing them costs the most.
+    lines = pulse_stats.rounds_results(
+        rounds, today=today, department_ids={department.pk}, with_items=False
+    )
+    windows = [
+        (round_.closes_on - timedelta(days=CUSTOMER_DAYS - 1), round_.closes_on)
+        for round_ in rounds
+    ]
+    scores = windows_scores(
+        windows,
+        scopes=(Scope.TOUCHPOINT, Scope.DEPARTMENT),
+        scope_ids={
+            Scope.TOUCHPOINT: [tp.pk for tp in touchpoints],
+            Scope.DEPARTMENT: [department.pk],
+        },
+    )
+    return [
+        SideBySide(
+            round=round_,
+            start=start,
+            end=end,
+            employees=lines[round_.pk][0] if lines[round_.pk] else None,
+            customers=window.department(department.pk),
+            touchpoints=[(tp.name, window.touchpoint(tp.pk)) for tp in touchpoints],
         )
-        out.append(
-            SideBySide(
-                round=round_,
-                start=start,
-                end=round_.closes_on,
-                employees=lines[0] if lines else None,
-                customers=scores.department(department.pk),
-                touchpoints=[(tp.name, scores.touchpoint(tp.pk)) for tp in touchpoints],
-            )
-        )
-    return out
+        for round_, (start, end), window in zip(rounds, windows, scores, strict=True)
+    ]
 
 
 def side_by_side_figure(rows: list[SideBySide]) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum, prefetch_related_objects
 
 from accountability.models import PulseAnswer, PulseItem, PulseItemScore, PulseRound
 from cco.models import Department
@@ -61,25 +61,27 @@ def group_large_enough(n: int, minimum: int) -> bool:
     return n >= minimum
 
 
-def _counts(round_: PulseRound) -> dict[int | None, _Counts]:
+def _counts(rounds: list[PulseRound]) -> dict[int, dict[int | None, _Counts]]:
+    """Per round, per department: respondents and their eNPS categories, in one query."""
     rows = (
-        PulseAnswer.objects.filter(round=round_)
-        .values("department_id")
+        PulseAnswer.objects.filter(round__in=rounds)
+        .values("round_id", "department_id")
         .annotate(
             n=Count("id"),
             promoters=Count("id", filter=_range(9, 10)),
             passives=Count("id", filter=_range(7, 8)),
         )
+        .order_by()
     )
-    return {
-        row["department_id"]: _Counts(
+    counts: dict[int, dict[int | None, _Counts]] = {}
+    for row in rows:
+        counts.setdefault(row["round_id"], {})[row["department_id"]] = _Counts(
             row["n"],
             row["promoters"],
             row["passives"],
             row["n"] - row["promoters"] - row["passives"],
         )
-        for row in rows
-    }
+    return counts
 
 
 def _range(low: int, high: int) -> Q:
@@ -89,17 +91,19 @@ def _range(low: int, high: int) -> Q:
 ItemSums = dict[int, tuple[int, int, int]]  # item id → (n, Σscore, Σscore²)
 
 
-def _item_sums_by_department(round_: PulseRound) -> dict[int | None, ItemSums]:
-    """n, Σscore and Σscore² of every item, per department, summed in the database: one query
-    whatever the number of answers or departments."""
+def _item_sums_by_department(rounds: list[PulseRound]) -> dict[int, dict[int | None, ItemSums]]:
+    """Per round, per department: n, Σscore and Σscore² of every item, summed in the database —
+    one query whatever the number of rounds, answers or departments."""
     rows = (
-        PulseItemScore.objects.filter(answer__round=round_)
-        .values("answer__department_id", "item_id")
+        PulseItemScore.objects.filter(answer__round__in=rounds)
+        .values("answer__round_id", "answer__department_id", "item_id")
         .annotate(n=Count("id"), total=Sum("score"), total_sq=Sum(F("score") * F("score")))
+        .order_by()
     )
-    sums: dict[int | None, ItemSums] = {}
+    sums: dict[int, dict[int | None, ItemSums]] = {}
     for row in rows:
-        sums.setdefault(row["answer__department_id"], {})[row["item_id"]] = (
+        by_department = sums.setdefault(row["answer__round_id"], {})
+        by_department.setdefault(row["answer__department_id"], {})[row["item_id"]] = (
             row["n"],
             row["total"],
             row["total_sq"],
@@ -137,15 +141,53 @@ def round_results(
     total of every department (for a round sent to all). `department_ids` narrows the lines to
     those departments (a head sees their own); None means all. Withheld groups say why, with no
     figure at all."""
-    if not round_.results_final(today):
-        return []
-    counts = _counts(round_)
+    return rounds_results([round_], today=today, department_ids=department_ids)[round_.pk]
+
+
+def rounds_results(
+    rounds: list[PulseRound],
+    *,
+    today: date,
+    department_ids: set[int | None] | None = None,
+    with_items: bool = True,
+) -> dict[int, list[GroupResult]]:
+    """`round_results` of several rounds, by round id, in as many queries as for one: counts,
+    department names, item sums (and the items of rounds not fetched with them). Without
+    `with_items` the lines hold the eNPS alone, and neither items nor their sums are read."""
+    final = [round_ for round_ in rounds if round_.results_final(today)]
+    results: dict[int, list[GroupResult]] = {round_.pk: [] for round_ in rounds}
+    if not final:
+        return results
+    counts = _counts(final)
+    item_sums: dict[int, dict[int | None, ItemSums]] = {}
+    if with_items:
+        prefetch_related_objects(final, "items")
+        item_sums = _item_sums_by_department(final)
+    wanted = {k for by_department in counts.values() for k in by_department if k}
+    names = dict(Department.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    for round_ in final:
+        results[round_.pk] = _lines(
+            round_,
+            counts.get(round_.pk, {}),
+            item_sums.get(round_.pk, {}),
+            names,
+            department_ids,
+            with_items,
+        )
+    return results
+
+
+def _lines(
+    round_: PulseRound,
+    counts: dict[int | None, _Counts],
+    item_sums: dict[int | None, ItemSums],
+    names: dict[int, str],
+    department_ids: set[int | None] | None,
+    with_items: bool,
+) -> list[GroupResult]:
+    """One round's lines, the anonymity rule applied to each group and to the total."""
     minimum = round_.min_group
-    names = dict(
-        Department.objects.filter(pk__in=[k for k in counts if k]).values_list("pk", "name")
-    )
-    items = list(round_.items.all())
-    item_sums = _item_sums_by_department(round_)
+    items = list(round_.items.all()) if with_items else []
     lines: list[GroupResult] = []
     hidden_total = 0
     for department_id, c in sorted(counts.items(), key=lambda kv: names.get(kv[0] or 0, "~")):

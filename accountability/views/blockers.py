@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,18 +17,24 @@ from cco.access import person_with_role, require_perm
 from cco.models import Department
 from metrics.selectors import touchpoint_list
 
+# Rows a page of the list shows: the list at size holds thousands of blockers.
+BLOCKERS_PER_PAGE = 50
+
 
 def _list_context(request: HttpRequest) -> dict[str, object]:
     show = request.GET.get("show", "unresolved")
     show = show if show in selectors.FILTERS else "unresolved"
     departments = list(Department.objects.order_by("name"))
     department = next((d for d in departments if d.slug == request.GET.get("department")), None)
+    rows = selectors.blockers_filtered(
+        show=show, department_id=department.pk if department else None
+    )
+    # get_page: a ?page= that is not a number reads the first page, one past the end the last —
+    # a link kept from a list that has since shrunk still lands on blockers.
+    page = Paginator(rows, BLOCKERS_PER_PAGE).get_page(request.GET.get("page"))
     return {
-        "blockers": list(
-            selectors.blockers_filtered(
-                show=show, department_id=department.pk if department else None
-            )[:200]
-        ),
+        "blockers": list(page.object_list),
+        "page": page,
         "show": show,
         "filters": selectors.FILTERS,
         "departments": departments,

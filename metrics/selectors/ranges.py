@@ -76,33 +76,71 @@ def range_scores(
     return range_scores_from_rows(rows, metric=metric)
 
 
+_SUMS = ("n", "promoters", "passives", "detractors", "total", "total_sq")
+
+
+def windows_scores(
+    windows: list[tuple[date, date]],
+    *,
+    metric: str = Metric.NPS,
+    scopes: tuple[str, ...] = (Scope.TOUCHPOINT, Scope.STAGE, Scope.JOURNEY, Scope.DEPARTMENT),
+    scope_ids: dict[str, list[int]] | None = None,
+) -> list[RangeScores]:
+    """`range_scores` of several start..end windows (they may overlap), in the windows' order,
+    from one query: each window's sums are filtered aggregates over the rows of their span.
+    `scope_ids` narrows a scope to the ids a page shows (e.g. one department and its touch
+    points); a scope it leaves out is read whole."""
+    if not windows:
+        return []
+    sums = {
+        f"{field}_{i}": Sum(field, filter=Q(period_start__range=window))
+        for i, window in enumerate(windows)
+        for field in _SUMS
+    }
+    span = (min(start for start, _ in windows), max(end for _, end in windows))
+    wanted = Q()
+    for scope in scopes:
+        ids = (scope_ids or {}).get(scope)
+        wanted |= Q(scope=scope) if ids is None else Q(scope=scope, scope_id__in=ids)
+    found = list(
+        Rollup.objects.filter(wanted, grain=Grain.DAY, metric=metric, period_start__range=span)
+        .values("scope", "scope_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    return [
+        RangeScores(
+            {
+                (row["scope"], row["scope_id"]): _score(metric, row, f"_{i}")
+                for row in found
+                if row[f"n_{i}"] is not None
+            }
+        )
+        for i in range(len(windows))
+    ]
+
+
+def _score(metric: str, row: dict[str, Any], suffix: str) -> Estimate:
+    return stats.score(
+        metric,
+        n=row[f"n{suffix}"],
+        promoters=row[f"promoters{suffix}"],
+        passives=row[f"passives{suffix}"],
+        detractors=row[f"detractors{suffix}"],
+        total=row[f"total{suffix}"],
+        total_sq=row[f"total_sq{suffix}"],
+    )
+
+
 def range_scores_from_rows(rows: QuerySet[Any], *, metric: str) -> RangeScores:
     """`range_scores` from any day rows of the roll-up's shape (e.g. one segment's)."""
     found = (
         rows.filter(metric=metric)
         .values("scope", "scope_id")
-        .annotate(
-            n_sum=Sum("n"),
-            promoters_sum=Sum("promoters"),
-            passives_sum=Sum("passives"),
-            detractors_sum=Sum("detractors"),
-            total_sum=Sum("total"),
-            total_sq_sum=Sum("total_sq"),
-        )
+        .annotate(**{f"{field}_sum": Sum(field) for field in _SUMS})
     )
     return RangeScores(
-        {
-            (row["scope"], row["scope_id"]): stats.score(
-                metric,
-                n=row["n_sum"],
-                promoters=row["promoters_sum"],
-                passives=row["passives_sum"],
-                detractors=row["detractors_sum"],
-                total=row["total_sum"],
-                total_sq=row["total_sq_sum"],
-            )
-            for row in found
-        }
+        {(row["scope"], row["scope_id"]): _score(metric, row, "_sum") for row in found}
     )
 
 

@@ -454,3 +454,21 @@ def test_results_take_the_same_queries_for_two_departments_or_four(cco, django_a
     # Each department's item mean is its own; the total's is over all of them.
     assert [line.items[0].mean.value for line in four[:4]] == [1.0, 2.0, 3.0, 4.0]
     assert four[4].items[0].mean.value == 2.5
+
+
+def test_results_without_items_hold_the_same_enps_and_read_no_item_sums(
+    cco, department_a, department_b, django_assert_num_queries
+):
+    round_ = _round(cco, items=("I have the tools",))
+    _answer_all(round_, _people(department_a, 5, "wi-a"), enps=(10, 9, 3))
+    _answer_all(round_, _people(department_b, 4, "wi-b"))
+    _close(round_)
+    round_ = PulseRound.objects.get(pk=round_.pk)
+    full = pulse_stats.rounds_results([round_], today=TODAY())[round_.pk]
+    with django_assert_num_queries(2):  # counts and names: neither the items nor their sums
+        bare = pulse_stats.rounds_results([round_], today=TODAY(), with_items=False)[round_.pk]
+    assert [(line.label, line.shown, line.enps) for line in bare] == [
+        (line.label, line.shown, line.enps) for line in full
+    ]
+    shown = [line for line in full if line.department_id == department_a.pk]
+    assert shown[0].items and all(line.items == () for line in bare)

@@ -79,3 +79,88 @@ def test_an_open_round_is_not_beside_the_customers(cco, department_a):
     round_ = _round(cco, department_a)
     _answer_all(round_, _people(department_a, 6, "a"))
     assert pulse_side.department_side_by_side(department_a, today=timezone.localdate()) == []
+
+
+def _closed_round(cco, department, respondents, prefix, days_ago):
+    round_ = _round(cco, department)
+    _answer_all(round_, _people(department, respondents, prefix), enps=(10, 3))
+    _close(round_, days_ago=days_ago)
+    return round_
+
+
+def test_the_department_page_takes_the_same_queries_for_one_more_round(
+    cco, department_a, client_for, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    touchpoint = TouchpointFactory(department=department_a, name="Phone support")
+    for days_ago, score in ((3, 10), (40, 2), (100, 9)):
+        SurveyResponseFactory(
+            touchpoint=touchpoint,
+            score=score,
+            responded_at=timezone.now() - timedelta(days=days_ago),
+        )
+    rollup_rebuild(detect=False)
+    _closed_round(cco, department_a, 5, "first", days_ago=60)
+    _closed_round(cco, None, 4, "second", days_ago=30)
+    client = client_for(cco)
+    _page(client, department_a)  # warm the session and the caches the page reads once
+    with CaptureQueriesContext(connection) as two_rounds:
+        html = _page(client, department_a).content.decode()
+    assert "5 answers" in html and "Not shown: fewer than 5 respondents" in html
+    # 24 whatever the rounds shown: the pulse section reads its rounds, the touch points, the
+    # rounds' counts and department names (one query each over every round; no item sums, the
+    # page shows none) and the customers' scores of every round's window in one query; the rest
+    # is the page's other sections. It grew by four queries a round before.
+    assert len(two_rounds) == 24
+    _closed_round(cco, department_a, 6, "third", days_ago=1)
+    with django_assert_num_queries(24):
+        html = _page(client, department_a).content.decode()
+    assert "5 answers" in html and "6 answers" in html
+    assert "Not shown: fewer than 5 respondents" in html
+
+
+def test_each_rounds_customers_are_its_own_window(cco, department_a):
+    touchpoint = TouchpointFactory(department=department_a)
+    for days_ago, score in ((3, 10), (40, 2), (100, 9), (200, 0)):
+        SurveyResponseFactory(
+            touchpoint=touchpoint,
+            score=score,
+            responded_at=timezone.now() - timedelta(days=days_ago),
+        )
+    rollup_rebuild(detect=False)
+    for respondents, prefix, days_ago in ((5, "a", 60), (5, "b", 30), (5, "c", 1)):
+        _closed_round(cco, department_a, respondents, prefix, days_ago)
+    rows = pulse_side.department_side_by_side(department_a, today=timezone.localdate())
+    assert len(rows) == 3
+    for row in rows:
+        alone = range_scores(start=row.start, end=row.end, scopes=(Scope.DEPARTMENT,))
+        assert row.customers == alone.department(department_a.pk)
+        assert row.touchpoints[0][1] == range_scores(
+            start=row.start, end=row.end, scopes=(Scope.TOUCHPOINT,)
+        ).touchpoint(touchpoint.pk)
+    # The windows overlap, and each counts its own 90 days, latest round first.
+    assert [row.customers.n for row in rows] == [2, 2, 1]
+
+
+def test_windows_narrowed_to_some_ids_read_those_ids_alone(department_a, department_b):
+    from metrics.selectors.ranges import windows_scores
+
+    mine = TouchpointFactory(department=department_a)
+    other = TouchpointFactory(department=department_b)
+    for touchpoint in (mine, other):
+        SurveyResponseFactory(touchpoint=touchpoint, score=10, responded_at=timezone.now())
+    rollup_rebuild(detect=False)
+    today = timezone.localdate()
+    window = (today - timedelta(days=9), today)
+    (narrow,) = windows_scores(
+        [window],
+        scopes=(Scope.TOUCHPOINT, Scope.DEPARTMENT),
+        scope_ids={Scope.TOUCHPOINT: [mine.pk], Scope.DEPARTMENT: [department_a.pk]},
+    )
+    whole = range_scores(start=window[0], end=window[1])
+    assert narrow.touchpoint(mine.pk) == whole.touchpoint(mine.pk) and narrow.touchpoint(mine.pk).n
+    assert narrow.department(department_a.pk) == whole.department(department_a.pk)
+    assert narrow.touchpoint(other.pk).n == 0 and whole.touchpoint(other.pk).n == 1
+    assert narrow.department(department_b.pk).n == 0
