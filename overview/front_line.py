@@ -2,15 +2,15 @@
 compliments from customers in the period, and the relation between employees' eNPS and
 customers' NPS across departments — each read from the accountability module that defines it.
 
-Computed with the other panels and cached with them (overview.panels); the relation's figures
-are rendered only for pulse readers, whose panels HTML is cached apart."""
+The blockers and the relation are the same for every filter (overview.shared, read once per data
+version); the panel is cached with the others (overview.panels). The relation's figures are
+rendered only for pulse readers, whose panels HTML is cached apart."""
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-
-from accountability import blocker_selectors, compliment_selectors, pulse_relation
+from accountability import compliment_selectors, pulse_relation
 from overview.filters import DashboardFilters
+from overview.shared import SharedFigures
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,9 @@ class FrontLinePanel:
     caveat: str = pulse_relation.CAVEAT
 
 
-def front_line_panel(filters: DashboardFilters) -> FrontLinePanel:
-    today = timezone.localdate()
+def front_line_panel(filters: DashboardFilters, alike: SharedFigures) -> FrontLinePanel:
     department_id = filters.department.pk if filters.department else None
-    counts = blocker_selectors.blocker_counts(today=today)
+    counts = alike.blocker_counts
     if department_id is not None:
         counts = {k: v for k, v in counts.items() if k == department_id}
     return FrontLinePanel(
@@ -34,5 +33,5 @@ def front_line_panel(filters: DashboardFilters) -> FrontLinePanel:
         compliments=compliment_selectors.compliment_count(
             start=filters.start, end=filters.end, department_id=department_id
         ),
-        relation=pulse_relation.relation(today=today),
+        relation=alike.relation,
     )

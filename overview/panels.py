@@ -50,6 +50,7 @@ def panel_tables(data: selectors.Overview) -> dict[str, tables.Table]:
 def compute_panels(
     filters: DashboardFilters, *, alike: shared.SharedFigures | None = None
 ) -> dict[str, Any]:
+    alike = alike or shared.shared_figures()
     data = selectors.overview(filters, shared=alike)
     score, delivery = score_cutoffs(), delivery_cutoffs()
     return {
@@ -68,7 +69,7 @@ def compute_panels(
         "journeys": list(journey_list()),
         "drivers": data.drivers,
         "breakdowns": data.breakdowns,
-        "front_line": front_line.front_line_panel(filters),
+        "front_line": front_line.front_line_panel(filters, alike),
         "has_responses": data.tiles.responses_total > 0,
         "min_n": MIN_RESPONSES,
         "breakdown_charts": [(dimension, dimension, f"by_{dimension}") for dimension in DIMENSIONS],
