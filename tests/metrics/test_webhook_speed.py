@@ -2,7 +2,6 @@
 point edited by the CCO is seen by the very next delivery although the configuration is cached."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,31 +11,6 @@ from tests.metrics.factories import TouchpointFactory
 from tests.metrics.test_webhooks import answer, formbricks_payload, signed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_debounce_left_over():  # type: ignore[no-untyped-def]
-    cache.clear()
-
-
-@pytest.fixture
-def touchpoint(department_b):  # type: ignore[no-untyped-def]
-    return TouchpointFactory(department=department_b, slug="invoice-query")
-
-
-@pytest.fixture
-def native(touchpoint):  # type: ignore[no-untyped-def]
-    return webhook_source_create(slug="shop", name="Shop survey", shape="native")
-
-
-@pytest.fixture
-def formbricks(touchpoint):  # type: ignore[no-untyped-def]
-    source, secret = webhook_source_create(slug="fb", name="Formbricks", shape="formbricks")
-    WebhookQuestion.objects.create(
-        source=source, question_id="q-nps", role="nps", touchpoint=touchpoint
-    )
-    WebhookQuestion.objects.create(source=source, question_id="q-why", role="comment")
-    return source, secret
 
 
 def receive(slug, secret, payload, msg_id="msg-1"):  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from standardwebhooks.webhooks import Webhook
 
 from accountability.models import FollowupCase
@@ -15,35 +14,9 @@ from metrics.services.webhooks import (
     webhook_secret_rotate,
     webhook_source_create,
 )
-from tests.metrics.factories import TouchpointFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/webhooks/responses/{}/"
-
-
-@pytest.fixture(autouse=True)
-def _no_debounce_left_over():  # type: ignore[no-untyped-def]
-    cache.clear()
-
-
-@pytest.fixture
-def touchpoint(department_b):  # type: ignore[no-untyped-def]
-    return TouchpointFactory(department=department_b, slug="invoice-query")
-
-
-@pytest.fixture
-def native(touchpoint):  # type: ignore[no-untyped-def]
-    return webhook_source_create(slug="shop", name="Shop survey", shape="native")
-
-
-@pytest.fixture
-def formbricks(touchpoint):  # type: ignore[no-untyped-def]
-    source, secret = webhook_source_create(slug="fb", name="Formbricks", shape="formbricks")
-    WebhookQuestion.objects.create(
-        source=source, question_id="q-nps", role="nps", touchpoint=touchpoint
-    )
-    WebhookQuestion.objects.create(source=source, question_id="q-why", role="comment")
-    return source, secret
 
 
 def signed(secret, body, *, msg_id="msg-1", at=None):  # type: ignore[no-untyped-def]
