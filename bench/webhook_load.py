@@ -85,6 +85,15 @@ def signed_delivery(signer: Webhook, touchpoint: str, number: int, sequence: int
     return delivery, body, headers
 
 
+def _post(connection: http.client.HTTPConnection, body: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    """One delivery: (status, answer, milliseconds as the client saw them)."""
+    started = time.perf_counter()
+    connection.request("POST", f"/api/webhooks/responses/{SOURCE}/", body, headers)
+    response = connection.getresponse()
+    answer = response.read()
+    return response.status, answer, (time.perf_counter() - started) * 1000
+
+
 def client(port: int, secret: str, touchpoint: str, until: float, number: int, tally: Tally):  # type: ignore[no-untyped-def]
     signer = Webhook(secret)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -93,16 +102,12 @@ def client(port: int, secret: str, touchpoint: str, until: float, number: int, t
         sequence += 1
         delivery, body, headers = signed_delivery(signer, touchpoint, number, sequence)
         for attempt in (1, 2):
-            started = time.perf_counter()
-            connection.request("POST", f"/api/webhooks/responses/{SOURCE}/", body, headers)
-            response = connection.getresponse()
-            answer = response.read()
-            elapsed = (time.perf_counter() - started) * 1000
+            status, answer, elapsed = _post(connection, body, headers)
             with tally.lock:
                 tally.sent += 1
                 tally.milliseconds.append(elapsed)
-                if response.status != 200:
-                    tally.errors.append(f"{response.status} {answer[:200]!r}")
+                if status != 200:
+                    tally.errors.append(f"{status} {answer[:200]!r}")
                     continue
                 duplicate = json.loads(answer)["duplicate"]
                 if attempt == 1 and not duplicate:
@@ -120,16 +125,12 @@ def floor_client(port: int, touchpoint: str, until: float, number: int, tally: T
     while time.monotonic() < until:
         sequence += 1
         _, body, headers = signed_delivery(signer, touchpoint, number, sequence)
-        started = time.perf_counter()
-        connection.request("POST", f"/api/webhooks/responses/{SOURCE}/", body, headers)
-        response = connection.getresponse()
-        answer = response.read()
-        elapsed = (time.perf_counter() - started) * 1000
+        status, answer, elapsed = _post(connection, body, headers)
         with tally.lock:
             tally.sent += 1
             tally.milliseconds.append(elapsed)
-            if response.status != 401:
-                tally.errors.append(f"floor: {response.status} {answer[:200]!r}")
+            if status != 401:
+                tally.errors.append(f"floor: {status} {answer[:200]!r}")
     connection.close()
 
 
