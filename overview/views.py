@@ -77,8 +77,10 @@ def panel_csv(request: HttpRequest, panel: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     filters = form.filters()
-    # The same tables the page shows, without building the page's figures.
-    table = panels.panel_tables(selectors.overview(filters))[panel]
+    # The same tables the page shows, without building the page's figures; what every filter
+    # shows alike comes from the page's own cache.
+    alike = panels.shared_data(rollup_state()[0])
+    table = panels.panel_tables(selectors.overview(filters, shared=alike))[panel]
     sliced = f"-{slugify(filters.slice.label)}" if not filters.slice.everyone else ""
     filename = f"overview-{panel}-{filters.start.isoformat()}-{filters.end.isoformat()}{sliced}.csv"
     return csv_response(filename, table.header, table.rows)
