@@ -19,10 +19,10 @@ from accountability.models import (
 FILTERS = ("unresolved", "open", "answered", "resolved", "all")
 
 
-def blockers_with_voices() -> QuerySet[Blocker]:
-    """Blockers with their department, touch point and raiser, and `voice_count`. The count is a
-    subquery per row rather than a join grouped over every voice: a page of the list (or of the
-    API) counts the voices of its own rows only, and `count()` leaves it out."""
+def _counted() -> QuerySet[Blocker]:
+    """Blockers with `voice_count`: a subquery per row rather than a join grouped over every
+    voice, so a page of the list (or of the API) counts the voices of its own rows only, and
+    `count()` leaves it out."""
     voices = (
         BlockerVoice.objects.filter(blocker=OuterRef("pk"))
         .order_by()
@@ -30,14 +30,17 @@ def blockers_with_voices() -> QuerySet[Blocker]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Blocker.objects.select_related("department", "touchpoint", "raised_by").annotate(
-        voice_count=Coalesce(Subquery(voices), Value(0))
-    )
+    return Blocker.objects.annotate(voice_count=Coalesce(Subquery(voices), Value(0)))
+
+
+def blockers_with_voices() -> QuerySet[Blocker]:
+    """Blockers with their department, touch point and raiser, and `voice_count`."""
+    return _counted().select_related("department", "touchpoint", "raised_by")
 
 
 def blockers_filtered(*, show: str, department_id: int | None) -> QuerySet[Blocker]:
     """The list's rows: the raiser is not shown there, so not joined."""
-    rows = blockers_with_voices().select_related(None).select_related("department", "touchpoint")
+    rows = _counted().select_related("department", "touchpoint")
     if show == "unresolved":
         rows = rows.exclude(status=BlockerStatus.RESOLVED)
     elif show in BlockerStatus.values:
