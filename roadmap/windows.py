@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from metrics.stats import MIN_RESPONSES, score
+from metrics.stats import MIN_RESPONSES, Estimate, score
 
 
 def add_months(day: date, months: int) -> date:
@@ -72,6 +72,21 @@ class Reading:
     # Money the reading stands on: the twelve-month revenue of the customers read (outcomes).
     base: float | None = None
 
+    @classmethod
+    def of(
+        cls,
+        start: date,
+        end: date,
+        estimate: Estimate,
+        *,
+        noun: str = "responses",
+        minimum: int = MIN_RESPONSES,
+        base: float | None = None,
+    ) -> "Reading":
+        """The window's reading of an estimate (its n, value and interval)."""
+        return cls(start, end, estimate.n, estimate.value, estimate.low, estimate.high,
+                   noun=noun, minimum=minimum, base=base)  # fmt: skip
+
     @property
     def enough(self) -> bool:
         return self.n >= self.minimum and self.value is not None
@@ -103,4 +118,4 @@ def pooled(metric: str, months: Iterable[MonthCounts], *, start: date, end: date
         total=sum(m.total for m in inside),
         total_sq=sum(m.total_sq for m in inside),
     )
-    return Reading(start, end, estimate.n, estimate.value, estimate.low, estimate.high)
+    return Reading.of(start, end, estimate)

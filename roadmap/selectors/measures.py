@@ -62,17 +62,10 @@ def outcome_reader(result: ExpectedResult, *, version: str = "") -> WindowReader
                 estimate = stats.mean(
                     counts.revenue_customers, counts.revenue_total, counts.revenue_sq
                 )
-            cache[(start, end)] = Reading(
-                start,
-                end,
-                estimate.n,
-                estimate.value,
-                estimate.low,
-                estimate.high,
-                noun="customers",
-                minimum=MIN_CUSTOMERS,
+            cache[(start, end)] = Reading.of(
+                start, end, estimate, noun="customers", minimum=MIN_CUSTOMERS,
                 base=counts.revenue_total,
-            )
+            )  # fmt: skip
         return cache[(start, end)]
 
     return read
@@ -93,15 +86,6 @@ def kpi_reader(weeks: list[tuple[date, float]]) -> WindowReader:
     def read(start: date, end: date) -> Reading:
         inside = [value for week_start, value in weeks if start <= week_start < end]
         estimate = stats.mean(len(inside), sum(inside), sum(v * v for v in inside))
-        return Reading(
-            start,
-            end,
-            estimate.n,
-            estimate.value,
-            estimate.low,
-            estimate.high,
-            noun="weeks",
-            minimum=MIN_WEEKS,
-        )
+        return Reading.of(start, end, estimate, noun="weeks", minimum=MIN_WEEKS)
 
     return read
